@@ -1,0 +1,26 @@
+import type { Entry } from '../model/entry.ts';
+import { foldText } from '../query/entry-filter.ts';
+
+/** Separates fields in the folded search text so a match cannot span two of them. */
+const SEP = '\u241f';
+
+/** The folded identity text the `identity` filter searches (both systems, ids and names). */
+export function identityText(e: Entry): string {
+  return foldText(
+    [e.sourceIdentity?.id, e.sourceIdentity?.displayName, e.targetIdentity?.id, e.targetIdentity?.displayName]
+      .filter((v) => v)
+      .join(SEP),
+  );
+}
+
+/** The folded free text `q` also searches beside identities. */
+export function bodyText(e: Entry): string {
+  return foldText(
+    [e.changeId, e.errorCode, e.reason, e.sourceSystem?.name, e.targetSystem?.name, e.triggerModuleName]
+      .filter((v) => v)
+      .join(SEP),
+  );
+}
+
+export const HOUR_MS = 3600_000;
+export const DAY_MS = 86_400_000;

@@ -1,0 +1,75 @@
+import { sql, type Expression, type ExpressionBuilder, type SqlBool } from 'kysely';
+import { foldText, type EntryFilter } from '../query/entry-filter.ts';
+import type { LogDatabase } from './db-types.ts';
+
+type EB = ExpressionBuilder<LogDatabase, 'entries'>;
+
+/** What differs between the SQL dialects in entry filtering. */
+export interface EntryWhereDialect {
+  /** Column reference that must not drive index choice (multi-valued filters scan in time order). */
+  unindexed(column: string): Expression<unknown>;
+  /** Condition for a folded substring over identities (`scope: 'identity'`) or all text. */
+  textMatch(eb: EB, scope: 'identity' | 'all', folded: string): Expression<SqlBool>;
+}
+
+/** Filters resolved against the store before building SQL (system names → ids). */
+export interface ResolvedSystems {
+  sourceSystem?: string[];
+  targetSystem?: string[];
+  application?: string[];
+}
+
+const COLUMN_FILTERS = [
+  ['direction', 'direction'],
+  ['status', 'status'],
+  ['action', 'action'],
+  ['objectType', 'object_type'],
+  ['skipReason', 'skip_reason'],
+  ['triggerModule', 'trigger_module'],
+  ['triggerMethod', 'trigger_method'],
+  ['source', 'source'],
+  ['taskId', 'task_id'],
+  ['jobId', 'job_id'],
+  ['cycleId', 'cycle_id'],
+  ['changeId', 'change_id'],
+  ['operationId', 'operation_id'],
+  ['errorCode', 'error_code'],
+] as const;
+
+/** The WHERE conditions of an entry filter (time range, values, systems, text). */
+export function entryConditions(
+  eb: EB,
+  filter: EntryFilter,
+  systems: ResolvedSystems,
+  dialect: EntryWhereDialect,
+): Expression<SqlBool>[] {
+  const conds: Expression<SqlBool>[] = [];
+  if (filter.from !== undefined) conds.push(eb('time', '>=', filter.from));
+  if (filter.to !== undefined) conds.push(eb('time', '<=', filter.to));
+  for (const [key, column] of COLUMN_FILTERS) {
+    const values = filter[key] as readonly string[] | undefined;
+    if (!values) continue;
+    if (values.length === 1) conds.push(eb(column, '=', values[0]!));
+    else conds.push(sql<SqlBool>`${dialect.unindexed(column)} in (${sql.join(values)})`);
+  }
+  const systemIn = (column: 'source_system_id' | 'target_system_id', ids: string[]) =>
+    ids.length === 0 ? sql<SqlBool>`1 = 0` : ids.length === 1 ? eb(column, '=', ids[0]!) : eb(column, 'in', ids);
+  if (systems.sourceSystem) conds.push(systemIn('source_system_id', systems.sourceSystem));
+  if (systems.targetSystem) conds.push(systemIn('target_system_id', systems.targetSystem));
+  if (systems.application) {
+    const ids = systems.application;
+    conds.push(
+      ids.length === 0
+        ? sql<SqlBool>`1 = 0`
+        : eb.or([eb('source_system_id', 'in', ids), eb('target_system_id', 'in', ids)]),
+    );
+  }
+  if (filter.identity) conds.push(dialect.textMatch(eb, 'identity', foldText(filter.identity)));
+  if (filter.q) conds.push(dialect.textMatch(eb, 'all', foldText(filter.q)));
+  return conds;
+}
+
+/** Keyset condition for "rows after the cursor" in newest-first order. */
+export function afterCursor(eb: EB, pos: { t: number; s: number }): Expression<SqlBool> {
+  return eb.and([eb('time', '<=', pos.t), eb.or([eb('time', '<', pos.t), eb('seq', '<', pos.s)])]);
+}

@@ -1,0 +1,124 @@
+/**
+ * Schema history of the embedded store, applied in order inside one transaction each.
+ * Never edit a released migration: add the next one.
+ */
+export const SQLITE_MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: string }> = [
+  {
+    version: 1,
+    name: 'provisioning log',
+    sql: `
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT;
+
+-- Systems seen in entries: lets filters match a system by id or name, and facets show names.
+CREATE TABLE systems (
+  id TEXT PRIMARY KEY,
+  name TEXT NOT NULL,
+  name_folded TEXT NOT NULL
+) STRICT;
+
+CREATE TABLE tasks (
+  seq INTEGER PRIMARY KEY,
+  id TEXT NOT NULL UNIQUE,
+  job_id TEXT,
+  cycle_id TEXT,
+  parent_task_id TEXT,
+  direction TEXT NOT NULL,
+  trigger_module TEXT NOT NULL,
+  trigger_module_name TEXT NOT NULL,
+  trigger_method TEXT NOT NULL,
+  source TEXT,
+  started_at INTEGER NOT NULL,
+  ended_at INTEGER,
+  initial INTEGER NOT NULL DEFAULT 0,
+  event TEXT,
+  error_code TEXT,
+  reason TEXT,
+  doc TEXT NOT NULL
+) STRICT;
+CREATE INDEX tasks_started ON tasks (started_at);
+CREATE INDEX tasks_job ON tasks (job_id, started_at);
+CREATE INDEX tasks_parent ON tasks (parent_task_id);
+
+-- Derived counts per task, kept up to date at ingest (a cache of what the entries say).
+-- Keyed by task id alone: entries may arrive before their task.
+CREATE TABLE task_counts (
+  task_id TEXT PRIMARY KEY,
+  processed INTEGER NOT NULL DEFAULT 0,
+  created INTEGER NOT NULL DEFAULT 0,
+  updated INTEGER NOT NULL DEFAULT 0,
+  deleted INTEGER NOT NULL DEFAULT 0,
+  disabled INTEGER NOT NULL DEFAULT 0,
+  skipped INTEGER NOT NULL DEFAULT 0,
+  failed INTEGER NOT NULL DEFAULT 0,
+  resolved INTEGER NOT NULL DEFAULT 0,
+  pending INTEGER NOT NULL DEFAULT 0,
+  failed_user INTEGER NOT NULL DEFAULT 0,
+  failed_group INTEGER NOT NULL DEFAULT 0,
+  failed_organization INTEGER NOT NULL DEFAULT 0,
+  failed_account INTEGER NOT NULL DEFAULT 0,
+  failed_role INTEGER NOT NULL DEFAULT 0
+) STRICT;
+
+CREATE TABLE entries (
+  seq INTEGER PRIMARY KEY,
+  change_id TEXT NOT NULL UNIQUE,
+  time INTEGER NOT NULL,
+  task_id TEXT,
+  job_id TEXT,
+  cycle_id TEXT,
+  operation_id TEXT NOT NULL,
+  direction TEXT NOT NULL,
+  status TEXT NOT NULL,
+  action TEXT NOT NULL,
+  object_type TEXT NOT NULL,
+  skip_reason TEXT,
+  error_code TEXT,
+  trigger_module TEXT,
+  trigger_method TEXT NOT NULL,
+  source TEXT,
+  source_system_id TEXT,
+  target_system_id TEXT,
+  -- folded "source id, source name, target id, target name" for the identity filter
+  identity TEXT NOT NULL,
+  retry_at INTEGER,
+  -- derived: the entry that resolved this failure (successful retry or confirmation)
+  resolved_by TEXT,
+  doc TEXT NOT NULL
+) STRICT;
+-- Every list is newest first; each index ends in time (and the implicit rowid) so a filter
+-- on its leading column walks rows already in order and stops after one page.
+CREATE INDEX entries_time ON entries (time);
+CREATE INDEX entries_status ON entries (status, time);
+CREATE INDEX entries_task ON entries (task_id, time);
+CREATE INDEX entries_job ON entries (job_id, time);
+CREATE INDEX entries_cycle ON entries (cycle_id, time);
+CREATE INDEX entries_operation ON entries (operation_id);
+CREATE INDEX entries_error ON entries (error_code, time) WHERE error_code IS NOT NULL;
+CREATE INDEX entries_source_system ON entries (source_system_id, time);
+CREATE INDEX entries_target_system ON entries (target_system_id, time);
+CREATE INDEX entries_retry ON entries (retry_at) WHERE retry_at IS NOT NULL AND resolved_by IS NULL;
+
+-- Substring search over identities and free text (trigram: partial matches of 3+ characters).
+CREATE VIRTUAL TABLE entry_text USING fts5(
+  identity, body, content='', contentless_delete=1, tokenize='trigram case_sensitive 1'
+);
+
+-- Facet counts per day and per hour, so facets over a month of millions of entries read
+-- thousands of rows instead of millions. '' stands for "none" (NULLs do not unify in keys).
+CREATE TABLE rollup_day (
+  bucket INTEGER NOT NULL, direction TEXT NOT NULL, status TEXT NOT NULL, action TEXT NOT NULL,
+  object_type TEXT NOT NULL, skip_reason TEXT NOT NULL, error_code TEXT NOT NULL,
+  source_system_id TEXT NOT NULL, target_system_id TEXT NOT NULL, job_id TEXT NOT NULL,
+  n INTEGER NOT NULL,
+  PRIMARY KEY (bucket, direction, status, action, object_type, skip_reason, error_code, source_system_id, target_system_id, job_id)
+) STRICT, WITHOUT ROWID;
+CREATE TABLE rollup_hour (
+  bucket INTEGER NOT NULL, direction TEXT NOT NULL, status TEXT NOT NULL, action TEXT NOT NULL,
+  object_type TEXT NOT NULL, skip_reason TEXT NOT NULL, error_code TEXT NOT NULL,
+  source_system_id TEXT NOT NULL, target_system_id TEXT NOT NULL, job_id TEXT NOT NULL,
+  n INTEGER NOT NULL,
+  PRIMARY KEY (bucket, direction, status, action, object_type, skip_reason, error_code, source_system_id, target_system_id, job_id)
+) STRICT, WITHOUT ROWID;
+`,
+  },
+];

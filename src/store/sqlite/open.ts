@@ -1,0 +1,33 @@
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { SQLITE_MIGRATIONS } from './migrations.ts';
+
+export type SqliteDb = Database.Database;
+
+/** Opens (creating if needed) the embedded store and brings its schema up to date. */
+export function openSqlite(file: string): SqliteDb {
+  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+  const db = new Database(file);
+  // WAL lets readers run beside the writer; NORMAL sync is durable across process crashes.
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.pragma('foreign_keys = ON');
+  db.pragma('busy_timeout = 5000');
+  db.pragma('cache_size = -131072');
+  db.pragma('temp_store = MEMORY');
+  db.pragma('mmap_size = 1073741824');
+  migrate(db);
+  return db;
+}
+
+function migrate(db: SqliteDb): void {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  for (const m of SQLITE_MIGRATIONS) {
+    if (m.version <= current) continue;
+    db.transaction(() => {
+      db.exec(m.sql);
+      db.pragma(`user_version = ${m.version}`);
+    })();
+  }
+}

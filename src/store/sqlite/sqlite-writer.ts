@@ -1,0 +1,179 @@
+import type { Entry } from '../../model/entry.ts';
+import type { TaskInput } from '../../model/task.ts';
+import type { StoreIngestResult } from '../log-store.ts';
+import { bodyText, DAY_MS, HOUR_MS, identityText } from '../entry-columns.ts';
+import type { SqliteDb } from './open.ts';
+
+type Counter = Record<
+  | 'processed' | 'created' | 'updated' | 'deleted' | 'disabled' | 'skipped' | 'failed' | 'resolved' | 'pending'
+  | 'failed_user' | 'failed_group' | 'failed_organization' | 'failed_account' | 'failed_role',
+  number
+>;
+const COUNTER_COLUMNS = [
+  'processed', 'created', 'updated', 'deleted', 'disabled', 'skipped', 'failed', 'resolved', 'pending',
+  'failed_user', 'failed_group', 'failed_organization', 'failed_account', 'failed_role',
+] as const;
+const emptyCounter = (): Counter =>
+  Object.fromEntries(COUNTER_COLUMNS.map((c) => [c, 0])) as Counter;
+
+const ROLLUP_DIMS = 'direction, status, action, object_type, skip_reason, error_code, source_system_id, target_system_id, job_id';
+
+const SUCCESS_ACTION_COLUMN: Partial<Record<Entry['action'], keyof Counter>> = {
+  create: 'created',
+  update: 'updated',
+  delete: 'deleted',
+  disable: 'disabled',
+};
+
+function rollupRow(key: string): Array<string | number> {
+  const [bucket, ...dims] = key.split('\u0000');
+  return [Number(bucket), ...dims];
+}
+
+/**
+ * The write path of the embedded store: one transaction per batch, prepared statements only
+ * (this is the ingest hot path — no query builder here), derived counts updated alongside.
+ */
+export class SqliteWriter {
+  private readonly insertEntry;
+  private readonly insertText;
+  private readonly upsertDay;
+  private readonly upsertHour;
+  private readonly upsertCounts;
+  private readonly resolveFailures;
+  private readonly selectTaskDoc;
+  private readonly upsertTask;
+  private readonly upsertSystem;
+  private readonly systemNames = new Map<string, string>();
+  readonly ingestBatch: (tasks: TaskInput[], entries: Entry[]) => StoreIngestResult;
+
+  constructor(private readonly db: SqliteDb) {
+    this.insertEntry = db.prepare(`INSERT OR IGNORE INTO entries
+      (change_id, time, task_id, job_id, cycle_id, operation_id, direction, status, action, object_type,
+       skip_reason, error_code, trigger_module, trigger_method, source, source_system_id, target_system_id,
+       identity, retry_at, doc)
+      VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`);
+    this.insertText = db.prepare('INSERT INTO entry_text (rowid, identity, body) VALUES (?,?,?)');
+    const upsertRollup = (table: string) =>
+      db.prepare(`INSERT INTO ${table} (bucket, ${ROLLUP_DIMS}, n) VALUES (?,?,?,?,?,?,?,?,?,?,?)
+        ON CONFLICT DO UPDATE SET n = n + excluded.n`);
+    this.upsertDay = upsertRollup('rollup_day');
+    this.upsertHour = upsertRollup('rollup_hour');
+    this.upsertCounts = db.prepare(`INSERT INTO task_counts (task_id, ${COUNTER_COLUMNS.join(', ')})
+      VALUES (?, ${COUNTER_COLUMNS.map(() => '?').join(', ')})
+      ON CONFLICT (task_id) DO UPDATE SET ${COUNTER_COLUMNS.map((c) => `${c} = ${c} + excluded.${c}`).join(', ')}`);
+    // Earlier unresolved failures of the same operation, made good by this entry.
+    this.resolveFailures = db.prepare(`UPDATE entries SET resolved_by = ?
+      WHERE operation_id = ? AND status = 'failure' AND resolved_by IS NULL AND seq <> ?
+        AND (time < ? OR (time = ? AND seq < ?))
+      RETURNING task_id, object_type`);
+    this.selectTaskDoc = db.prepare('SELECT doc FROM tasks WHERE id = ?').pluck();
+    this.upsertTask = db.prepare(`INSERT INTO tasks
+      (id, job_id, cycle_id, parent_task_id, direction, trigger_module, trigger_module_name, trigger_method,
+       source, started_at, ended_at, initial, event, error_code, reason, doc)
+      VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
+      ON CONFLICT (id) DO UPDATE SET job_id = excluded.job_id, cycle_id = excluded.cycle_id,
+        parent_task_id = excluded.parent_task_id, direction = excluded.direction,
+        trigger_module = excluded.trigger_module, trigger_module_name = excluded.trigger_module_name,
+        trigger_method = excluded.trigger_method, source = excluded.source, started_at = excluded.started_at,
+        ended_at = excluded.ended_at, initial = excluded.initial, event = excluded.event,
+        error_code = excluded.error_code, reason = excluded.reason, doc = excluded.doc`);
+    this.upsertSystem = db.prepare(`INSERT INTO systems (id, name, name_folded) VALUES (?,?,?)
+      ON CONFLICT (id) DO UPDATE SET name = excluded.name, name_folded = excluded.name_folded`);
+    for (const row of db.prepare('SELECT id, name FROM systems').all() as Array<{ id: string; name: string }>) {
+      this.systemNames.set(row.id, row.name);
+    }
+    this.ingestBatch = db.transaction((tasks: TaskInput[], entries: Entry[]) => ({
+      tasks: tasks.map((t) => this.writeTask(t)),
+      entries: this.writeEntries(entries),
+    }));
+  }
+
+  private writeTask(t: TaskInput): 'accepted' | 'duplicate' {
+    const doc = JSON.stringify(t);
+    if (this.selectTaskDoc.get(t.id) === doc) return 'duplicate';
+    this.upsertTask.run(
+      t.id, t.jobId ?? null, t.cycleId ?? null, t.parentTaskId ?? null, t.direction, t.triggerModule,
+      t.triggerModuleName, t.triggerMethod, t.source ?? null, Date.parse(t.startedAt),
+      t.endedAt ? Date.parse(t.endedAt) : null, t.status === 'initial' ? 1 : 0, t.event ?? null,
+      t.errorCode ?? null, t.reason ?? null, doc,
+    );
+    return 'accepted';
+  }
+
+  private noteSystem(ref: { id: string; name: string } | undefined): void {
+    if (!ref || this.systemNames.get(ref.id) === ref.name) return;
+    this.upsertSystem.run(ref.id, ref.name, ref.name.normalize('NFKC').toLowerCase());
+    this.systemNames.set(ref.id, ref.name);
+  }
+
+  private writeEntries(entries: Entry[]): Array<'accepted' | 'duplicate'> {
+    const outcomes: Array<'accepted' | 'duplicate'> = [];
+    const day = new Map<string, number>();
+    const hour = new Map<string, number>();
+    const counts = new Map<string, Counter>();
+    const counter = (taskId: string) => {
+      let c = counts.get(taskId);
+      if (!c) counts.set(taskId, (c = emptyCounter()));
+      return c;
+    };
+    for (const e of entries) {
+      const time = Date.parse(e.time);
+      const info = this.insertEntry.run(
+        e.changeId, time, e.taskId, e.jobId ?? null, e.cycleId ?? null, e.operationId, e.direction, e.status,
+        e.action, e.objectType, e.skipReason ?? null, e.errorCode ?? null, e.triggerModule ?? null,
+        e.triggerMethod, e.source ?? null, e.sourceSystem?.id ?? null, e.targetSystem?.id ?? null,
+        identityText(e), e.retryAt ? Date.parse(e.retryAt) : null, JSON.stringify(e),
+      );
+      if (info.changes === 0) {
+        outcomes.push('duplicate');
+        continue;
+      }
+      outcomes.push('accepted');
+      const seq = Number(info.lastInsertRowid);
+      this.insertText.run(seq, identityText(e), bodyText(e));
+      this.noteSystem(e.sourceSystem);
+      this.noteSystem(e.targetSystem);
+
+      const dims = [e.direction, e.status, e.action, e.objectType, e.skipReason ?? '', e.errorCode ?? '',
+        e.sourceSystem?.id ?? '', e.targetSystem?.id ?? '', e.jobId ?? ''].join('\u0000');
+      const dayKey = `${Math.floor(time / DAY_MS) * DAY_MS}\u0000${dims}`;
+      const hourKey = `${Math.floor(time / HOUR_MS) * HOUR_MS}\u0000${dims}`;
+      day.set(dayKey, (day.get(dayKey) ?? 0) + 1);
+      hour.set(hourKey, (hour.get(hourKey) ?? 0) + 1);
+
+      let countsAsProcessed = e.action !== 'confirm';
+      if ((e.status === 'success' || e.action === 'confirm') && (e.operationId !== e.changeId || e.action === 'confirm')) {
+        const resolved = this.resolveFailures.all(e.changeId, e.operationId, seq, time, time, seq) as Array<{
+          task_id: string | null;
+          object_type: string;
+        }>;
+        for (const r of resolved) {
+          if (!r.task_id) continue;
+          const c = counter(r.task_id);
+          c.failed -= 1;
+          c.resolved += 1;
+          c[`failed_${r.object_type}` as keyof Counter] -= 1;
+          // A retry inside the same task is the same object processed again, not a new one.
+          if (r.task_id === e.taskId) countsAsProcessed = false;
+        }
+      }
+      if (e.taskId) {
+        const c = counter(e.taskId);
+        if (countsAsProcessed) c.processed += 1;
+        if (e.status === 'success') {
+          const col = SUCCESS_ACTION_COLUMN[e.action];
+          if (col) c[col] += 1;
+        } else if (e.status === 'skipped') c.skipped += 1;
+        else if (e.status === 'failure') {
+          c.failed += 1;
+          c[`failed_${e.objectType}` as keyof Counter] += 1;
+        } else c.pending += 1;
+      }
+    }
+    for (const [key, n] of day) this.upsertDay.run(...rollupRow(key), n);
+    for (const [key, n] of hour) this.upsertHour.run(...rollupRow(key), n);
+    for (const [taskId, c] of counts) this.upsertCounts.run(taskId, ...COUNTER_COLUMNS.map((k) => c[k]));
+    return outcomes;
+  }
+}
