@@ -1,0 +1,78 @@
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import swagger from '@fastify/swagger';
+import { Type } from '@sinclair/typebox';
+import type { LogStore } from '../store/log-store.ts';
+import { registerProblemHandlers } from './problem-handler.ts';
+import { ingestRoutes } from './routes/ingest.ts';
+import { entriesRoutes } from './routes/entries.ts';
+import { tasksRoutes } from './routes/tasks.ts';
+import { ApiError } from './api-errors.ts';
+
+export interface AppOptions {
+  store: LogStore;
+  logger?: FastifyServerOptions['logger'];
+  /** Largest ingest body, bytes. */
+  ingestBodyLimit?: number;
+  /** Extra plugins (the console's static files) registered after the API. */
+  extend?: (app: FastifyInstance) => Promise<void> | void;
+}
+
+/** The HTTP API without listening: `server.ts` listens, tests call `app.inject()`. */
+export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: opts.logger ?? false,
+    // Unknown query names must reach validation to be refused, not be silently dropped.
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: true } },
+    bodyLimit: 1024 * 1024,
+    return503OnClosing: true,
+  });
+  registerProblemHandlers(app);
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'provlog API',
+        version: '1',
+        description: 'The provisioning log: ingest, query, facets, tasks. Errors are RFC 9457 problem+json.',
+      },
+      tags: [
+        { name: 'ingest', description: 'Write tasks and entries' },
+        { name: 'entries', description: 'The provisioning log' },
+        { name: 'tasks', description: 'Groups of entries from one operation' },
+        { name: 'health', description: 'Liveness' },
+      ],
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+    },
+  });
+
+  await app.register(
+    async (api) => {
+      await api.register(ingestRoutes, { store: opts.store, bodyLimit: opts.ingestBodyLimit ?? 256 * 1024 * 1024 });
+      await api.register(entriesRoutes, { store: opts.store });
+      await api.register(tasksRoutes, { store: opts.store });
+      api.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+    },
+    { prefix: '/api/v1' },
+  );
+
+  app.get(
+    '/healthz',
+    {
+      schema: {
+        summary: 'Liveness and the store’s reachability',
+        tags: ['health'],
+        response: {
+          200: Type.Object({ status: Type.Literal('ok'), store: Type.String() }),
+        },
+      },
+    },
+    async () => {
+      const ok = await opts.store.ping().catch(() => false);
+      if (!ok) throw new ApiError('store_unavailable', `The ${opts.store.kind} store does not answer`);
+      return { status: 'ok' as const, store: opts.store.kind };
+    },
+  );
+
+  await opts.extend?.(app);
+  return app;
+}
