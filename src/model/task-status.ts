@@ -23,14 +23,15 @@ export function deriveTaskStatus(t: TaskFacts): TaskStatus {
   return goodOnes > 0 || c.skipped > 0 ? 'partially_succeeded' : 'failed';
 }
 
-/** "3 accounts and 1 organization failed" — in object-type order, plural-aware. */
+/** "3 accounts and 1 organization failed" — most failures first, plural-aware. */
 export function describeFailures(failedByType: TaskCounts['failedByType']): string {
-  const parts = OBJECT_TYPES.flatMap((type) => {
-    const n = failedByType[type] ?? 0;
-    if (n === 0) return [];
-    const [one, many] = OBJECT_TYPE_NOUNS[type];
-    return [`${n} ${n === 1 ? one : many}`];
-  });
+  const parts = OBJECT_TYPES.map((type) => [type, failedByType[type] ?? 0] as const)
+    .filter(([, n]) => n > 0)
+    .sort((a, b) => b[1] - a[1]) // stable: ties keep object-type order
+    .map(([type, n]) => {
+      const [one, many] = OBJECT_TYPE_NOUNS[type];
+      return `${n} ${n === 1 ? one : many}`;
+    });
   if (parts.length === 0) return '';
   const list = parts.length === 1 ? parts[0]! : `${parts.slice(0, -1).join(', ')} and ${parts.at(-1)!}`;
   return `${list} failed`;

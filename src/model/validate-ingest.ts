@@ -14,6 +14,7 @@ const FUTURE_TOLERANCE_MS = 24 * 3600_000;
 
 function schemaErrors(check: ReturnType<typeof TypeCompiler.Compile<TSchema>>, value: unknown): FieldError[] {
   const out: FieldError[] = [];
+  if (check.Check(value)) return out;
   for (const e of check.Errors(value)) {
     // Unions report once per branch; the first message per path is the useful one.
     const field = e.path || '/';

@@ -18,7 +18,7 @@ export interface EntriesTable {
   source: string | null;
   source_system_id: string | null;
   target_system_id: string | null;
-  identity: string;
+  identity_id: number;
   retry_at: number | null;
   resolved_by: string | null;
   doc: string;
@@ -82,7 +82,13 @@ export interface SystemsTable {
   name_folded: string;
 }
 
+export interface IdentitiesTable {
+  id: number;
+  text: string;
+}
+
 export interface LogDatabase {
+  identities: IdentitiesTable;
   entries: EntriesTable;
   tasks: TasksTable;
   task_counts: TaskCountsTable;

@@ -13,14 +13,6 @@ export function identityText(e: Entry): string {
   );
 }
 
-/** The folded free text `q` also searches beside identities. */
-export function bodyText(e: Entry): string {
-  return foldText(
-    [e.changeId, e.errorCode, e.reason, e.sourceSystem?.name, e.targetSystem?.name, e.triggerModuleName]
-      .filter((v) => v)
-      .join(SEP),
-  );
-}
 
 export const HOUR_MS = 3600_000;
 export const DAY_MS = 86_400_000;

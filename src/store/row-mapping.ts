@@ -1,18 +1,7 @@
-import type { Entry } from '../model/entry.ts';
 import type { Task, TaskCounts, TaskInput } from '../model/task.ts';
 import { deriveTaskStatus, describeTask } from '../model/task-status.ts';
 import { OBJECT_TYPES } from '../model/enums.ts';
 import type { TaskCountsTable } from './db-types.ts';
-
-export function entryFromRow(row: { doc: string; resolved_by: string | null }, now = Date.now()): Entry {
-  const entry = JSON.parse(row.doc) as Entry;
-  if (entry.status === 'failure') {
-    entry.resolvedBy = row.resolved_by;
-    if (row.resolved_by) entry.state = 'resolved';
-    else if (entry.retryAt && Date.parse(entry.retryAt) > now) entry.state = 'retrying';
-  }
-  return entry;
-}
 
 export function countsFromRow(row: Partial<TaskCountsTable> | undefined): TaskCounts {
   const n = (v: number | null | undefined) => v ?? 0;

@@ -78,8 +78,8 @@ CREATE TABLE entries (
   source TEXT,
   source_system_id TEXT,
   target_system_id TEXT,
-  -- folded "source id, source name, target id, target name" for the identity filter
-  identity TEXT NOT NULL,
+  -- the object's identities (source and target ids and names), see the identities table
+  identity_id INTEGER NOT NULL,
   retry_at INTEGER,
   -- derived: the entry that resolved this failure (successful retry or confirmation)
   resolved_by TEXT,
@@ -96,11 +96,19 @@ CREATE INDEX entries_operation ON entries (operation_id);
 CREATE INDEX entries_error ON entries (error_code, time) WHERE error_code IS NOT NULL;
 CREATE INDEX entries_source_system ON entries (source_system_id, time);
 CREATE INDEX entries_target_system ON entries (target_system_id, time);
+CREATE INDEX entries_identity ON entries (identity_id, time);
 CREATE INDEX entries_retry ON entries (retry_at) WHERE retry_at IS NOT NULL AND resolved_by IS NULL;
 
--- Substring search over identities and free text (trigram: partial matches of 3+ characters).
-CREATE VIRTUAL TABLE entry_text USING fts5(
-  identity, body, content='', contentless_delete=1, tokenize='trigram case_sensitive 1'
+-- Each distinct combination of an object's ids and names, folded for case-insensitive search.
+-- Thousands of objects recur across millions of entries: searching this dictionary (with a
+-- trigram index for substrings) and then the entries of the matches is far cheaper than
+-- indexing the text of every entry.
+CREATE TABLE identities (
+  id INTEGER PRIMARY KEY,
+  text TEXT NOT NULL UNIQUE
+) STRICT;
+CREATE VIRTUAL TABLE identities_text USING fts5(
+  text, content='identities', content_rowid='id', tokenize='trigram case_sensitive 1'
 );
 
 -- Facet counts per day and per hour, so facets over a month of millions of entries read

@@ -9,13 +9,14 @@ import { CursorCodec } from '../../query/cursor.ts';
 import type { Facets, LogStore, Page, PageRequest, StoreIngestResult } from '../log-store.ts';
 import { FACET_COLUMNS, type LogDatabase } from '../db-types.ts';
 import { afterCursor, entryConditions, type EntryWhereDialect, type ResolvedSystems } from '../entry-where.ts';
-import { entryFromRow, taskFromRow, TASK_STATUS_SQL } from '../row-mapping.ts';
+import { taskFromRow, TASK_STATUS_SQL } from '../row-mapping.ts';
+import { ENTRY_SELECT_COLUMNS, entryFromColumns, type EntryRow } from '../entry-codec.ts';
 import { planFacetRanges } from '../facet-ranges.ts';
 import { openSqlite, type SqliteDb } from './open.ts';
 import { SqliteWriter } from './sqlite-writer.ts';
 
-/** Below this many trigram matches the search index drives the query; above, a time-ordered scan finds a page sooner. */
-const TEXT_INDEX_LIMIT = 2000;
+/** Up to this many matching identities drive the query through their index; beyond, a time-ordered scan finds a page sooner. */
+const IDENTITY_INDEX_LIMIT = 500;
 const ROLLUP_FILTERS = new Set(['from', 'to', 'direction', 'status', 'action', 'objectType', 'skipReason', 'errorCode', 'sourceSystem', 'targetSystem', 'jobId', 'application']);
 
 export interface SqliteStoreOptions {
@@ -39,6 +40,7 @@ export class SqliteLogStore implements LogStore {
   });
   private readonly statements = new Map<string, Statement>();
   private readonly dialect: EntryWhereDialect;
+  private readonly systemNames = new Map<string, string>();
 
   constructor(opts: SqliteStoreOptions) {
     this.db = openSqlite(opts.file);
@@ -70,18 +72,42 @@ export class SqliteLogStore implements LogStore {
   }
 
   private textMatch(eb: ExpressionBuilder<LogDatabase, 'entries'>, scope: 'identity' | 'all', folded: string): Expression<SqlBool> {
-    const scan = scope === 'identity'
-      ? sql<SqlBool>`instr(${eb.ref('identity')}, ${folded}) > 0`
-      : sql<SqlBool>`(instr(${eb.ref('identity')}, ${folded}) > 0 OR instr(lower(${eb.ref('doc')}), ${folded}) > 0)`;
-    if ([...folded].length < 3) return scan;
-    const match = `${scope === 'identity' ? 'identity : ' : ''}"${folded.replaceAll('"', '""')}"`;
-    const hits = this.db
-      .prepare('SELECT count(*) FROM (SELECT rowid FROM entry_text WHERE entry_text MATCH ? LIMIT ?)')
-      .pluck()
-      .get(match, TEXT_INDEX_LIMIT) as number;
-    if (hits >= TEXT_INDEX_LIMIT) return scan;
-    return sql<SqlBool>`${eb.ref('seq')} IN (SELECT rowid FROM entry_text WHERE entry_text MATCH ${match})`;
+    const ids = this.matchIdentities(folded);
+    const identity =
+      ids.length > IDENTITY_INDEX_LIMIT
+        ? sql<SqlBool>`+${eb.ref('identity_id')} IN (SELECT id FROM identities WHERE instr(text, ${folded}) > 0)`
+        : ids.length === 0
+          ? sql<SqlBool>`1 = 0`
+          : sql<SqlBool>`${eb.ref('identity_id')} IN (${sql.join(ids)})`;
+    if (scope === 'identity') return identity;
+    return eb.or([
+      identity,
+      eb('change_id', '=', folded),
+      sql<SqlBool>`lower(${eb.ref('error_code')}) = ${folded}`,
+      sql<SqlBool>`instr(lower(${eb.ref('doc')}), ${folded}) > 0`,
+    ]);
   }
+
+  /** Ids of identities containing the folded text: trigram index for 3+ characters, a scan of the (small) dictionary below. */
+  private matchIdentities(folded: string): number[] {
+    const limit = IDENTITY_INDEX_LIMIT + 1;
+    if ([...folded].length >= 3) {
+      return this.db
+        .prepare('SELECT rowid FROM identities_text WHERE identities_text MATCH ? LIMIT ?')
+        .pluck()
+        .all(`"${folded.replaceAll('"', '""')}"`, limit) as number[];
+    }
+    return this.db.prepare('SELECT id FROM identities WHERE instr(text, ?) > 0 LIMIT ?').pluck().all(folded, limit) as number[];
+  }
+
+  private systemName = (id: string): string => {
+    let name = this.systemNames.get(id);
+    if (name === undefined) {
+      name = (this.db.prepare('SELECT name FROM systems WHERE id = ?').pluck().get(id) as string | undefined) ?? id;
+      this.systemNames.set(id, name);
+    }
+    return name;
+  };
 
   /** System filters name systems by id or by name; application by part of a name. */
   private resolveSystems(filter: EntryFilter): ResolvedSystems {
@@ -117,7 +143,7 @@ export class SqliteLogStore implements LogStore {
     const pos = page.cursor ? this.cursors.decode('entries', page.cursor) : undefined;
     const query = this.qb
       .selectFrom('entries')
-      .select(['seq', 'time', 'doc', 'resolved_by'])
+      .select([...ENTRY_SELECT_COLUMNS])
       .where((eb) => {
         const conds = entryConditions(eb, filter, systems, this.dialect);
         if (pos) conds.push(afterCursor(eb, pos));
@@ -126,13 +152,13 @@ export class SqliteLogStore implements LogStore {
       .orderBy('time', 'desc')
       .orderBy('seq', 'desc')
       .limit(page.limit + 1);
-    const rows = this.run<{ seq: number; time: number; doc: string; resolved_by: string | null }>(query);
+    const rows = this.run<EntryRow & { seq: number }>(query);
     const more = rows.length > page.limit;
     const items = rows.slice(0, page.limit);
     const last = items.at(-1);
     const now = Date.now();
     return {
-      items: items.map((r) => entryFromRow(r, now)),
+      items: items.map((r) => entryFromColumns(r, this.systemName, now)),
       nextCursor: more && last ? this.cursors.encode('entries', { t: last.time, s: last.seq }) : null,
     };
   }
@@ -193,18 +219,17 @@ export class SqliteLogStore implements LogStore {
   }
 
   async getEntry(changeId: string): Promise<EntryDetail | undefined> {
-    const row = this.db.prepare('SELECT doc, resolved_by, operation_id FROM entries WHERE change_id = ?').get(changeId) as
-      | { doc: string; resolved_by: string | null; operation_id: string }
-      | undefined;
+    const cols = ENTRY_SELECT_COLUMNS.join(', ');
+    const row = this.db.prepare(`SELECT ${cols} FROM entries WHERE change_id = ?`).get(changeId) as EntryRow | undefined;
     if (!row) return undefined;
     const related = this.db
-      .prepare('SELECT doc, resolved_by FROM entries WHERE operation_id = ? ORDER BY time, seq LIMIT 1000')
-      .all(row.operation_id) as Array<{ doc: string; resolved_by: string | null }>;
+      .prepare(`SELECT ${cols} FROM entries WHERE operation_id = ? ORDER BY time, seq LIMIT 1000`)
+      .all(row.operation_id) as EntryRow[];
     const now = Date.now();
     return {
-      ...entryFromRow(row, now),
+      ...entryFromColumns(row, this.systemName, now),
       relatedAttempts: related.map((r) => {
-        const e = entryFromRow(r, now);
+        const e = entryFromColumns(r, this.systemName, now);
         return { changeId: e.changeId, time: e.time, status: e.status, action: e.action, attempt: e.attempt, errorCode: e.errorCode, taskId: e.taskId };
       }),
     };

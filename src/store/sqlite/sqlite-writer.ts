@@ -1,7 +1,8 @@
 import type { Entry } from '../../model/entry.ts';
 import type { TaskInput } from '../../model/task.ts';
 import type { StoreIngestResult } from '../log-store.ts';
-import { bodyText, DAY_MS, HOUR_MS, identityText } from '../entry-columns.ts';
+import { DAY_MS, HOUR_MS, identityText } from '../entry-columns.ts';
+import { entryDoc } from '../entry-codec.ts';
 import type { SqliteDb } from './open.ts';
 
 type Counter = Record<
@@ -36,7 +37,11 @@ function rollupRow(key: string): Array<string | number> {
  */
 export class SqliteWriter {
   private readonly insertEntry;
-  private readonly insertText;
+  private readonly selectIdentity;
+  private readonly insertIdentity;
+  private readonly insertIdentityText;
+  /** Folded identity text → id; bounded, misses fall back to the unique index. */
+  private readonly identityIds = new Map<string, number>();
   private readonly upsertDay;
   private readonly upsertHour;
   private readonly upsertCounts;
@@ -51,9 +56,11 @@ export class SqliteWriter {
     this.insertEntry = db.prepare(`INSERT OR IGNORE INTO entries
       (change_id, time, task_id, job_id, cycle_id, operation_id, direction, status, action, object_type,
        skip_reason, error_code, trigger_module, trigger_method, source, source_system_id, target_system_id,
-       identity, retry_at, doc)
+       identity_id, retry_at, doc)
       VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`);
-    this.insertText = db.prepare('INSERT INTO entry_text (rowid, identity, body) VALUES (?,?,?)');
+    this.selectIdentity = db.prepare('SELECT id FROM identities WHERE text = ?').pluck();
+    this.insertIdentity = db.prepare('INSERT INTO identities (text) VALUES (?)');
+    this.insertIdentityText = db.prepare('INSERT INTO identities_text (rowid, text) VALUES (?, ?)');
     const upsertRollup = (table: string) =>
       db.prepare(`INSERT INTO ${table} (bucket, ${ROLLUP_DIMS}, n) VALUES (?,?,?,?,?,?,?,?,?,?,?)
         ON CONFLICT DO UPDATE SET n = n + excluded.n`);
@@ -83,10 +90,20 @@ export class SqliteWriter {
     for (const row of db.prepare('SELECT id, name FROM systems').all() as Array<{ id: string; name: string }>) {
       this.systemNames.set(row.id, row.name);
     }
-    this.ingestBatch = db.transaction((tasks: TaskInput[], entries: Entry[]) => ({
+    const write = db.transaction((tasks: TaskInput[], entries: Entry[]) => ({
       tasks: tasks.map((t) => this.writeTask(t)),
       entries: this.writeEntries(entries),
     }));
+    this.ingestBatch = (tasks, entries) => {
+      try {
+        return write(tasks, entries);
+      } catch (err) {
+        // The transaction rolled back: ids cached during it may not exist.
+        this.identityIds.clear();
+        this.systemNames.clear();
+        throw err;
+      }
+    };
   }
 
   private writeTask(t: TaskInput): 'accepted' | 'duplicate' {
@@ -107,6 +124,19 @@ export class SqliteWriter {
     this.systemNames.set(ref.id, ref.name);
   }
 
+  private identityId(text: string): number {
+    let id = this.identityIds.get(text);
+    if (id !== undefined) return id;
+    id = this.selectIdentity.get(text) as number | undefined;
+    if (id === undefined) {
+      id = Number(this.insertIdentity.run(text).lastInsertRowid);
+      this.insertIdentityText.run(id, text);
+    }
+    if (this.identityIds.size >= 500_000) this.identityIds.clear();
+    this.identityIds.set(text, id);
+    return id;
+  }
+
   private writeEntries(entries: Entry[]): Array<'accepted' | 'duplicate'> {
     const outcomes: Array<'accepted' | 'duplicate'> = [];
     const day = new Map<string, number>();
@@ -123,7 +153,7 @@ export class SqliteWriter {
         e.changeId, time, e.taskId, e.jobId ?? null, e.cycleId ?? null, e.operationId, e.direction, e.status,
         e.action, e.objectType, e.skipReason ?? null, e.errorCode ?? null, e.triggerModule ?? null,
         e.triggerMethod, e.source ?? null, e.sourceSystem?.id ?? null, e.targetSystem?.id ?? null,
-        identityText(e), e.retryAt ? Date.parse(e.retryAt) : null, JSON.stringify(e),
+        this.identityId(identityText(e)), e.retryAt ? Date.parse(e.retryAt) : null, entryDoc(e),
       );
       if (info.changes === 0) {
         outcomes.push('duplicate');
@@ -131,7 +161,6 @@ export class SqliteWriter {
       }
       outcomes.push('accepted');
       const seq = Number(info.lastInsertRowid);
-      this.insertText.run(seq, identityText(e), bodyText(e));
       this.noteSystem(e.sourceSystem);
       this.noteSystem(e.targetSystem);
 

@@ -1,0 +1,312 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { LogStore } from '../../src/store/log-store.ts';
+import type { EntryInput } from '../../src/model/entry.ts';
+import type { TaskInput } from '../../src/model/task.ts';
+import { normalizeEntry } from '../../src/model/normalize.ts';
+import { validateEntry, validateTask } from '../../src/model/validate-ingest.ts';
+import { deriveTaskStatus } from '../../src/model/task-status.ts';
+import type { EntryFilter } from '../../src/query/entry-filter.ts';
+import { BASE_TIME, entry, task } from './entries.ts';
+
+/** The behaviour every LogStore must have; run against each implementation on a real database. */
+export function describeLogStoreContract(name: string, open: () => Promise<LogStore>): void {
+  describe(`${name} log store`, () => {
+    let store: LogStore;
+    beforeEach(async () => {
+      store = await open();
+    });
+    afterEach(async () => {
+      await store.close();
+    });
+
+    async function put(entries: EntryInput[], tasks: TaskInput[] = []) {
+      for (const e of entries) expect(validateEntry(e, BASE_TIME), e.changeId).toEqual([]);
+      for (const t of tasks) expect(validateTask(t, BASE_TIME), t.id).toEqual([]);
+      return store.ingest({ tasks, entries: entries.map((e) => normalizeEntry(e)) });
+    }
+
+    async function ids(filter: EntryFilter, limit = 1000): Promise<string[]> {
+      const page = await store.listEntries(filter, { limit });
+      return page.items.map((e) => e.changeId);
+    }
+
+    it('stores entries append-only and treats a repeated changeId as a duplicate', async () => {
+      const first = await put([entry('a'), entry('b')]);
+      expect(first.entries).toEqual(['accepted', 'accepted']);
+      const again = await put([entry('a', { status: 'failure', errorCode: 'Timeout' }), entry('c')]);
+      expect(again.entries).toEqual(['duplicate', 'accepted']);
+      const a = await store.getEntry('a');
+      expect(a?.status).toBe('success');
+      expect((await ids({})).sort()).toEqual(['a', 'b', 'c']);
+    });
+
+    it('returns an entry whole, with steps, modified properties, payloads and systems', async () => {
+      await put([
+        entry('full', {
+          taskId: 't1',
+          jobId: 'ServiceNow.abc',
+          cycleId: 'cyc-1',
+          status: 'failure',
+          errorCode: 'conflict',
+          reason: 'userName already exists',
+          attempt: 1,
+          maxAttempts: 3,
+          steps: [
+            { name: 'import', status: 'success', description: 'Imported', details: { sourceId: 'x' } },
+            { name: 'provision', status: 'failure', description: 'Conflict' },
+          ],
+          modifiedProperties: [
+            { name: 'mail', oldValue: null, newValue: 'a@example.com' },
+            { name: 'password', newValue: 'hunter2' },
+          ],
+          request: { method: 'POST', url: 'https://x.example/scim/Users?access_token=abc', headers: { Authorization: 'Bearer s3cret' }, body: { userName: 'a', password: 'hunter2' } },
+          response: { status: 409, body: { detail: 'exists' } },
+        }),
+      ]);
+      const e = await store.getEntry('full');
+      expect(e).toBeDefined();
+      expect(e!.errorCode).toBe('EntryConflict');
+      expect(e!.errorCategory).toBe('permanent');
+      expect(e!.steps?.map((s) => s.name)).toEqual(['import', 'provision']);
+      expect(e!.modifiedProperties?.[0]).toEqual({ name: 'mail', oldValue: null, newValue: 'a@example.com' });
+      expect(e!.targetSystem).toEqual({ id: 'servicenow', name: 'ServiceNow' });
+      expect(e!.jobId).toBe('ServiceNow.abc');
+      expect(e!.relatedAttempts.map((r) => r.changeId)).toEqual(['full']);
+      const stored = JSON.stringify(e);
+      expect(stored).not.toContain('hunter2');
+      expect(stored).not.toContain('s3cret');
+      expect(stored).not.toContain('access_token=abc');
+      expect(await store.getEntry('nope')).toBeUndefined();
+    });
+
+    it('lists newest first and pages by cursor without gaps or repeats', async () => {
+      const many = Array.from({ length: 57 }, (_, i) => entry(`p${String(i).padStart(2, '0')}`, { minutes: i % 7 }));
+      await put(many);
+      const seen: string[] = [];
+      let cursor: string | undefined;
+      let pages = 0;
+      do {
+        const page = await store.listEntries({}, { limit: 10, cursor });
+        seen.push(...page.items.map((e) => e.changeId));
+        cursor = page.nextCursor ?? undefined;
+        pages++;
+      } while (cursor);
+      expect(pages).toBe(6);
+      expect(new Set(seen).size).toBe(57);
+      const times = (await store.listEntries({}, { limit: 100 })).items.map((e) => Date.parse(e.time));
+      expect(times).toEqual([...times].sort((a, b) => b - a));
+    });
+
+    it('applies every filter of the contract', async () => {
+      await put([
+        entry('e1', { minutes: -60 * 48, direction: 'inbound', status: 'success', action: 'update', objectType: 'group', taskId: 'T1', jobId: 'J1', cycleId: 'C1', sourceSystem: { id: 'ldap', name: 'Corp LDAP' }, targetSystem: { id: 'hub', name: 'provlog hub' } }),
+        entry('e2', { minutes: -30, status: 'failure', errorCode: 'TooManyRequests', taskId: 'T2', jobId: 'J2', cycleId: 'C2', operationId: 'op-9', targetSystem: { id: 'slack', name: 'Slack Enterprise' } }),
+        entry('e3', { minutes: -10, status: 'skipped', skipReason: 'out_of_scope', action: 'other', objectType: 'account', taskId: 'T2', source: 'single_change' }),
+        entry('e4', { minutes: 0, action: 'delete', sourceIdentity: { id: 'emp-77', displayName: 'Zoë Ångström' }, targetSystem: { id: 'gh', name: 'GitHub' } }),
+      ]);
+      const now = BASE_TIME + 60_000;
+      expect(await ids({ direction: ['inbound'] })).toEqual(['e1']);
+      expect(await ids({ status: ['failure', 'skipped'] })).toEqual(['e3', 'e2']);
+      expect(await ids({ action: ['delete'] })).toEqual(['e4']);
+      expect(await ids({ objectType: ['group', 'account'] })).toEqual(['e3', 'e1']);
+      expect(await ids({ skipReason: ['out_of_scope'] })).toEqual(['e3']);
+      expect(await ids({ taskId: ['T2'] })).toEqual(['e3', 'e2']);
+      expect(await ids({ jobId: ['J1'] })).toEqual(['e1']);
+      expect(await ids({ cycleId: ['C2'] })).toEqual(['e2']);
+      expect(await ids({ changeId: ['e4', 'e1'] })).toEqual(['e4', 'e1']);
+      expect(await ids({ operationId: ['op-9'] })).toEqual(['e2']);
+      expect(await ids({ errorCode: ['TooManyRequests'] })).toEqual(['e2']);
+      expect(await ids({ source: ['single_change'] })).toEqual(['e3']);
+      expect(await ids({ from: now - 24 * 3600_000 })).toEqual(['e4', 'e3', 'e2']);
+      expect(await ids({ from: BASE_TIME - 20 * 60_000, to: BASE_TIME - 5 * 60_000 })).toEqual(['e3']);
+      // systems by id or by name, case-insensitive; application by part of a name
+      expect(await ids({ sourceSystem: ['ldap'] })).toEqual(['e1']);
+      expect(await ids({ sourceSystem: ['corp ldap'] })).toEqual(['e1']);
+      expect(await ids({ targetSystem: ['Slack Enterprise', 'gh'] })).toEqual(['e4', 'e2']);
+      expect(await ids({ application: 'slack' })).toEqual(['e2']);
+      expect(await ids({ application: 'LDAP' })).toEqual(['e1']);
+      expect(await ids({ application: 'no such app' })).toEqual([]);
+      // identity: display name or id, source or target, partial, any case and script
+      expect(await ids({ identity: 'zoë å' })).toEqual(['e4']);
+      expect(await ids({ identity: 'ZOË' })).toEqual(['e4']);
+      expect(await ids({ identity: 'emp-77' })).toEqual(['e4']);
+      expect(await ids({ identity: 'tgt-e2' })).toEqual(['e2']);
+      expect(await ids({ identity: 'zz' })).toEqual([]);
+      // combined filters are AND
+      expect(await ids({ taskId: ['T2'], status: ['failure'] })).toEqual(['e2']);
+      expect(await ids({ q: 'toomanyrequests' })).toEqual(['e2']);
+    });
+
+    it('finds identities in any script, partially', async () => {
+      const names = ['山田 太郎', 'Ольга Иванова', 'محمد علي', 'Łukasz Żółć', 'ÅSA ÖBERG'];
+      await put(names.map((n, i) => entry(`n${i}`, { minutes: i, targetIdentity: { id: `t${i}`, displayName: n } })));
+      expect(await ids({ identity: '太郎' })).toEqual(['n0']);
+      expect(await ids({ identity: 'ОЛЬГА' })).toEqual(['n1']);
+      expect(await ids({ identity: 'علي' })).toEqual(['n2']);
+      expect(await ids({ identity: 'łukasz żÓŁ' })).toEqual(['n3']);
+      expect(await ids({ identity: 'åsa öb' })).toEqual(['n4']);
+    });
+
+    it('counts facets for the same filters, rollups agreeing with the entries themselves', async () => {
+      const list: EntryInput[] = [];
+      const statuses = ['success', 'failure', 'skipped', 'pending'] as const;
+      for (let i = 0; i < 400; i++) {
+        const status = statuses[i % 4]!;
+        list.push(
+          entry(`f${i}`, {
+            minutes: -i * 37,
+            status,
+            ...(status === 'failure' ? { errorCode: i % 8 === 1 ? 'Timeout' : 'EntryConflict' } : {}),
+            ...(status === 'skipped' ? { skipReason: 'no_change' } : {}),
+            action: i % 3 === 0 ? 'update' : 'create',
+            jobId: `job-${i % 5}`,
+            targetSystem: i % 2 ? { id: 'slack', name: 'Slack' } : { id: 'servicenow', name: 'ServiceNow' },
+          }),
+        );
+      }
+      await put(list);
+      const ranges: Array<[number | undefined, number | undefined]> = [
+        [undefined, undefined],
+        [BASE_TIME - 3 * 86_400_000 + 1234, undefined],
+        [BASE_TIME - 7 * 86_400_000 - 17 * 60_000, BASE_TIME - 86_400_000 + 5 * 60_000],
+        [BASE_TIME - 3600_000 * 5 - 1, BASE_TIME - 3600_000 * 2 + 1],
+        [BASE_TIME - 10 * 60_000, BASE_TIME - 9 * 60_000],
+      ];
+      for (const [from, to] of ranges) {
+        for (const extra of [{}, { status: ['failure' as const] }, { application: 'slack' }, { taskId: ['none'] }]) {
+          const filter: EntryFilter = { ...(from !== undefined ? { from } : {}), ...(to !== undefined ? { to } : {}), ...extra };
+          const facets = await store.facets(filter);
+          const inRange = list.filter((e) => {
+            const t = Date.parse(e.time);
+            if ('taskId' in extra) return false;
+            if ('status' in extra && e.status !== 'failure') return false;
+            if ('application' in extra && e.targetSystem?.id !== 'slack') return false;
+            return (from === undefined || t >= from) && (to === undefined || t <= to);
+          });
+          const expected: Record<string, number> = {};
+          for (const e of inRange) expected[e.status] = (expected[e.status] ?? 0) + 1;
+          expect(facets.status, JSON.stringify(filter)).toEqual(expected);
+          const jobs: Record<string, number> = {};
+          for (const e of inRange) jobs[e.jobId!] = (jobs[e.jobId!] ?? 0) + 1;
+          expect(facets.jobId).toEqual(jobs);
+          const targets: Record<string, number> = {};
+          for (const e of inRange) targets[e.targetSystem!.name] = (targets[e.targetSystem!.name] ?? 0) + 1;
+          expect(facets.targetSystem).toEqual(targets);
+        }
+      }
+    });
+
+    it('derives task status, counts and description from the entries', async () => {
+      await put(
+        [
+          entry('s1', { taskId: 'ok', action: 'create' }),
+          entry('s2', { taskId: 'ok', action: 'update' }),
+          entry('s3', { taskId: 'ok', status: 'skipped', skipReason: 'no_change', action: 'other' }),
+          entry('p1', { taskId: 'partial', objectType: 'account' }),
+          entry('p2', { taskId: 'partial', objectType: 'account', status: 'failure', errorCode: 'Timeout' }),
+          entry('p3', { taskId: 'partial', objectType: 'account', status: 'failure', errorCode: 'Timeout' }),
+          entry('p4', { taskId: 'partial', objectType: 'account', status: 'failure', errorCode: 'InvalidDomain' }),
+          entry('p5', { taskId: 'partial', objectType: 'organization', status: 'failure', errorCode: 'InternalError' }),
+          entry('f1', { taskId: 'bad', status: 'failure', errorCode: 'Unauthorized' }),
+          entry('r1', { taskId: 'run' }),
+        ],
+        [
+          task('ok'),
+          task('partial'),
+          task('bad'),
+          task('run', { endedAt: null }),
+          task('init', { status: 'initial', reason: 'The LDAP server refused the bind', endedAt: null }),
+          task('csv', { errorCode: 'CsvUnreadable', reason: 'users.csv is not UTF-8' }),
+        ],
+      );
+      const get = async (id: string) => (await store.getTask(id))!;
+      expect((await get('ok')).status).toBe('succeeded');
+      expect((await get('ok')).counts).toMatchObject({ processed: 3, created: 1, updated: 1, skipped: 1, failed: 0 });
+      const partial = await get('partial');
+      expect(partial.status).toBe('partially_succeeded');
+      expect(partial.statusDescription).toBe('3 accounts and 1 organization failed');
+      expect(partial.counts.failedByType).toEqual({ account: 3, organization: 1 });
+      expect((await get('bad')).status).toBe('failed');
+      expect((await get('run')).status).toBe('running');
+      expect((await get('init')).status).toBe('initial');
+      expect((await get('init')).statusDescription).toContain('refused the bind');
+      expect((await get('csv')).status).toBe('failed');
+      expect(await store.getTask('missing')).toBeUndefined();
+      // The status filter in SQL agrees with the pure derivation for every task.
+      const all = (await store.listTasks({}, { limit: 100 })).items;
+      expect(all).toHaveLength(6);
+      for (const t of all) {
+        const derived = deriveTaskStatus({ initial: t.status === 'initial', endedAt: t.endedAt, errorCode: t.errorCode, counts: t.counts });
+        expect(t.status).toBe(derived);
+        const filtered = (await store.listTasks({ status: [t.status] }, { limit: 100 })).items.map((x) => x.id);
+        expect(filtered).toContain(t.id);
+      }
+      expect((await store.listTasks({ status: ['partially_succeeded'] }, { limit: 100 })).items.map((t) => t.id)).toEqual(['partial']);
+    });
+
+    it('resolves a failure by a later successful retry or a confirmation', async () => {
+      await put(
+        [
+          entry('try1', { taskId: 'T', operationId: 'op-a', status: 'failure', errorCode: 'TooManyRequests', attempt: 1, maxAttempts: 3, retryAt: new Date(Date.now() + 3600_000).toISOString(), minutes: 0 }),
+          entry('del1', { taskId: 'T', operationId: 'op-b', action: 'delete', status: 'failure', errorCode: 'InsufficientRights', minutes: 1 }),
+        ],
+        [task('T')],
+      );
+      expect((await store.getTask('T'))!.status).toBe('failed');
+      expect((await store.getEntry('try1'))!.state).toBe('retrying');
+      await put([entry('try2', { taskId: 'T', operationId: 'op-a', attempt: 2, maxAttempts: 3, minutes: 5 })]);
+      const partly = (await store.getTask('T'))!;
+      expect(partly.status).toBe('partially_succeeded');
+      expect(partly.counts).toMatchObject({ failed: 1, resolved: 1, processed: 2 });
+      const try1 = (await store.getEntry('try1'))!;
+      expect(try1.resolvedBy).toBe('try2');
+      expect(try1.state).toBe('resolved');
+      expect(try1.status).toBe('failure'); // history is not rewritten
+      expect(try1.relatedAttempts.map((r) => r.changeId)).toEqual(['try1', 'try2']);
+      await put([
+        entry('conf', { taskId: null, operationId: 'op-b', action: 'confirm', minutes: 9, actor: { type: 'user', id: 'u1', displayName: 'Ada Admin' } }),
+      ]);
+      const done = (await store.getTask('T'))!;
+      expect(done.status).toBe('succeeded');
+      expect(done.counts).toMatchObject({ failed: 0, resolved: 2 });
+      expect((await store.getEntry('del1'))!.resolvedBy).toBe('conf');
+    });
+
+    it('lists tasks newest first with filters and cursor paging', async () => {
+      await put([], [
+        task('a', { minutes: -300, direction: 'inbound', triggerModule: 'identity_provider', jobId: 'J1' }),
+        task('b', { minutes: -200 }),
+        task('c', { minutes: -100, jobId: 'J1' }),
+      ]);
+      const first = await store.listTasks({}, { limit: 2 });
+      expect(first.items.map((t) => t.id)).toEqual(['c', 'b']);
+      const second = await store.listTasks({}, { limit: 2, cursor: first.nextCursor! });
+      expect(second.items.map((t) => t.id)).toEqual(['a']);
+      expect(second.nextCursor).toBeNull();
+      expect((await store.listTasks({ direction: ['inbound'] }, { limit: 10 })).items.map((t) => t.id)).toEqual(['a']);
+      expect((await store.listTasks({ jobId: ['J1'] }, { limit: 10 })).items.map((t) => t.id)).toEqual(['c', 'a']);
+      expect((await store.listTasks({ from: BASE_TIME - 250 * 60_000 }, { limit: 10 })).items.map((t) => t.id)).toEqual(['c', 'b']);
+    });
+
+    it('updates a task reported again and counts an identical report as a duplicate', async () => {
+      const running = task('u', { endedAt: null });
+      expect((await put([], [running])).tasks).toEqual(['accepted']);
+      expect((await put([], [running])).tasks).toEqual(['duplicate']);
+      expect((await store.getTask('u'))!.status).toBe('running');
+      expect((await put([], [task('u', { event: 'account_synchronization' })])).tasks).toEqual(['accepted']);
+      const ended = (await store.getTask('u'))!;
+      expect(ended.status).toBe('succeeded');
+      expect(ended.event).toBe('account_synchronization');
+    });
+
+    it('refuses a cursor that was altered or comes from another list', async () => {
+      await put(Array.from({ length: 5 }, (_, i) => entry(`c${i}`, { minutes: i })), [task('t1'), task('t2', { minutes: 1 })]);
+      const page = await store.listEntries({}, { limit: 2 });
+      const cursor = page.nextCursor!;
+      const flipped = cursor.slice(0, -2) + (cursor.endsWith('A') ? 'BB' : 'AA');
+      await expect(store.listEntries({}, { limit: 2, cursor: flipped })).rejects.toThrow(/cursor/);
+      const taskCursor = (await store.listTasks({}, { limit: 1 })).nextCursor!;
+      await expect(store.listEntries({}, { limit: 2, cursor: taskCursor })).rejects.toThrow(/another list/);
+    });
+  });
+}
