@@ -1,0 +1,41 @@
+import type { Command } from 'commander';
+import { loadConfig, parsePort, type Config } from '../config.ts';
+import { createServer, openStore } from '../main.ts';
+import { loadDemo } from '../ingest/load-demo.ts';
+
+export function registerServe(program: Command): void {
+  program
+    .command('serve')
+    .description('serve the API and the console on one port')
+    .option('--host <host>', 'address to listen on (PROVLOG_HOST)')
+    .option('--port <port>', 'port (PROVLOG_PORT)')
+    .option('--data <dir>', 'data folder of the embedded store (PROVLOG_DATA_DIR)')
+    .option('--demo', 'load demo history first if the store is empty')
+    .action(async (opts: { host?: string; port?: string; data?: string; demo?: boolean }) => {
+      const overrides: Partial<Config> = {};
+      if (opts.host) overrides.host = opts.host;
+      if (opts.port) overrides.port = parsePort(opts.port, '--port');
+      if (opts.data) overrides.dataDir = opts.data;
+      const config = loadConfig(process.env, overrides);
+      const store = await openStore(config);
+      if (opts.demo) {
+        const empty = (await store.listTasks({}, { limit: 1 })).items.length === 0 && (await store.listEntries({}, { limit: 1 })).items.length === 0;
+        if (empty) {
+          process.stderr.write('Loading demo history (once)…\n');
+          const r = await loadDemo(store, { now: Date.now(), days: 30, seed: 1, entries: 20_000 });
+          process.stderr.write(`Demo history: ${r.entries} entries in ${r.tasks} tasks.\n`);
+        }
+      }
+      const app = await createServer(config, store);
+      const shutdown = async () => {
+        await app.close();
+        await store.close();
+        process.exit(0);
+      };
+      process.once('SIGINT', () => void shutdown());
+      process.once('SIGTERM', () => void shutdown());
+      const address = await app.listen({ host: config.host, port: config.port });
+      process.stderr.write(`provlog is serving the console and API on ${address}\n`);
+      await new Promise(() => {});
+    });
+}
