@@ -50,6 +50,7 @@ export class SqliteWriter {
   private readonly upsertTask;
   private readonly upsertSystem;
   private readonly systemNames = new Map<string, string>();
+  private renamed: string[] = [];
   readonly ingestBatch: (tasks: TaskInput[], entries: Entry[]) => StoreIngestResult;
 
   constructor(private readonly db: SqliteDb) {
@@ -106,6 +107,13 @@ export class SqliteWriter {
     };
   }
 
+  /** Systems whose name changed since the last call (readers drop their cached names). */
+  takeRenamedSystems(): string[] {
+    const out = this.renamed;
+    this.renamed = [];
+    return out;
+  }
+
   private writeTask(t: TaskInput): 'accepted' | 'duplicate' {
     const doc = JSON.stringify(t);
     if (this.selectTaskDoc.get(t.id) === doc) return 'duplicate';
@@ -121,6 +129,7 @@ export class SqliteWriter {
   private noteSystem(ref: { id: string; name: string } | undefined): void {
     if (!ref || this.systemNames.get(ref.id) === ref.name) return;
     this.upsertSystem.run(ref.id, ref.name, ref.name.normalize('NFKC').toLowerCase());
+    if (this.systemNames.has(ref.id)) this.renamed.push(ref.id);
     this.systemNames.set(ref.id, ref.name);
   }
 

@@ -1,0 +1,107 @@
+import { rmSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import type { EntryInput } from '../src/model/entry.ts';
+import type { TaskInput } from '../src/model/task.ts';
+import { validateEntry, validateTask } from '../src/model/validate-ingest.ts';
+import { normalizeEntry } from '../src/model/normalize.ts';
+import { SqliteLogStore } from '../src/store/sqlite/sqlite-log-store.ts';
+import { SQLITE_MIGRATIONS } from '../src/store/sqlite/migrations.ts';
+import { entryDoc } from '../src/store/entry-codec.ts';
+import { identityText } from '../src/store/entry-columns.ts';
+import { buildApp } from '../src/api/build-app.ts';
+
+export interface Sample {
+  tasks: TaskInput[];
+  entries: EntryInput[];
+}
+
+const BATCH = 5000;
+
+/**
+ * The physical baseline: the same rows into the same table and indexes with one bare prepared
+ * statement, every value computed beforehand. What provlog adds on top — validation,
+ * normalisation and redaction, the identity dictionary, rollups, task counts — is the gap.
+ */
+export function rawInsertRate(dir: string, sample: Sample): number {
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  const db = new Database(join(dir, 'raw.db'));
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.pragma('cache_size = -131072');
+  db.exec(SQLITE_MIGRATIONS.map((m) => m.sql).join('\n'));
+  const identities = new Map<string, number>();
+  const rows = sample.entries.map((input) => {
+    const e = normalizeEntry(input);
+    const text = identityText(e);
+    if (!identities.has(text)) identities.set(text, identities.size + 1);
+    return [
+      e.changeId, Date.parse(e.time), e.taskId, e.jobId ?? null, e.cycleId ?? null, e.operationId, e.direction, e.status,
+      e.action, e.objectType, e.skipReason ?? null, e.errorCode ?? null, e.triggerModule ?? null, e.triggerMethod,
+      e.source ?? null, e.sourceSystem?.id ?? null, e.targetSystem?.id ?? null, identities.get(text)!,
+      e.retryAt ? Date.parse(e.retryAt) : null, entryDoc(e),
+    ];
+  });
+  const insert = db.prepare(`INSERT OR IGNORE INTO entries
+    (change_id, time, task_id, job_id, cycle_id, operation_id, direction, status, action, object_type, skip_reason,
+     error_code, trigger_module, trigger_method, source, source_system_id, target_system_id, identity_id, retry_at, doc)
+    VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`);
+  const tx = db.transaction((batch: unknown[][]) => {
+    for (const r of batch) insert.run(...r);
+  });
+  const t = performance.now();
+  for (let i = 0; i < rows.length; i += BATCH) tx(rows.slice(i, i + BATCH));
+  const seconds = (performance.now() - t) / 1000;
+  db.close();
+  return rows.length / seconds;
+}
+
+/** provlog's own write path in-process: validate, normalise, store. */
+export function inProcessRate(dir: string, sample: Sample): number {
+  rmSync(dir, { recursive: true, force: true });
+  const store = new SqliteLogStore({ file: join(dir, 'provlog.db') });
+  const now = Date.now();
+  const t = performance.now();
+  store.ingestSync({ tasks: sample.tasks.filter((x) => validateTask(x, now).length === 0), entries: [] });
+  for (let i = 0; i < sample.entries.length; i += BATCH) {
+    const batch = sample.entries.slice(i, i + BATCH);
+    const valid = [];
+    for (const e of batch) if (validateEntry(e, now).length === 0) valid.push(normalizeEntry(e));
+    store.ingestSync({ tasks: [], entries: valid });
+  }
+  const seconds = (performance.now() - t) / 1000;
+  void store.close();
+  return sample.entries.length / seconds;
+}
+
+/** Over HTTP on loopback: NDJSON batches posted to a listening server, two requests in flight. */
+export async function httpRate(dir: string, sample: Sample): Promise<number> {
+  rmSync(dir, { recursive: true, force: true });
+  const store = new SqliteLogStore({ file: join(dir, 'provlog.db') });
+  const app = await buildApp({ store });
+  const address = await app.listen({ host: '127.0.0.1', port: 0 });
+  const bodies: string[] = [];
+  bodies.push(sample.tasks.map((t) => JSON.stringify({ kind: 'task', ...t })).join('\n'));
+  for (let i = 0; i < sample.entries.length; i += BATCH) {
+    bodies.push(sample.entries.slice(i, i + BATCH).map((e) => JSON.stringify({ kind: 'entry', ...e })).join('\n'));
+  }
+  let next = 0;
+  let accepted = 0;
+  const worker = async () => {
+    while (next < bodies.length) {
+      const body = bodies[next++]!;
+      const res = await fetch(`${address}/api/v1/ingest`, { method: 'POST', headers: { 'content-type': 'application/x-ndjson' }, body });
+      const answer = (await res.json()) as { accepted: number; rejected: unknown[] };
+      if (!res.ok || answer.rejected.length) throw new Error(`ingest failed: ${JSON.stringify(answer).slice(0, 300)}`);
+      accepted += answer.accepted;
+    }
+  };
+  const t = performance.now();
+  await Promise.all([worker(), worker()]);
+  const seconds = (performance.now() - t) / 1000;
+  await app.close();
+  await store.close();
+  if (accepted < sample.entries.length) throw new Error(`only ${accepted} of ${sample.entries.length} accepted`);
+  return sample.entries.length / seconds;
+}

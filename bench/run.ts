@@ -1,0 +1,101 @@
+import { rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { generateDemoHistory } from '../src/demo/demo-history.ts';
+import { Prng } from '../src/demo/prng.ts';
+import { SqliteLogStore } from '../src/store/sqlite/sqlite-log-store.ts';
+import { normalizeEntry } from '../src/model/normalize.ts';
+import { validateEntry, validateTask } from '../src/model/validate-ingest.ts';
+import { httpRate, inProcessRate, rawInsertRate, type Sample } from './ingest-bench.ts';
+import { queryFigures, type QueryPicks } from './query-bench.ts';
+
+/**
+ * `npm run bench [-- --entries 10000000] [--sample 200000] [--rounds 40]`: figures as JSON on stdout.
+ * Progress goes to stderr. Nothing here asserts; tests never time anything.
+ */
+function arg(name: string, fallback: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  if (i === -1) return fallback;
+  const v = Number(process.argv[i + 1]);
+  if (!Number.isFinite(v) || v <= 0) throw new Error(`--${name} needs a positive number`);
+  return v;
+}
+
+const entries = arg('entries', 1_000_000);
+const sampleSize = arg('sample', 200_000);
+const rounds = arg('rounds', 40);
+const dir = join(tmpdir(), `provlog-bench-${process.pid}`);
+const now = Date.now();
+const log = (msg: string) => process.stderr.write(`[bench] ${msg}\n`);
+
+function collect(n: number, seed: number): Sample {
+  const sample: Sample = { tasks: [], entries: [] };
+  for (const batch of generateDemoHistory({ now, entries: n, seed, days: 30 })) {
+    sample.tasks.push(...batch.tasks);
+    sample.entries.push(...batch.entries);
+  }
+  return sample;
+}
+
+async function main() {
+  const figures: Record<string, unknown> = {
+    machine: { cpus: (await import('node:os')).cpus().length, node: process.version },
+  };
+
+  log(`ingest: ${sampleSize} demo entries, raw baseline vs provlog in-process vs HTTP`);
+  const sample = collect(sampleSize, 7);
+  const withSteps = sample.entries.filter((e) => e.steps?.length).length;
+  const raw = rawInsertRate(join(dir, 'raw'), sample);
+  const inProcess = inProcessRate(join(dir, 'inproc'), sample);
+  const http = await httpRate(join(dir, 'http'), sample);
+  figures.ingest = {
+    entries: sample.entries.length,
+    entriesWithSteps: withSteps,
+    rawBetterSqlite3PerSec: Math.round(raw),
+    inProcessPerSec: Math.round(inProcess),
+    inProcessShareOfRaw: Math.round((inProcess / raw) * 100) / 100,
+    httpNdjsonPerSec: Math.round(http),
+  };
+  log(JSON.stringify(figures.ingest));
+
+  log(`queries: loading ${entries} demo entries`);
+  const store = new SqliteLogStore({ file: join(dir, 'query', 'provlog.db') });
+  const rng = new Prng(99);
+  const picks: QueryPicks = { names: [], taskIds: [], applications: [] };
+  const apps = new Set<string>();
+  let loaded = 0;
+  const t0 = performance.now();
+  for (const batch of generateDemoHistory({ now, entries, seed: 11, days: 30 })) {
+    const valid = batch.entries.filter((e) => validateEntry(e, now).length === 0).map((e) => normalizeEntry(e));
+    store.ingestSync({ tasks: batch.tasks.filter((t) => validateTask(t, now).length === 0), entries: valid });
+    for (const e of batch.entries) {
+      if (rng.next() < 0.0005) {
+        const name = e.targetIdentity?.displayName ?? e.sourceIdentity?.displayName;
+        // What a person types: part of a name, 4 to 8 characters from its start or middle.
+        if (name && name.length > 4) {
+          const start = rng.next() < 0.5 ? 0 : Math.floor(rng.next() * (name.length - 4));
+          picks.names.push(name.slice(start, start + 4 + Math.floor(rng.next() * 5)));
+        }
+        if (e.taskId) picks.taskIds.push(e.taskId);
+      }
+      for (const s of [e.sourceSystem?.name, e.targetSystem?.name]) if (s && s !== 'provlog hub') apps.add(s);
+    }
+    loaded += batch.entries.length;
+    if (loaded % 200_000 < batch.entries.length) log(`  ${loaded} entries`);
+  }
+  const loadSeconds = (performance.now() - t0) / 1000;
+  store.optimize();
+  picks.applications = [...apps].map((a) => a.toLowerCase().slice(0, Math.max(4, Math.ceil(a.length / 2))));
+  figures.dataset = { entries: loaded, loadSeconds: Math.round(loadSeconds), loadPerSec: Math.round(loaded / loadSeconds), applications: [...apps], identityQueries: picks.names.slice(0, 8) };
+  log(JSON.stringify(figures.dataset));
+  figures.queries = await queryFigures(store, picks, rng, rounds);
+  await store.close();
+  rmSync(dir, { recursive: true, force: true });
+  process.stdout.write(`${JSON.stringify(figures, null, 2)}\n`);
+}
+
+main().catch((err) => {
+  rmSync(dir, { recursive: true, force: true });
+  process.stderr.write(`${(err as Error).stack}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,270 @@
+import { sql, type Compilable, type Expression, type ExpressionBuilder, type Kysely, type SqlBool } from 'kysely';
+import type { Entry, EntryDetail } from '../model/entry.ts';
+import type { Task } from '../model/task.ts';
+import type { EntryFilter } from '../query/entry-filter.ts';
+import type { TaskFilter } from '../query/task-filter.ts';
+import type { CursorCodec } from '../query/cursor.ts';
+import type { Facets, Page, PageRequest } from './log-store.ts';
+import { FACET_COLUMNS, type LogDatabase } from './db-types.ts';
+import { afterCursor, entryConditions, type EntryWhereDialect, type ResolvedSystems } from './entry-where.ts';
+import { taskFromRow, TASK_STATUS_SQL } from './row-mapping.ts';
+import { ENTRY_SELECT_COLUMNS, entryFromColumns, type EntryRow } from './entry-codec.ts';
+import { planFacetRanges } from './facet-ranges.ts';
+
+/** Runs a compiled query and returns its rows (the one place a store touches its driver for reads). */
+export type RunQuery = <T>(query: Compilable) => Promise<T[]>;
+
+/** What the reader needs from a dialect beyond Kysely's compiler. */
+export interface ReaderDialect {
+  /** Column reference the planner must not pick an index for. */
+  unindexed(column: string): Expression<unknown>;
+  /** `haystack` contains `needle` (both already folded). */
+  contains(haystack: Expression<unknown>, needle: string): Expression<SqlBool>;
+  /** Ids of identities whose folded text contains `folded`, at most `limit`. */
+  matchIdentities(folded: string, limit: number): Promise<number[]>;
+}
+
+/** Up to this many matching identities drive the query through their index; beyond, a time-ordered scan finds a page sooner. */
+const IDENTITY_INDEX_LIMIT = 500;
+const ROLLUP_FILTERS = new Set(['from', 'to', 'direction', 'status', 'action', 'objectType', 'skipReason', 'errorCode', 'sourceSystem', 'targetSystem', 'jobId', 'application']);
+
+/**
+ * Every read of the provisioning log, written once for both stores: lists by keyset cursor,
+ * facets from rollups where the filter allows, tasks with derived status.
+ */
+export class LogReader {
+  private readonly systemNames = new Map<string, string>();
+
+  constructor(
+    private readonly qb: Kysely<LogDatabase>,
+    private readonly run: RunQuery,
+    private readonly dialect: ReaderDialect,
+    private readonly cursors: CursorCodec,
+  ) {}
+
+  /** Identity and free-text conditions need a look-up first; everything else is plain SQL. */
+  private async whereDialect(filter: EntryFilter): Promise<EntryWhereDialect> {
+    const matches = new Map<string, number[]>();
+    for (const text of [filter.identity, filter.q]) {
+      if (text) {
+        const folded = text.normalize('NFKC').toLowerCase();
+        matches.set(folded, await this.dialect.matchIdentities(folded, IDENTITY_INDEX_LIMIT + 1));
+      }
+    }
+    return {
+      unindexed: (c) => this.dialect.unindexed(c),
+      textMatch: (eb, scope, folded) => this.textMatch(eb, scope, folded, matches.get(folded) ?? []),
+    };
+  }
+
+  private textMatch(eb: ExpressionBuilder<LogDatabase, 'entries'>, scope: 'identity' | 'all', folded: string, ids: number[]): Expression<SqlBool> {
+    const identity =
+      ids.length > IDENTITY_INDEX_LIMIT
+        ? sql<SqlBool>`${this.dialect.unindexed('identity_id')} IN (SELECT id FROM identities WHERE ${this.dialect.contains(sql.ref('text'), folded)})`
+        : ids.length === 0
+          ? sql<SqlBool>`1 = 0`
+          : eb('identity_id', 'in', ids);
+    if (scope === 'identity') return identity;
+    return eb.or([
+      identity,
+      eb('change_id', '=', folded),
+      sql<SqlBool>`lower(${eb.ref('error_code')}) = ${folded}`,
+      this.dialect.contains(sql`lower(${eb.ref('doc')})`, folded),
+    ]);
+  }
+
+  /** System filters name systems by id or by name; application by part of a name. */
+  private async resolveSystems(filter: EntryFilter): Promise<ResolvedSystems> {
+    const out: ResolvedSystems = {};
+    const byIdOrName = async (values: string[]) => {
+      const folded = values.map((v) => v.normalize('NFKC').toLowerCase());
+      const rows = await this.run<{ id: string }>(
+        this.qb.selectFrom('systems').select('id').where((eb) => eb.or([eb('id', 'in', values), eb('name_folded', 'in', folded)])),
+      );
+      return rows.map((r) => r.id);
+    };
+    if (filter.sourceSystem) out.sourceSystem = await byIdOrName(filter.sourceSystem);
+    if (filter.targetSystem) out.targetSystem = await byIdOrName(filter.targetSystem);
+    if (filter.application) {
+      const needle = filter.application.normalize('NFKC').toLowerCase();
+      const rows = await this.run<{ id: string }>(
+        this.qb.selectFrom('systems').select('id').where(() => this.dialect.contains(sql.ref('name_folded'), needle)),
+      );
+      out.application = rows.map((r) => r.id);
+    }
+    return out;
+  }
+
+  private async loadSystemNames(ids: Iterable<string | null>): Promise<void> {
+    const missing = [...new Set([...ids].filter((id): id is string => id !== null && !this.systemNames.has(id)))];
+    if (missing.length === 0) return;
+    const rows = await this.run<{ id: string; name: string }>(this.qb.selectFrom('systems').select(['id', 'name']).where('id', 'in', missing));
+    for (const r of rows) this.systemNames.set(r.id, r.name);
+    for (const id of missing) if (!this.systemNames.has(id)) this.systemNames.set(id, id);
+  }
+
+  /** Forgets cached system names (after a writer renamed one). */
+  forgetSystem(id: string): void {
+    this.systemNames.delete(id);
+  }
+
+  private async toEntries(rows: EntryRow[]): Promise<Entry[]> {
+    await this.loadSystemNames(rows.flatMap((r) => [r.source_system_id, r.target_system_id]));
+    const now = Date.now();
+    const name = (id: string) => this.systemNames.get(id) ?? id;
+    return rows.map((r) => entryFromColumns(r, name, now));
+  }
+
+  async listEntries(filter: EntryFilter, page: PageRequest): Promise<Page<Entry>> {
+    const pos = page.cursor ? this.cursors.decode('entries', page.cursor) : undefined;
+    const systems = await this.resolveSystems(filter);
+    const dialect = await this.whereDialect(filter);
+    const rows = await this.run<EntryRow & { seq: number }>(
+      this.qb
+        .selectFrom('entries')
+        .select([...ENTRY_SELECT_COLUMNS])
+        .where((eb) => {
+          const conds = entryConditions(eb, filter, systems, dialect);
+          if (pos) conds.push(afterCursor(eb, pos));
+          return eb.and(conds);
+        })
+        .orderBy('time', 'desc')
+        .orderBy('seq', 'desc')
+        .limit(page.limit + 1),
+    );
+    const more = rows.length > page.limit;
+    const items = rows.slice(0, page.limit);
+    const last = items.at(-1);
+    return {
+      items: await this.toEntries(items),
+      nextCursor: more && last ? this.cursors.encode('entries', { t: Number(last.time), s: Number(last.seq) }) : null,
+    };
+  }
+
+  async facets(filter: EntryFilter): Promise<Facets> {
+    const systems = await this.resolveSystems(filter);
+    const dialect = await this.whereDialect(filter);
+    const facets: Facets = Object.fromEntries(Object.keys(FACET_COLUMNS).map((f) => [f, {}]));
+    const add = (row: Record<string, unknown>) => {
+      const n = Number(row.n);
+      for (const [field, column] of Object.entries(FACET_COLUMNS)) {
+        const value = row[column];
+        if (value === null || value === '' || value === undefined) continue;
+        const bucket = facets[field]!;
+        bucket[value as string] = (bucket[value as string] ?? 0) + n;
+      }
+    };
+    const columns = Object.values(FACET_COLUMNS);
+    const raw = async (f: EntryFilter) => {
+      const rows = await this.run<Record<string, unknown>>(
+        this.qb
+          .selectFrom('entries')
+          .select([...columns, sql<number>`count(*)`.as('n')])
+          .where((eb) => eb.and(entryConditions(eb, f, systems, dialect)))
+          .groupBy(columns),
+      );
+      rows.forEach(add);
+    };
+    if (Object.keys(filter).every((k) => ROLLUP_FILTERS.has(k))) {
+      const plan = planFacetRanges(filter.from, filter.to);
+      const { from: _f, to: _t, ...dims } = filter;
+      for (const [table, ranges] of [['rollup_day', plan.days], ['rollup_hour', plan.hours]] as const) {
+        for (const [a, b] of ranges) {
+          const rows = await this.run<Record<string, unknown>>(
+            this.qb
+              .selectFrom(table)
+              .select([...columns, 'n'])
+              .where((eb) => eb.and([eb('bucket', '>=', a), eb('bucket', '<', b), ...entryConditions(eb as never, dims, systems, dialect)])),
+          );
+          rows.forEach(add);
+        }
+      }
+      for (const [a, b] of plan.raw) await raw({ ...dims, from: a, to: b - 1 });
+    } else {
+      await raw(filter);
+    }
+    await this.loadSystemNames([...Object.keys(facets.sourceSystem!), ...Object.keys(facets.targetSystem!)]);
+    for (const field of ['sourceSystem', 'targetSystem']) {
+      const byName: Record<string, number> = {};
+      for (const [id, n] of Object.entries(facets[field] ?? {})) {
+        const name = this.systemNames.get(id) ?? id;
+        byName[name] = (byName[name] ?? 0) + n;
+      }
+      facets[field] = byName;
+    }
+    return facets;
+  }
+
+  async getEntry(changeId: string): Promise<EntryDetail | undefined> {
+    const [row] = await this.run<EntryRow>(this.qb.selectFrom('entries').select([...ENTRY_SELECT_COLUMNS]).where('change_id', '=', changeId));
+    if (!row) return undefined;
+    const related = await this.run<EntryRow>(
+      this.qb
+        .selectFrom('entries')
+        .select([...ENTRY_SELECT_COLUMNS])
+        .where('operation_id', '=', row.operation_id)
+        .orderBy('time')
+        .orderBy('seq')
+        .limit(1000),
+    );
+    const [entry] = await this.toEntries([row]);
+    const attempts = await this.toEntries(related);
+    return {
+      ...entry!,
+      relatedAttempts: attempts.map((e) => ({
+        changeId: e.changeId,
+        time: e.time,
+        status: e.status,
+        action: e.action,
+        ...(e.attempt !== undefined ? { attempt: e.attempt } : {}),
+        ...(e.errorCode !== undefined ? { errorCode: e.errorCode } : {}),
+        taskId: e.taskId,
+      })),
+    };
+  }
+
+  private taskQuery() {
+    return this.qb
+      .selectFrom('tasks as t')
+      .leftJoin('task_counts as c', 'c.task_id', 't.id')
+      .select(['t.seq', 't.started_at', 't.doc'])
+      .selectAll('c');
+  }
+
+  async listTasks(filter: TaskFilter, page: PageRequest): Promise<Page<Task>> {
+    const pos = page.cursor ? this.cursors.decode('tasks', page.cursor) : undefined;
+    const status = sql.raw(`(${TASK_STATUS_SQL})`);
+    const rows = await this.run<{ seq: number; started_at: number; doc: string }>(
+      this.taskQuery()
+        .where((eb) => {
+          const conds: Expression<SqlBool>[] = [];
+          if (filter.from !== undefined) conds.push(eb('t.started_at', '>=', filter.from));
+          if (filter.to !== undefined) conds.push(eb('t.started_at', '<=', filter.to));
+          if (filter.direction) conds.push(eb('t.direction', 'in', filter.direction));
+          if (filter.triggerModule) conds.push(eb('t.trigger_module', 'in', filter.triggerModule));
+          if (filter.jobId) conds.push(eb('t.job_id', 'in', filter.jobId));
+          if (filter.status) conds.push(sql<SqlBool>`${status} IN (${sql.join(filter.status)})`);
+          if (pos) {
+            conds.push(eb('t.started_at', '<=', pos.t));
+            conds.push(eb.or([eb('t.started_at', '<', pos.t), eb('t.seq', '<', pos.s)]));
+          }
+          return eb.and(conds);
+        })
+        .orderBy('t.started_at', 'desc')
+        .orderBy('t.seq', 'desc')
+        .limit(page.limit + 1),
+    );
+    const more = rows.length > page.limit;
+    const items = rows.slice(0, page.limit);
+    const last = items.at(-1);
+    return {
+      items: items.map((r) => taskFromRow(r)),
+      nextCursor: more && last ? this.cursors.encode('tasks', { t: Number(last.started_at), s: Number(last.seq) }) : null,
+    };
+  }
+
+  async getTask(id: string): Promise<Task | undefined> {
+    const [row] = await this.run<{ doc: string }>(this.taskQuery().where('t.id', '=', id));
+    return row ? taskFromRow(row) : undefined;
+  }
+}
