@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './api/build-app.ts';
-import { ConfigError, sqliteFile, type Config } from './config.ts';
+import { sqliteFile, type Config } from './config.ts';
 import type { LogStore } from './store/log-store.ts';
 import { SqliteLogStore } from './store/sqlite/sqlite-log-store.ts';
 import { registerConsole } from './api/console.ts';
@@ -8,7 +8,8 @@ import { registerConsole } from './api/console.ts';
 /** The only wiring: config → store → API (+ console). */
 export async function openStore(config: Pick<Config, 'dataDir' | 'databaseUrl'>): Promise<LogStore> {
   if (config.databaseUrl) {
-    throw new ConfigError('PROVLOG_DATABASE_URL is set, but this build has only the embedded SQLite store; unset it to use SQLite');
+    const { PostgresLogStore } = await import('./store/postgres/postgres-log-store.ts');
+    return PostgresLogStore.connect(config.databaseUrl);
   }
   return new SqliteLogStore({ file: sqliteFile(config) });
 }

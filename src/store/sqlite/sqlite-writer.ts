@@ -1,35 +1,12 @@
 import type { Entry } from '../../model/entry.ts';
 import type { TaskInput } from '../../model/task.ts';
 import type { StoreIngestResult } from '../log-store.ts';
-import { DAY_MS, HOUR_MS, identityText } from '../entry-columns.ts';
+import { identityText } from '../entry-columns.ts';
+import { BatchAccounting, COUNTER_COLUMNS, mayResolve, ROLLUP_DIMENSIONS } from '../batch-accounting.ts';
 import { entryDoc } from '../entry-codec.ts';
 import type { SqliteDb } from './open.ts';
 
-type Counter = Record<
-  | 'processed' | 'created' | 'updated' | 'deleted' | 'disabled' | 'skipped' | 'failed' | 'resolved' | 'pending'
-  | 'failed_user' | 'failed_group' | 'failed_organization' | 'failed_account' | 'failed_role',
-  number
->;
-const COUNTER_COLUMNS = [
-  'processed', 'created', 'updated', 'deleted', 'disabled', 'skipped', 'failed', 'resolved', 'pending',
-  'failed_user', 'failed_group', 'failed_organization', 'failed_account', 'failed_role',
-] as const;
-const emptyCounter = (): Counter =>
-  Object.fromEntries(COUNTER_COLUMNS.map((c) => [c, 0])) as Counter;
-
-const ROLLUP_DIMS = 'direction, status, action, object_type, skip_reason, error_code, source_system_id, target_system_id, job_id';
-
-const SUCCESS_ACTION_COLUMN: Partial<Record<Entry['action'], keyof Counter>> = {
-  create: 'created',
-  update: 'updated',
-  delete: 'deleted',
-  disable: 'disabled',
-};
-
-function rollupRow(key: string): Array<string | number> {
-  const [bucket, ...dims] = key.split('\u0000');
-  return [Number(bucket), ...dims];
-}
+const ROLLUP_DIMS = ROLLUP_DIMENSIONS.join(', ');
 
 /**
  * The write path of the embedded store: one transaction per batch, prepared statements only
@@ -148,14 +125,7 @@ export class SqliteWriter {
 
   private writeEntries(entries: Entry[]): Array<'accepted' | 'duplicate'> {
     const outcomes: Array<'accepted' | 'duplicate'> = [];
-    const day = new Map<string, number>();
-    const hour = new Map<string, number>();
-    const counts = new Map<string, Counter>();
-    const counter = (taskId: string) => {
-      let c = counts.get(taskId);
-      if (!c) counts.set(taskId, (c = emptyCounter()));
-      return c;
-    };
+    const acc = new BatchAccounting();
     for (const e of entries) {
       const time = Date.parse(e.time);
       const info = this.insertEntry.run(
@@ -169,49 +139,19 @@ export class SqliteWriter {
         continue;
       }
       outcomes.push('accepted');
-      const seq = Number(info.lastInsertRowid);
       this.noteSystem(e.sourceSystem);
       this.noteSystem(e.targetSystem);
-
-      const dims = [e.direction, e.status, e.action, e.objectType, e.skipReason ?? '', e.errorCode ?? '',
-        e.sourceSystem?.id ?? '', e.targetSystem?.id ?? '', e.jobId ?? ''].join('\u0000');
-      const dayKey = `${Math.floor(time / DAY_MS) * DAY_MS}\u0000${dims}`;
-      const hourKey = `${Math.floor(time / HOUR_MS) * HOUR_MS}\u0000${dims}`;
-      day.set(dayKey, (day.get(dayKey) ?? 0) + 1);
-      hour.set(hourKey, (hour.get(hourKey) ?? 0) + 1);
-
-      let countsAsProcessed = e.action !== 'confirm';
-      if ((e.status === 'success' || e.action === 'confirm') && (e.operationId !== e.changeId || e.action === 'confirm')) {
-        const resolved = this.resolveFailures.all(e.changeId, e.operationId, seq, time, time, seq) as Array<{
-          task_id: string | null;
-          object_type: string;
-        }>;
-        for (const r of resolved) {
-          if (!r.task_id) continue;
-          const c = counter(r.task_id);
-          c.failed -= 1;
-          c.resolved += 1;
-          c[`failed_${r.object_type}` as keyof Counter] -= 1;
-          // A retry inside the same task is the same object processed again, not a new one.
-          if (r.task_id === e.taskId) countsAsProcessed = false;
-        }
+      let retryInSameTask = false;
+      if (mayResolve(e)) {
+        const seq = Number(info.lastInsertRowid);
+        const resolved = this.resolveFailures.all(e.changeId, e.operationId, seq, time, time, seq) as Array<{ task_id: string | null; object_type: string }>;
+        for (const r of resolved) if (acc.resolved(r, e)) retryInSameTask = true;
       }
-      if (e.taskId) {
-        const c = counter(e.taskId);
-        if (countsAsProcessed) c.processed += 1;
-        if (e.status === 'success') {
-          const col = SUCCESS_ACTION_COLUMN[e.action];
-          if (col) c[col] += 1;
-        } else if (e.status === 'skipped') c.skipped += 1;
-        else if (e.status === 'failure') {
-          c.failed += 1;
-          c[`failed_${e.objectType}` as keyof Counter] += 1;
-        } else c.pending += 1;
-      }
+      acc.add(e, time, retryInSameTask);
     }
-    for (const [key, n] of day) this.upsertDay.run(...rollupRow(key), n);
-    for (const [key, n] of hour) this.upsertHour.run(...rollupRow(key), n);
-    for (const [taskId, c] of counts) this.upsertCounts.run(taskId, ...COUNTER_COLUMNS.map((k) => c[k]));
+    for (const row of acc.rollups('day')) this.upsertDay.run(...row);
+    for (const row of acc.rollups('hour')) this.upsertHour.run(...row);
+    for (const [taskId, c] of acc.taskCounts()) this.upsertCounts.run(taskId, ...COUNTER_COLUMNS.map((k) => c[k]));
     return outcomes;
   }
 }

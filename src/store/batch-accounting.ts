@@ -1,0 +1,104 @@
+import type { Entry } from '../model/entry.ts';
+import { DAY_MS, HOUR_MS } from './entry-columns.ts';
+
+export const COUNTER_COLUMNS = [
+  'processed', 'created', 'updated', 'deleted', 'disabled', 'skipped', 'failed', 'resolved', 'pending',
+  'failed_user', 'failed_group', 'failed_organization', 'failed_account', 'failed_role',
+] as const;
+export type Counter = Record<(typeof COUNTER_COLUMNS)[number], number>;
+
+const SUCCESS_ACTION_COLUMN: Partial<Record<Entry['action'], keyof Counter>> = {
+  create: 'created',
+  update: 'updated',
+  delete: 'deleted',
+  disable: 'disabled',
+};
+
+export const ROLLUP_DIMENSIONS = [
+  'direction', 'status', 'action', 'object_type', 'skip_reason', 'error_code', 'source_system_id', 'target_system_id', 'job_id',
+] as const;
+
+/** A rollup row: bucket start, the dimensions ('' = none), and the count to add. */
+export type RollupRow = [bucket: number, ...dims: string[], n: number];
+
+/** Does this entry make earlier failures of its operation good? (Only then is a look-up needed.) */
+export function mayResolve(e: Entry): boolean {
+  return e.action === 'confirm' || (e.status === 'success' && e.operationId !== e.changeId);
+}
+
+/**
+ * The derived counts one ingest batch adds — task counters and facet rollups — gathered in
+ * memory so each store writes them with one upsert per key. Pure bookkeeping, no SQL.
+ */
+export class BatchAccounting {
+  private readonly day = new Map<string, number>();
+  private readonly hour = new Map<string, number>();
+  private readonly counts = new Map<string, Counter>();
+
+  private counter(taskId: string): Counter {
+    let c = this.counts.get(taskId);
+    if (!c) {
+      c = Object.fromEntries(COUNTER_COLUMNS.map((k) => [k, 0])) as Counter;
+      this.counts.set(taskId, c);
+    }
+    return c;
+  }
+
+  /** A failure resolved by `by`; returns whether it was in the same task (a retry, not a new object). */
+  resolved(failure: { task_id: string | null; object_type: string }, by: Entry): boolean {
+    if (!failure.task_id) return false;
+    const c = this.counter(failure.task_id);
+    c.failed -= 1;
+    c.resolved += 1;
+    c[`failed_${failure.object_type}` as keyof Counter] -= 1;
+    return failure.task_id === by.taskId;
+  }
+
+  /** Counts an accepted entry; `retryInSameTask` when it resolved a failure of its own task. */
+  add(e: Entry, time: number, retryInSameTask: boolean): void {
+    const dims = [
+      e.direction, e.status, e.action, e.objectType, e.skipReason ?? '', e.errorCode ?? '',
+      e.sourceSystem?.id ?? '', e.targetSystem?.id ?? '', e.jobId ?? '',
+    ].join('\u0000');
+    const dayKey = `${Math.floor(time / DAY_MS) * DAY_MS}\u0000${dims}`;
+    const hourKey = `${Math.floor(time / HOUR_MS) * HOUR_MS}\u0000${dims}`;
+    this.day.set(dayKey, (this.day.get(dayKey) ?? 0) + 1);
+    this.hour.set(hourKey, (this.hour.get(hourKey) ?? 0) + 1);
+    if (!e.taskId) return;
+    const c = this.counter(e.taskId);
+    if (e.action !== 'confirm' && !retryInSameTask) c.processed += 1;
+    switch (e.status) {
+      case 'success': {
+        const column = SUCCESS_ACTION_COLUMN[e.action];
+        if (column) c[column] += 1;
+        break;
+      }
+      case 'skipped':
+        c.skipped += 1;
+        break;
+      case 'failure':
+        c.failed += 1;
+        c[`failed_${e.objectType}` as keyof Counter] += 1;
+        break;
+      case 'pending':
+      case 'committed':
+      case 'not_verifiable':
+        c.pending += 1;
+        break;
+    }
+  }
+
+  /** Rollup rows, sorted so concurrent writers take row locks in one order. */
+  rollups(which: 'day' | 'hour'): RollupRow[] {
+    const map = which === 'day' ? this.day : this.hour;
+    return [...map.keys()].sort().map((key) => {
+      const [bucket, ...dims] = key.split('\u0000');
+      return [Number(bucket), ...dims, map.get(key)!] as RollupRow;
+    });
+  }
+
+  /** Task counter deltas, sorted by task id. */
+  taskCounts(): Array<[taskId: string, counter: Counter]> {
+    return [...this.counts.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1));
+  }
+}

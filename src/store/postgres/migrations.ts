@@ -1,0 +1,109 @@
+/**
+ * Schema history of the PostgreSQL store; the same tables as the SQLite store (db-types.ts),
+ * with PostgreSQL's types and a trigram index for identity search (pg_trgm).
+ */
+export const POSTGRES_MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: string }> = [
+  {
+    version: 1,
+    name: 'provisioning log',
+    sql: `
+CREATE EXTENSION IF NOT EXISTS pg_trgm WITH SCHEMA public;
+
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+
+CREATE TABLE systems (id TEXT PRIMARY KEY, name TEXT NOT NULL, name_folded TEXT NOT NULL);
+
+CREATE TABLE tasks (
+  seq BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  id TEXT NOT NULL UNIQUE,
+  job_id TEXT,
+  cycle_id TEXT,
+  parent_task_id TEXT,
+  direction TEXT NOT NULL,
+  trigger_module TEXT NOT NULL,
+  trigger_module_name TEXT NOT NULL,
+  trigger_method TEXT NOT NULL,
+  source TEXT,
+  started_at BIGINT NOT NULL,
+  ended_at BIGINT,
+  initial INTEGER NOT NULL DEFAULT 0,
+  event TEXT,
+  error_code TEXT,
+  reason TEXT,
+  doc TEXT NOT NULL
+);
+CREATE INDEX tasks_started ON tasks (started_at);
+CREATE INDEX tasks_job ON tasks (job_id, started_at);
+CREATE INDEX tasks_parent ON tasks (parent_task_id);
+
+CREATE TABLE task_counts (
+  task_id TEXT PRIMARY KEY,
+  processed INTEGER NOT NULL DEFAULT 0,
+  created INTEGER NOT NULL DEFAULT 0,
+  updated INTEGER NOT NULL DEFAULT 0,
+  deleted INTEGER NOT NULL DEFAULT 0,
+  disabled INTEGER NOT NULL DEFAULT 0,
+  skipped INTEGER NOT NULL DEFAULT 0,
+  failed INTEGER NOT NULL DEFAULT 0,
+  resolved INTEGER NOT NULL DEFAULT 0,
+  pending INTEGER NOT NULL DEFAULT 0,
+  failed_user INTEGER NOT NULL DEFAULT 0,
+  failed_group INTEGER NOT NULL DEFAULT 0,
+  failed_organization INTEGER NOT NULL DEFAULT 0,
+  failed_account INTEGER NOT NULL DEFAULT 0,
+  failed_role INTEGER NOT NULL DEFAULT 0
+);
+
+CREATE TABLE identities (
+  id INTEGER GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  text TEXT NOT NULL UNIQUE
+);
+CREATE INDEX identities_trgm ON identities USING gin (text gin_trgm_ops);
+
+CREATE TABLE entries (
+  seq BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  change_id TEXT NOT NULL UNIQUE,
+  time BIGINT NOT NULL,
+  task_id TEXT,
+  job_id TEXT,
+  cycle_id TEXT,
+  operation_id TEXT NOT NULL,
+  direction TEXT NOT NULL,
+  status TEXT NOT NULL,
+  action TEXT NOT NULL,
+  object_type TEXT NOT NULL,
+  skip_reason TEXT,
+  error_code TEXT,
+  trigger_module TEXT,
+  trigger_method TEXT NOT NULL,
+  source TEXT,
+  source_system_id TEXT,
+  target_system_id TEXT,
+  identity_id INTEGER NOT NULL,
+  retry_at BIGINT,
+  resolved_by TEXT,
+  doc TEXT NOT NULL
+);
+CREATE INDEX entries_time ON entries (time, seq);
+CREATE INDEX entries_status ON entries (status, time, seq);
+CREATE INDEX entries_task ON entries (task_id, time, seq);
+CREATE INDEX entries_job ON entries (job_id, time, seq);
+CREATE INDEX entries_cycle ON entries (cycle_id, time, seq);
+CREATE INDEX entries_operation ON entries (operation_id);
+CREATE INDEX entries_error ON entries (error_code, time, seq) WHERE error_code IS NOT NULL;
+CREATE INDEX entries_source_system ON entries (source_system_id, time, seq);
+CREATE INDEX entries_target_system ON entries (target_system_id, time, seq);
+CREATE INDEX entries_identity ON entries (identity_id, time, seq);
+CREATE INDEX entries_retry ON entries (retry_at) WHERE retry_at IS NOT NULL AND resolved_by IS NULL;
+
+CREATE TABLE rollup_day (
+  bucket BIGINT NOT NULL, direction TEXT NOT NULL, status TEXT NOT NULL, action TEXT NOT NULL,
+  object_type TEXT NOT NULL, skip_reason TEXT NOT NULL, error_code TEXT NOT NULL,
+  source_system_id TEXT NOT NULL, target_system_id TEXT NOT NULL, job_id TEXT NOT NULL,
+  n BIGINT NOT NULL,
+  PRIMARY KEY (bucket, direction, status, action, object_type, skip_reason, error_code, source_system_id, target_system_id, job_id)
+);
+CREATE TABLE rollup_hour (LIKE rollup_day INCLUDING ALL);
+`,
+  },
+];

@@ -1,0 +1,153 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { DummyDriver, Kysely, PostgresAdapter, PostgresIntrospector, PostgresQueryCompiler, sql, type Compilable } from 'kysely';
+import type { Entry, EntryDetail } from '../../model/entry.ts';
+import type { Task, TaskInput } from '../../model/task.ts';
+import type { EntryFilter } from '../../query/entry-filter.ts';
+import type { TaskFilter } from '../../query/task-filter.ts';
+import { CursorCodec } from '../../query/cursor.ts';
+import type { Facets, LogStore, Page, PageRequest, StoreIngestResult } from '../log-store.ts';
+import type { LogDatabase } from '../db-types.ts';
+import { LogReader } from '../log-reader.ts';
+import { POSTGRES_MIGRATIONS } from './migrations.ts';
+import { PostgresWriter } from './postgres-writer.ts';
+
+export interface PostgresStoreOptions {
+  connectionString: string;
+  /** Schema holding provlog's tables (default `provlog`); created if missing. */
+  schema?: string;
+  poolSize?: number;
+}
+
+// Times are epoch milliseconds in BIGINT columns: well inside a double's exact range.
+const int8AsNumber = {
+  getTypeParser: (oid: number, format?: string) =>
+    oid === 20 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format as 'text'),
+};
+
+/** The production log store: PostgreSQL, shared by many provlog processes. */
+export class PostgresLogStore implements LogStore {
+  readonly kind = 'postgres' as const;
+  private closed = false;
+
+  private constructor(
+    readonly pool: pg.Pool,
+    private readonly writer: PostgresWriter,
+    private readonly reader: LogReader,
+  ) {}
+
+  static async connect(opts: PostgresStoreOptions | string): Promise<PostgresLogStore> {
+    const o = typeof opts === 'string' ? { connectionString: opts } : opts;
+    const schema = o.schema ?? 'provlog';
+    if (!/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) throw new Error(`invalid schema name ${JSON.stringify(schema)}`);
+    const pool = new pg.Pool({
+      connectionString: o.connectionString,
+      max: o.poolSize ?? 8,
+      options: `-c search_path=${schema},public`,
+      types: int8AsNumber,
+    });
+    try {
+      await migrate(pool, schema);
+      const key = await cursorKey(pool);
+      const qb = new Kysely<LogDatabase>({
+        dialect: {
+          createAdapter: () => new PostgresAdapter(),
+          createDriver: () => new DummyDriver(),
+          createIntrospector: (db) => new PostgresIntrospector(db),
+          createQueryCompiler: () => new PostgresQueryCompiler(),
+        },
+      });
+      const run = async <T>(query: Compilable): Promise<T[]> => {
+        const c = query.compile();
+        return (await pool.query(c.sql, c.parameters as unknown[])).rows as T[];
+      };
+      const reader = new LogReader(
+        qb,
+        run,
+        {
+          // PostgreSQL's planner weighs the filters itself; nothing to hide.
+          unindexed: (column) => sql.ref(column),
+          contains: (haystack, needle) => sql`strpos(${haystack}, ${needle}) > 0`,
+          matchIdentities: async (folded, limit) => {
+            const escaped = folded.replace(/[\\%_]/g, (c) => `\\${c}`);
+            const res = await pool.query<{ id: number }>('SELECT id FROM identities WHERE text LIKE $1 LIMIT $2', [`%${escaped}%`, limit]);
+            return res.rows.map((r) => r.id);
+          },
+        },
+        new CursorCodec(key),
+      );
+      return new PostgresLogStore(pool, new PostgresWriter(pool), reader);
+    } catch (err) {
+      await pool.end();
+      throw err;
+    }
+  }
+
+  async ingest(batch: { tasks: TaskInput[]; entries: Entry[] }): Promise<StoreIngestResult> {
+    const { renamedSystems, ...result } = await this.writer.ingestBatch(batch.tasks, batch.entries);
+    for (const id of renamedSystems) this.reader.forgetSystem(id);
+    return result;
+  }
+
+  listEntries(filter: EntryFilter, page: PageRequest): Promise<Page<Entry>> {
+    return this.reader.listEntries(filter, page);
+  }
+
+  facets(filter: EntryFilter): Promise<Facets> {
+    return this.reader.facets(filter);
+  }
+
+  getEntry(changeId: string): Promise<EntryDetail | undefined> {
+    return this.reader.getEntry(changeId);
+  }
+
+  listTasks(filter: TaskFilter, page: PageRequest): Promise<Page<Task>> {
+    return this.reader.listTasks(filter, page);
+  }
+
+  getTask(id: string): Promise<Task | undefined> {
+    return this.reader.getTask(id);
+  }
+
+  async ping(): Promise<boolean> {
+    if (this.closed) return false;
+    const res = await this.pool.query<{ ok: number }>('SELECT 1 AS ok');
+    return res.rows[0]?.ok === 1;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.pool.end();
+  }
+}
+
+async function migrate(pool: pg.Pool, schema: string): Promise<void> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    // Several provlog processes may start at once: one migrates, the others wait.
+    await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`provlog-migrate:${schema}`]);
+    await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+    await client.query('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())');
+    const done = new Set((await client.query<{ version: number }>('SELECT version FROM schema_migrations')).rows.map((r) => r.version));
+    for (const m of POSTGRES_MIGRATIONS) {
+      if (done.has(m.version)) continue;
+      await client.query(m.sql);
+      await client.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [m.version, m.name]);
+    }
+    await client.query('COMMIT');
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => {});
+    throw err;
+  } finally {
+    client.release();
+  }
+}
+
+async function cursorKey(pool: pg.Pool): Promise<Buffer> {
+  const fresh = randomBytes(32).toString('hex');
+  await pool.query("INSERT INTO meta (key, value) VALUES ('cursor_key', $1) ON CONFLICT (key) DO NOTHING", [fresh]);
+  const res = await pool.query<{ value: string }>("SELECT value FROM meta WHERE key = 'cursor_key'");
+  return Buffer.from(res.rows[0]!.value, 'hex');
+}

@@ -1,0 +1,172 @@
+import type { Pool, PoolClient } from 'pg';
+import type { Entry } from '../../model/entry.ts';
+import type { TaskInput } from '../../model/task.ts';
+import type { StoreIngestResult } from '../log-store.ts';
+import { identityText } from '../entry-columns.ts';
+import { entryDoc } from '../entry-codec.ts';
+import { BatchAccounting, COUNTER_COLUMNS, mayResolve, ROLLUP_DIMENSIONS, type RollupRow } from '../batch-accounting.ts';
+
+const ENTRY_COLUMNS = [
+  ['change_id', 'text'], ['time', 'int8'], ['task_id', 'text'], ['job_id', 'text'], ['cycle_id', 'text'],
+  ['operation_id', 'text'], ['direction', 'text'], ['status', 'text'], ['action', 'text'], ['object_type', 'text'],
+  ['skip_reason', 'text'], ['error_code', 'text'], ['trigger_module', 'text'], ['trigger_method', 'text'],
+  ['source', 'text'], ['source_system_id', 'text'], ['target_system_id', 'text'], ['identity_id', 'int4'],
+  ['retry_at', 'int8'], ['doc', 'text'],
+] as const;
+
+// One INSERT for the whole batch: arrays of column values unnested server-side.
+const INSERT_ENTRIES = `INSERT INTO entries (${ENTRY_COLUMNS.map(([c]) => c).join(', ')})
+  SELECT * FROM unnest(${ENTRY_COLUMNS.map(([, t], i) => `$${i + 1}::${t}[]`).join(', ')})
+  ON CONFLICT (change_id) DO NOTHING RETURNING change_id, seq`;
+
+const upsertRollup = (table: string) => `INSERT INTO ${table} (bucket, ${ROLLUP_DIMENSIONS.join(', ')}, n)
+  SELECT * FROM unnest($1::int8[], ${ROLLUP_DIMENSIONS.map((_, i) => `$${i + 2}::text[]`).join(', ')}, $${ROLLUP_DIMENSIONS.length + 2}::int8[])
+  ON CONFLICT (bucket, ${ROLLUP_DIMENSIONS.join(', ')}) DO UPDATE SET n = ${table}.n + excluded.n`;
+
+const UPSERT_COUNTS = `INSERT INTO task_counts (task_id, ${COUNTER_COLUMNS.join(', ')})
+  SELECT * FROM unnest($1::text[], ${COUNTER_COLUMNS.map((_, i) => `$${i + 2}::int4[]`).join(', ')})
+  ON CONFLICT (task_id) DO UPDATE SET ${COUNTER_COLUMNS.map((c) => `${c} = task_counts.${c} + excluded.${c}`).join(', ')}`;
+
+const UPSERT_TASK = `INSERT INTO tasks
+  (id, job_id, cycle_id, parent_task_id, direction, trigger_module, trigger_module_name, trigger_method,
+   source, started_at, ended_at, initial, event, error_code, reason, doc)
+  VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16)
+  ON CONFLICT (id) DO UPDATE SET job_id = excluded.job_id, cycle_id = excluded.cycle_id,
+    parent_task_id = excluded.parent_task_id, direction = excluded.direction,
+    trigger_module = excluded.trigger_module, trigger_module_name = excluded.trigger_module_name,
+    trigger_method = excluded.trigger_method, source = excluded.source, started_at = excluded.started_at,
+    ended_at = excluded.ended_at, initial = excluded.initial, event = excluded.event,
+    error_code = excluded.error_code, reason = excluded.reason, doc = excluded.doc`;
+
+const RESOLVE = `UPDATE entries SET resolved_by = $1
+  WHERE operation_id = $2 AND status = 'failure' AND resolved_by IS NULL AND seq <> $3
+    AND (time < $4 OR (time = $4 AND seq < $3))
+  RETURNING task_id, object_type`;
+
+function columnsOf<T>(rows: T[][], width: number): T[][] {
+  const cols: T[][] = Array.from({ length: width }, () => []);
+  for (const row of rows) for (let i = 0; i < width; i++) cols[i]!.push(row[i]!);
+  return cols;
+}
+
+/**
+ * The write path of the PostgreSQL store: one transaction per batch, bulk statements
+ * (unnest), derived counts upserted in a fixed key order so concurrent provlog processes
+ * sharing the database do not deadlock.
+ */
+export class PostgresWriter {
+  private readonly identityIds = new Map<string, number>();
+  private readonly systemNames = new Map<string, string>();
+
+  constructor(private readonly pool: Pool) {}
+
+  async ingestBatch(tasks: TaskInput[], entries: Entry[]): Promise<StoreIngestResult & { renamedSystems: string[] }> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const taskOutcomes: Array<'accepted' | 'duplicate'> = [];
+      for (const t of tasks) taskOutcomes.push(await this.writeTask(client, t));
+      const renamedSystems = await this.noteSystems(client, entries);
+      const entryOutcomes = await this.writeEntries(client, entries);
+      await client.query('COMMIT');
+      return { tasks: taskOutcomes, entries: entryOutcomes, renamedSystems };
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => {});
+      this.identityIds.clear();
+      this.systemNames.clear();
+      throw err;
+    } finally {
+      client.release();
+    }
+  }
+
+  private async writeTask(client: PoolClient, t: TaskInput): Promise<'accepted' | 'duplicate'> {
+    const doc = JSON.stringify(t);
+    const existing = await client.query<{ doc: string }>('SELECT doc FROM tasks WHERE id = $1', [t.id]);
+    if (existing.rows[0]?.doc === doc) return 'duplicate';
+    await client.query(UPSERT_TASK, [
+      t.id, t.jobId ?? null, t.cycleId ?? null, t.parentTaskId ?? null, t.direction, t.triggerModule,
+      t.triggerModuleName, t.triggerMethod, t.source ?? null, Date.parse(t.startedAt),
+      t.endedAt ? Date.parse(t.endedAt) : null, t.status === 'initial' ? 1 : 0, t.event ?? null,
+      t.errorCode ?? null, t.reason ?? null, doc,
+    ]);
+    return 'accepted';
+  }
+
+  private async noteSystems(client: PoolClient, entries: Entry[]): Promise<string[]> {
+    const changed = new Map<string, string>();
+    for (const e of entries) {
+      for (const ref of [e.sourceSystem, e.targetSystem]) {
+        if (ref && this.systemNames.get(ref.id) !== ref.name) changed.set(ref.id, ref.name);
+      }
+    }
+    if (changed.size === 0) return [];
+    const ids = [...changed.keys()].sort();
+    const names = ids.map((id) => changed.get(id)!);
+    await client.query(
+      `INSERT INTO systems (id, name, name_folded) SELECT * FROM unnest($1::text[], $2::text[], $3::text[])
+       ON CONFLICT (id) DO UPDATE SET name = excluded.name, name_folded = excluded.name_folded`,
+      [ids, names, names.map((n) => n.normalize('NFKC').toLowerCase())],
+    );
+    for (const [id, name] of changed) this.systemNames.set(id, name);
+    return ids;
+  }
+
+  private async identityIdsFor(client: PoolClient, texts: string[]): Promise<void> {
+    const missing = [...new Set(texts.filter((t) => !this.identityIds.has(t)))].sort();
+    if (missing.length === 0) return;
+    await client.query('INSERT INTO identities (text) SELECT unnest($1::text[]) ON CONFLICT (text) DO NOTHING', [missing]);
+    const rows = await client.query<{ id: number; text: string }>('SELECT id, text FROM identities WHERE text = ANY($1::text[])', [missing]);
+    if (this.identityIds.size + rows.rows.length > 500_000) this.identityIds.clear();
+    for (const r of rows.rows) this.identityIds.set(r.text, r.id);
+  }
+
+  private async writeEntries(client: PoolClient, entries: Entry[]): Promise<Array<'accepted' | 'duplicate'>> {
+    if (entries.length === 0) return [];
+    const texts = entries.map(identityText);
+    await this.identityIdsFor(client, texts);
+    // A changeId twice in one batch: the first is the entry, the rest are duplicates.
+    const firstIndex = new Map<string, number>();
+    const rows: unknown[][] = [];
+    entries.forEach((e, i) => {
+      if (firstIndex.has(e.changeId)) return;
+      firstIndex.set(e.changeId, i);
+      rows.push([
+        e.changeId, Date.parse(e.time), e.taskId, e.jobId ?? null, e.cycleId ?? null, e.operationId, e.direction,
+        e.status, e.action, e.objectType, e.skipReason ?? null, e.errorCode ?? null, e.triggerModule ?? null,
+        e.triggerMethod, e.source ?? null, e.sourceSystem?.id ?? null, e.targetSystem?.id ?? null,
+        this.identityIds.get(texts[i]!)!, e.retryAt ? Date.parse(e.retryAt) : null, entryDoc(e),
+      ]);
+    });
+    const inserted = await client.query<{ change_id: string; seq: number }>(INSERT_ENTRIES, columnsOf(rows, ENTRY_COLUMNS.length));
+    const seqOf = new Map(inserted.rows.map((r) => [r.change_id, Number(r.seq)]));
+    const outcomes: Array<'accepted' | 'duplicate'> = [];
+    const acc = new BatchAccounting();
+    for (let i = 0; i < entries.length; i++) {
+      const e = entries[i]!;
+      const seq = seqOf.get(e.changeId);
+      if (seq === undefined || firstIndex.get(e.changeId) !== i) {
+        outcomes.push('duplicate');
+        continue;
+      }
+      outcomes.push('accepted');
+      const time = Date.parse(e.time);
+      let retryInSameTask = false;
+      if (mayResolve(e)) {
+        const resolved = await client.query<{ task_id: string | null; object_type: string }>(RESOLVE, [e.changeId, e.operationId, seq, time]);
+        for (const r of resolved.rows) if (acc.resolved(r, e)) retryInSameTask = true;
+      }
+      acc.add(e, time, retryInSameTask);
+    }
+    for (const table of ['rollup_day', 'rollup_hour'] as const) {
+      const rollups: RollupRow[] = acc.rollups(table === 'rollup_day' ? 'day' : 'hour');
+      if (rollups.length) await client.query(upsertRollup(table), columnsOf(rollups as unknown[][], ROLLUP_DIMENSIONS.length + 2));
+    }
+    const counts = acc.taskCounts();
+    if (counts.length) {
+      const table = counts.map(([taskId, c]) => [taskId, ...COUNTER_COLUMNS.map((k) => c[k])]);
+      await client.query(UPSERT_COUNTS, columnsOf(table as unknown[][], COUNTER_COLUMNS.length + 1));
+    }
+    return outcomes;
+  }
+}
