@@ -5,20 +5,29 @@
 export const REDACTED = '[REDACTED]';
 
 const SECRET_NAME =
-  /(pass(word|wd|phrase)?|pwd|secret|token|api[-_]?key|authorization|credential|private[-_]?key|cookie|otp|pin)$/i;
+  /(pass(word|wd|phrase)?|pwd|secret|token|api[-_]?key|authorization|credential|private[-_]?key|cookie|otp|pin)s?$/i;
 const SECRET_PREFIX = /^(pass(word|wd)|secret|client[-_]?secret|x-api-key)/i;
 
+function isSecretSegment(segment: string, extraNames?: ReadonlySet<string>): boolean {
+  if (extraNames?.has(segment.toLowerCase())) return true;
+  return SECRET_NAME.test(segment) || SECRET_PREFIX.test(segment) || /unicodePwd|userPassword/i.test(segment);
+}
+
 export function isSecretName(name: string, extraNames?: ReadonlySet<string>): boolean {
-  // SCIM paths such as `urn:…:User:password` or `credentials[type eq "x"].value` end in the attribute.
-  const leaf = name.split(/[:.]/).pop() ?? name;
-  const base = leaf.replace(/\[.*$/, '');
-  if (extraNames?.has(base.toLowerCase())) return true;
-  return SECRET_NAME.test(base) || SECRET_PREFIX.test(base) || /unicodePwd|userPassword/i.test(base);
+  // SCIM paths: `urn:…:User:password`, or `credentials[type eq "x"].value`, where the secret
+  // is a parent of the leaf — so any segment of the path that names a secret counts.
+  const segments = name
+    .replace(/\[[^\]]*\]/g, '')
+    .split(/[:.]/)
+    .filter(Boolean);
+  return segments.some((segment) => isSecretSegment(segment, extraNames));
 }
 
 /** Deep copy of a JSON value with the values of secret-named keys replaced. */
 export function redactValue(value: unknown, extraNames?: ReadonlySet<string>, depth = 0): unknown {
-  if (depth > 32 || value === null || typeof value !== 'object') return value;
+  if (value === null || typeof value !== 'object') return value;
+  // Deeper than any real payload: redact the rest whole rather than let a secret through.
+  if (depth > 32) return REDACTED;
   if (Array.isArray(value)) return value.map((v) => redactValue(v, extraNames, depth + 1));
   const obj = value as Record<string, unknown>;
   // A SCIM PATCH operation names its attribute in `path`; its `value` is then the secret.
@@ -34,26 +43,32 @@ export function redactValue(value: unknown, extraNames?: ReadonlySet<string>, de
   return out;
 }
 
-/** Replaces secret query parameters and userinfo in a URL, keeping the rest readable. */
+/**
+ * Replaces secret query parameters and a userinfo password in a URL, leaving every other
+ * character as it was sent (re-encoding would make the logged URL differ from the real one).
+ */
 export function redactUrl(url: string, extraNames?: ReadonlySet<string>): string {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    return url.replace(/([?&][^=&#]*(?:token|secret|password|key)[^=&#]*=)[^&#]*/gi, `$1${REDACTED}`);
-  }
-  let changed = false;
-  if (parsed.password) {
-    parsed.password = 'REDACTED';
-    changed = true;
-  }
-  for (const key of [...parsed.searchParams.keys()]) {
-    if (isSecretName(key, extraNames)) {
-      parsed.searchParams.set(key, REDACTED);
-      changed = true;
-    }
-  }
-  return changed ? parsed.toString() : url;
+  const withoutPassword = url.replace(/^([a-z][a-z0-9+.-]*:\/\/[^/?#@:]*):[^/?#@]*@/i, `$1:${REDACTED}@`);
+  const q = withoutPassword.indexOf('?');
+  if (q === -1) return withoutPassword;
+  const hashAt = withoutPassword.indexOf('#', q);
+  const end = hashAt === -1 ? withoutPassword.length : hashAt;
+  const query = withoutPassword
+    .slice(q + 1, end)
+    .split('&')
+    .map((pair) => {
+      const eq = pair.indexOf('=');
+      if (eq === -1) return pair;
+      let key = pair.slice(0, eq);
+      try {
+        key = decodeURIComponent(key.replace(/\+/g, ' '));
+      } catch {
+        // keep the raw key: a malformed escape is still checked as written
+      }
+      return isSecretName(key, extraNames) ? `${pair.slice(0, eq)}=${REDACTED}` : pair;
+    })
+    .join('&');
+  return `${withoutPassword.slice(0, q + 1)}${query}${withoutPassword.slice(end)}`;
 }
 
 export function redactHeaders(

@@ -91,10 +91,7 @@ export class FilterError extends Error {
   }
 }
 
-/** Folds text for case-insensitive matching in any script (the stored side is folded alike). */
-export function foldText(s: string): string {
-  return s.normalize('NFKC').toLowerCase();
-}
+export { foldText } from '../model/fold-text.ts';
 
 function single(raw: unknown): string | undefined {
   if (raw === undefined) return undefined;

@@ -1,5 +1,5 @@
 import type { Entry } from '../model/entry.ts';
-import { foldText } from '../query/entry-filter.ts';
+import { foldText } from '../model/fold-text.ts';
 
 /** Separates fields in the folded search text so a match cannot span two of them. */
 const SEP = '\u241f';

@@ -1,5 +1,6 @@
 import { sql, type Expression, type ExpressionBuilder, type SqlBool } from 'kysely';
-import { foldText, type EntryFilter } from '../query/entry-filter.ts';
+import type { EntryFilter } from '../query/entry-filter.ts';
+import { foldText } from '../model/fold-text.ts';
 import type { LogDatabase } from './db-types.ts';
 
 type EB = ExpressionBuilder<LogDatabase, 'entries'>;

@@ -1,3 +1,4 @@
+import { foldText } from '../model/fold-text.ts';
 import { sql, type Compilable, type Expression, type ExpressionBuilder, type Kysely, type SqlBool } from 'kysely';
 import type { Entry, EntryDetail } from '../model/entry.ts';
 import type { Task } from '../model/task.ts';
@@ -47,7 +48,7 @@ export class LogReader {
     const matches = new Map<string, number[]>();
     for (const text of [filter.identity, filter.q]) {
       if (text) {
-        const folded = text.normalize('NFKC').toLowerCase();
+        const folded = foldText(text);
         matches.set(folded, await this.dialect.matchIdentities(folded, IDENTITY_INDEX_LIMIT + 1));
       }
     }
@@ -77,7 +78,7 @@ export class LogReader {
   private async resolveSystems(filter: EntryFilter): Promise<ResolvedSystems> {
     const out: ResolvedSystems = {};
     const byIdOrName = async (values: string[]) => {
-      const folded = values.map((v) => v.normalize('NFKC').toLowerCase());
+      const folded = values.map(foldText);
       const rows = await this.run<{ id: string }>(
         this.qb.selectFrom('systems').select('id').where((eb) => eb.or([eb('id', 'in', values), eb('name_folded', 'in', folded)])),
       );
@@ -86,7 +87,7 @@ export class LogReader {
     if (filter.sourceSystem) out.sourceSystem = await byIdOrName(filter.sourceSystem);
     if (filter.targetSystem) out.targetSystem = await byIdOrName(filter.targetSystem);
     if (filter.application) {
-      const needle = filter.application.normalize('NFKC').toLowerCase();
+      const needle = foldText(filter.application);
       const rows = await this.run<{ id: string }>(
         this.qb.selectFrom('systems').select('id').where(() => this.dialect.contains(sql.ref('name_folded'), needle)),
       );

@@ -1,3 +1,4 @@
+import { foldText } from '../../model/fold-text.ts';
 import type { Pool, PoolClient } from 'pg';
 import type { Entry } from '../../model/entry.ts';
 import type { TaskInput } from '../../model/task.ts';
@@ -106,7 +107,7 @@ export class PostgresWriter {
     await client.query(
       `INSERT INTO systems (id, name, name_folded) SELECT * FROM unnest($1::text[], $2::text[], $3::text[])
        ON CONFLICT (id) DO UPDATE SET name = excluded.name, name_folded = excluded.name_folded`,
-      [ids, names, names.map((n) => n.normalize('NFKC').toLowerCase())],
+      [ids, names, names.map(foldText)],
     );
     for (const [id, name] of changed) this.systemNames.set(id, name);
     return ids;
