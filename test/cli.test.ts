@@ -64,3 +64,53 @@ describe('provlog CLI', () => {
     expect(missing.stderr).toContain('Task not found');
   });
 });
+
+describe('provlog demo and serve', () => {
+  it('fills a store with demo history that answers the filters', async () => {
+    const demoDir = mkdtempSync(join(tmpdir(), 'provlog-demo-'));
+    try {
+      const out = await cli(['demo', '--data', demoDir, '--entries', '3000', '--json']);
+      expect(out.code, out.stderr).toBe(0);
+      const result = JSON.parse(out.stdout);
+      expect(result.entries).toBeGreaterThanOrEqual(3000);
+      expect(result.rejected).toBe(0);
+      const failures = await cli(['entries', '--data', demoDir, '--status', 'failure', '--json', '--limit', '5']);
+      const items = JSON.parse(failures.stdout).items as Array<{ status: string; errorCode: string }>;
+      expect(items.length).toBe(5);
+      expect(items.every((e) => e.status === 'failure' && e.errorCode)).toBe(true);
+      const bad = await cli(['demo', '--data', demoDir, '--entries', 'lots']);
+      expect(bad.code).toBe(2);
+      expect(bad.stderr).toContain('--entries');
+    } finally {
+      rmSync(demoDir, { recursive: true, force: true });
+    }
+  });
+
+  it('serves the API with demo data loaded once', async () => {
+    const serveDir = mkdtempSync(join(tmpdir(), 'provlog-serve-'));
+    const { spawn } = await import('node:child_process');
+    const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--data', serveDir, '--demo'], {
+      env: { ...process.env, PROVLOG_LOG_LEVEL: 'silent' },
+    });
+    try {
+      const address = await new Promise<string>((resolve, reject) => {
+        let err = '';
+        child.stderr.on('data', (d: Buffer) => {
+          err += d.toString();
+          const m = /serving the console and API on (http:\/\/\S+)/.exec(err);
+          if (m) resolve(m[1]!);
+        });
+        child.on('exit', (code) => reject(new Error(`serve exited with ${code}: ${err}`)));
+      });
+      expect(await (await fetch(`${address}/healthz`)).json()).toEqual({ status: 'ok', store: 'sqlite' });
+      const tasks = (await (await fetch(`${address}/api/v1/tasks?limit=5`)).json()) as { items: unknown[] };
+      expect(tasks.items.length).toBe(5);
+      const page = await fetch(`${address}/`);
+      expect(page.headers.get('content-type')).toContain('text/html');
+    } finally {
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+      rmSync(serveDir, { recursive: true, force: true });
+    }
+  });
+});

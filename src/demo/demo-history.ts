@@ -1,5 +1,6 @@
 import type { Action, Direction, EntryStatus, ObjectType, SkipReason, Source, TriggerMethod, TriggerModule } from '../model/enums.ts';
-import type { Actor, EntryInput, ModifiedProperty, Step, SystemRef } from '../model/entry.ts';
+import { ACTIONS, OBJECT_TYPES } from '../model/enums.ts';
+import type { Actor, EntryInput, IdentityRef, ModifiedProperty, Step, SystemRef } from '../model/entry.ts';
 import { lookupErrorCode } from '../model/error-codes.ts';
 import type { TaskInput } from '../model/task.ts';
 import { Prng, hash2, hash3, hex8, mix32, ulidAt, uuidFrom } from './prng.ts';
@@ -116,6 +117,22 @@ export const DEMO_SYSTEMS: readonly DemoSystem[] = [
     endpoint: 'https://open.feishu.cn/open-apis/contact/v3', objectTypes: ['user', 'organization', 'account'],
     assignedShare: 0.15, callbacks: true, deleteOnLeave: true }),
 ];
+
+/** Shared, frozen: every entry of a system points to the same reference objects. */
+const REFS = new Map<DemoSystem, SystemRef>(DEMO_SYSTEMS.map((s) => [s, Object.freeze({ id: s.id, name: s.name })]));
+const SCIM_HEADERS = Object.freeze({ Authorization: DEMO_BEARER, 'Content-Type': 'application/scim+json' });
+const JSON_HEADERS = Object.freeze({ Authorization: DEMO_BEARER, 'Content-Type': 'application/json' });
+const USER_SCHEMAS = Object.freeze([SCIM_USER, SCIM_ENTERPRISE]);
+const PATCH_SCHEMAS = Object.freeze([SCIM_PATCH]);
+const ERROR_SCHEMAS = Object.freeze([SCIM_ERROR]);
+
+const SYS_INDEX = new Map<DemoSystem, number>(DEMO_SYSTEMS.map((s, i) => [s, i]));
+const TYPE_INDEX = Object.fromEntries(OBJECT_TYPES.map((t, i) => [t, i])) as Record<ObjectType, number>;
+const ACTION_INDEX = Object.fromEntries(ACTIONS.map((a, i) => [a, i])) as Record<Action, number>;
+
+function frozen<T extends object>(o: T): T {
+  return Object.freeze(o);
+}
 
 const [WORKDAY, LDAP] = DEMO_SYSTEMS as [DemoSystem, DemoSystem];
 const APPS = DEMO_SYSTEMS.filter((s) => s.kind === 'application');
@@ -258,7 +275,12 @@ interface Person {
   dn: string;
   /** Bit i: assigned to APPS[i]. */
   assigned: number;
+  /** The applications the person is assigned to. */
+  apps: DemoSystem[];
   tids: Array<string | undefined>;
+  /** Shared identity references and steps of this person, made on first use. */
+  refs: Array<IdentityRef | undefined>;
+  steps: Array<Step | undefined>;
 }
 
 const ALPHANUM = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
@@ -332,6 +354,9 @@ interface Subject {
   srcType: string;
   tgtId: string | undefined;
   tgtType: string;
+  /** The identities as entries show them (shared, frozen). */
+  srcRef: IdentityRef;
+  tgtRef: IdentityRef;
 }
 
 interface ReasonArgs {
@@ -446,16 +471,12 @@ const TYPE_WORD: Record<ObjectType, string> = {
 // The run
 // ---------------------------------------------------------------------------------------
 
-interface Timed {
-  t: number;
-  e: EntryInput;
-}
 
 /** What produced an entry: a task or a single change, and who or what triggered it. */
 interface Ctx {
   taskId: string | null;
-  jobId: string | undefined;
-  cycleId: string | undefined;
+  jobId: string;
+  cycleId: string;
   direction: Direction;
   module: TriggerModule;
   moduleName: string;
@@ -470,8 +491,8 @@ interface Ctx {
 
 interface TaskRun {
   task: TaskInput;
-  entries: Timed[];
-  later: Timed[];
+  entries: EntryInput[];
+  later: EntryInput[];
   clock: number;
   gap: number;
   maxT: number;
@@ -529,6 +550,7 @@ class DemoRun {
   private readonly rng: Prng;
   private readonly seed: number;
   private readonly now: number;
+  private readonly nowIso: string;
   private readonly start: number;
   private readonly span: number;
   private readonly target: number;
@@ -539,7 +561,8 @@ class DemoRun {
   private readonly comboOffset: number;
   private readonly groups: Named[];
   private readonly orgs: Named[];
-  private pending: Timed[] = [];
+  /** Entries made but not yet due: ISO times of one format compare as strings, so no wrapper is needed. */
+  private pending: EntryInput[] = [];
   private pendingTasks: Array<{ t: number; task: TaskInput }> = [];
   private outEntries: EntryInput[] = [];
   private outTasks: TaskInput[] = [];
@@ -547,6 +570,10 @@ class DemoRun {
   private opN = 0;
   private readonly changeMask: number;
   private readonly opMask: number;
+  private readonly stepCache = new Map<string, Step>();
+  private readonly stepById: Array<Step | undefined> = [];
+  private readonly texts: Array<string | undefined> = [];
+  private readonly namedCache = new Map<Named, Subject[]>();
   private readonly failCache = new Map<string, { kinds: FailKind[]; weights: number[]; total: number }>();
   private scripted: Array<{ t: number; run: () => void }> = [];
   private lastLdap = 0;
@@ -561,17 +588,22 @@ class DemoRun {
   private readonly weights: Float64Array;
   private readonly weightTotal: number;
   private acc = { out: 0, inb: 0, iam: 0 };
+  private clock = 0;
+  private isoHour = -1;
+  private readonly isoPrefix = new Uint16Array(14);
 
   constructor(opts: DemoOptions) {
     this.seed = (opts.seed ?? 0x5eed) | 0;
     this.rng = new Prng(mix32(this.seed ^ 0x2545f491));
     this.now = Math.floor(opts.now);
+    this.nowIso = new Date(this.now).toISOString();
     const days = opts.days ?? 30;
     this.span = Math.max(HOUR, Math.round(days * DAY));
     this.start = this.now - this.span;
     this.target = Math.max(50, Math.round(opts.entries ?? 20_000));
     this.peopleCount = Math.max(200, Math.round(this.target / 20));
-    const cacheSize = Math.min(1 << 16, 1 << Math.ceil(Math.log2(this.peopleCount)));
+    // Bounded: at 10M entries there are 500,000 people, and what a cached person holds is live.
+    const cacheSize = Math.min(1 << 12, 1 << Math.ceil(Math.log2(this.peopleCount)));
     this.cache = new Array<Person | undefined>(cacheSize);
     this.cacheMask = cacheSize - 1;
     this.step = coprimeStep(COMBOS, hash2(this.seed, 11));
@@ -617,12 +649,15 @@ class DemoRun {
       const s1 = k === slots - 1 ? this.now + 1 : s0 + HOUR;
       this.plan(s0, s1, (this.weights[k] ?? 0) / this.weightTotal);
       this.flush(s1);
-      while (this.outEntries.length >= BATCH) {
-        const entries = this.outEntries.slice(0, BATCH);
-        this.outEntries = this.outEntries.slice(BATCH);
-        const tasks = this.outTasks;
-        this.outTasks = [];
-        yield { tasks, entries };
+      if (this.outEntries.length >= BATCH) {
+        const all = this.outEntries;
+        let i = 0;
+        for (; all.length - i >= BATCH; i += BATCH) {
+          const tasks = this.outTasks;
+          this.outTasks = [];
+          yield { tasks, entries: all.slice(i, i + BATCH) };
+        }
+        this.outEntries = all.slice(i);
       }
     }
     if (this.outEntries.length > 0 || this.outTasks.length > 0) {
@@ -632,15 +667,16 @@ class DemoRun {
 
   /** Moves what happened before `until` to the output, in time order. */
   private flush(until: number): void {
-    const ready: Timed[] = [];
-    const keep: Timed[] = [];
-    for (const x of this.pending) (x.t < until ? ready : keep).push(x);
+    const ready: EntryInput[] = [];
+    const keep: EntryInput[] = [];
+    const limit = new Date(until).toISOString();
+    for (const x of this.pending) (x.time < limit ? ready : keep).push(x);
     this.pending = keep;
-    ready.sort((a, b) => a.t - b.t);
+    ready.sort(byTime);
     const readyTasks = this.pendingTasks.filter((x) => x.t < until).sort((a, b) => a.t - b.t);
     if (readyTasks.length > 0) this.pendingTasks = this.pendingTasks.filter((x) => x.t >= until);
     for (const x of readyTasks) this.outTasks.push(x.task);
-    for (const x of ready) this.outEntries.push(x.e);
+    for (const x of ready) this.outEntries.push(x);
   }
 
   private count(period: number, offset: number, keep: (t: number) => boolean): number {
@@ -742,9 +778,14 @@ class DemoRun {
     const h = hash2(this.seed, idx);
     const dept = h % DEPARTMENTS.length;
     let assigned = 0;
-    APPS.forEach((app, i) => {
-      if (idx < FIXED_COMBOS.length || hash3(this.seed, idx, 100 + i) / 4294967296 < app.assignedShare) assigned |= 1 << i;
-    });
+    const apps: DemoSystem[] = [];
+    for (let i = 0; i < APPS.length; i++) {
+      const app = APPS[i]!;
+      if (idx < FIXED_COMBOS.length || hash3(this.seed, idx, 100 + i) / 4294967296 < app.assignedShare) {
+        assigned |= 1 << i;
+        apps.push(app);
+      }
+    }
     let managerIdx = mix32(h) % Math.max(1, Math.min(this.peopleCount, 50 + Math.floor(this.peopleCount / 8)));
     if (managerIdx === idx) managerIdx = (idx + 1) % this.peopleCount;
     return {
@@ -762,7 +803,10 @@ class DemoRun {
       managerIdx,
       dn: `uid=${login},ou=People,${LDAP_BASE}`,
       assigned,
+      apps,
       tids: [],
+      refs: [],
+      steps: [],
     };
   }
 
@@ -780,25 +824,49 @@ class DemoRun {
   }
 
   private userSubject(p: Person, sys: DemoSystem, type: ObjectType = 'user'): Subject {
+    const hub = (p.refs[0] ??= frozen({ id: p.hubId, displayName: p.name, type: 'User' }));
     if (sys === WORKDAY) {
-      return { type, person: p, name: p.name, key: p.employeeId, hubId: p.hubId, srcId: p.employeeId, srcType: 'Worker', tgtId: p.hubId, tgtType: 'User' };
+      const src = (p.refs[1] ??= frozen({ id: p.employeeId, displayName: p.name, type: 'Worker' }));
+      return { type, person: p, name: p.name, key: p.employeeId, hubId: p.hubId, srcId: p.employeeId, srcType: 'Worker', tgtId: p.hubId, tgtType: 'User', srcRef: src, tgtRef: hub };
     }
     if (sys === LDAP) {
-      return { type, person: p, name: p.name, key: p.employeeId, hubId: p.hubId, srcId: p.dn, srcType: 'inetOrgPerson', tgtId: p.hubId, tgtType: 'User' };
+      const src = (p.refs[2] ??= frozen({ id: p.dn, displayName: p.name, type: 'inetOrgPerson' }));
+      return { type, person: p, name: p.name, key: p.employeeId, hubId: p.hubId, srcId: p.dn, srcType: 'inetOrgPerson', tgtId: p.hubId, tgtType: 'User', srcRef: src, tgtRef: hub };
     }
+    const tgtId = this.tid(p, sys);
+    const account = type === 'account';
+    const i = 3 + appIndex(sys) + (account ? APPS.length : 0);
+    const tgt = (p.refs[i] ??= frozen({ id: tgtId, displayName: account ? p.login : p.name, type: account ? 'Account' : 'User' }));
     return {
-      type, person: p, name: p.name, key: type === 'account' ? p.login : p.mail, hubId: p.hubId, srcId: p.hubId, srcType: 'User',
-      tgtId: this.tid(p, sys), tgtType: type === 'account' ? 'Account' : 'User',
+      type, person: p, name: p.name, key: account ? p.login : p.mail, hubId: p.hubId, srcId: p.hubId, srcType: 'User',
+      tgtId, tgtType: tgt.type!, srcRef: hub, tgtRef: tgt,
     };
   }
 
+  /** Groups and organizations are few: their subjects are made once per system and shared. */
   private namedSubject(type: ObjectType, x: Named, sys: DemoSystem): Subject {
-    const h = hash3(this.seed, fnv(x.name), fnv(sys.id));
+    const key = SYS_INDEX.get(sys)! * 8 + TYPE_INDEX[type];
+    let bySys = this.namedCache.get(x);
+    if (!bySys) this.namedCache.set(x, (bySys = []));
+    return (bySys[key] ??= this.makeNamedSubject(type, x, sys));
+  }
+
+  private makeNamedSubject(type: ObjectType, x: Named, sys: DemoSystem): Subject {
+    const word = TYPE_WORD[type];
+    const hub = frozen({ id: x.id, displayName: x.name, type: word });
     if (sys.kind === 'identity_provider') {
       const srcId = type === 'organization' ? `ou=${x.name},ou=People,${LDAP_BASE}` : sys === LDAP ? `cn=${x.name},ou=Groups,${LDAP_BASE}` : x.name;
-      return { type, person: undefined, name: x.name, key: x.name, hubId: x.id, srcId, srcType: sys === LDAP ? (type === 'group' ? 'groupOfNames' : 'organizationalUnit') : 'Group', tgtId: x.id, tgtType: TYPE_WORD[type] };
+      const srcType = sys === LDAP ? (type === 'group' ? 'groupOfNames' : 'organizationalUnit') : 'Group';
+      return {
+        type, person: undefined, name: x.name, key: x.name, hubId: x.id, srcId, srcType, tgtId: x.id, tgtType: word,
+        srcRef: frozen({ id: srcId, displayName: x.name, type: srcType }), tgtRef: hub,
+      };
     }
-    return { type, person: undefined, name: x.name, key: x.name, hubId: x.id, srcId: x.id, srcType: TYPE_WORD[type], tgtId: targetIdFor(sys, h), tgtType: TYPE_WORD[type] };
+    const tgtId = targetIdFor(sys, hash3(this.seed, fnv(x.name), fnv(sys.id)));
+    return {
+      type, person: undefined, name: x.name, key: x.name, hubId: x.id, srcId: x.id, srcType: word, tgtId, tgtType: word,
+      srcRef: hub, tgtRef: frozen({ id: tgtId, displayName: x.name, type: word }),
+    };
   }
 
   private admin(): Actor {
@@ -816,136 +884,183 @@ class DemoRun {
   private put(c: Ctx, t: number, e: EntryInput, later = false): void {
     const run = c.run;
     if (run) {
-      (later ? run.later : run.entries).push({ t, e });
+      (later ? run.later : run.entries).push(e);
       if (!later && t > run.maxT) run.maxT = t;
       return;
     }
-    if (t <= this.now) this.pending.push({ t, e });
+    if (t <= this.now) this.pending.push(e);
   }
 
   private entry(c: Ctx, t: number, s: Subject, action: Action, status: EntryStatus, o: EOpts): EntryInput {
-    const rng = this.rng;
     const outbound = c.direction === 'outbound';
-    const hubType = TYPE_WORD[s.type === 'account' ? 'user' : s.type];
     const knowsTarget = outbound ? !(action === 'create' && status !== 'success' && status !== 'committed') : action !== 'create' || status === 'success';
-    // Built field by field, in the order the log shows them; optional fields only when set.
-    const e = { changeId: this.changeId(), taskId: c.taskId } as EntryInput;
-    if (c.jobId) e.jobId = c.jobId;
-    if (c.cycleId) e.cycleId = c.cycleId;
-    e.operationId = o.op ?? this.opId();
-    e.time = new Date(t).toISOString();
-    e.durationMs = duration(rng, outbound, status, o.kind);
-    e.direction = c.direction;
-    e.triggerModule = c.module;
-    e.triggerModuleName = c.moduleName;
-    e.triggerMethod = c.method;
-    e.source = c.source;
-    e.objectType = s.type;
-    e.action = action;
+    // One literal for the fields every entry has (a single allocation), then the optional ones.
+    const e: EntryInput = {
+      changeId: this.changeId(),
+      taskId: c.taskId,
+      jobId: c.jobId,
+      cycleId: c.cycleId,
+      operationId: o.op ?? this.opId(),
+      time: this.iso(t),
+      durationMs: duration(this.rng, outbound, status, o.kind),
+      direction: c.direction,
+      triggerModule: c.module,
+      triggerModuleName: c.moduleName,
+      triggerMethod: c.method,
+      source: c.source,
+      objectType: s.type,
+      action,
+      status,
+      sourceIdentity: s.srcRef,
+      targetIdentity: knowsTarget ? s.tgtRef : { displayName: s.tgtRef.displayName!, type: s.tgtRef.type! },
+      sourceSystem: outbound ? DEMO_HUB : REFS.get(c.sys)!,
+      targetSystem: outbound ? REFS.get(c.sys)! : DEMO_HUB,
+      steps: this.steps(c, s, action, status, o),
+    };
     if (o.skip) e.skipReason = o.skip;
-    e.status = status;
-    if (outbound) {
-      e.sourceIdentity = { id: s.hubId, displayName: s.name, type: hubType };
-      const tname = s.type === 'account' ? s.key : s.name;
-      e.targetIdentity = knowsTarget && s.tgtId ? { id: s.tgtId, displayName: tname, type: s.tgtType } : { displayName: tname, type: s.tgtType };
-      e.sourceSystem = DEMO_HUB;
-      e.targetSystem = { id: c.sys.id, name: c.sys.name };
-    } else {
-      e.sourceIdentity = { id: s.srcId, displayName: s.name, type: s.srcType };
-      e.targetIdentity = knowsTarget ? { id: s.hubId, displayName: s.name, type: hubType } : { displayName: s.name, type: hubType };
-      e.sourceSystem = { id: c.sys.id, name: c.sys.name };
-      e.targetSystem = DEMO_HUB;
-    }
     const code = o.code ?? o.kind?.code;
     if (code) {
       e.errorCode = code;
       e.errorCategory = lookupErrorCode(code)?.transient ? 'transient' : 'permanent';
     }
     if (o.reason) e.reason = o.reason;
-    if (o.retryAt !== undefined) e.retryAt = new Date(o.retryAt).toISOString();
+    if (o.retryAt !== undefined) e.retryAt = this.iso(o.retryAt);
     if (o.attempt !== undefined) e.attempt = o.attempt;
     if (o.max !== undefined) e.maxAttempts = o.max;
-    e.steps = this.steps(c, s, action, status, o);
     if (o.mods && (status !== 'skipped' || o.skip === 'needs_action')) e.modifiedProperties = o.mods;
     if (o.perm) e.permissionChanges = o.perm;
     if (outbound && o.call !== false && status !== 'skipped' && action !== 'confirm' && o.kind?.stage !== 'matching') {
       this.payload(e, c.sys, s, action, o);
     }
-    const actor = c.actor;
-    if (actor) e.actor = actor;
+    if (c.actor) e.actor = c.actor;
     if (o.approver) e.approver = o.approver;
     return e;
   }
 
+  /**
+   * The four steps. Steps that read the same for every entry of a person, system and action are
+   * made once and shared (frozen): at millions of entries, that is most of the log's memory.
+   */
   private steps(c: Ctx, s: Subject, action: Action, status: EntryStatus, o: EOpts): Step[] {
     const sys = c.sys;
     const word = TYPE_WORD[s.type];
+    const lower = word.toLowerCase();
     const outbound = c.direction === 'outbound';
     if (action === 'confirm') {
       return [{ name: 'provision', status: 'success', description: o.reason ?? `Confirmed by hand in ${sys.name}` }];
     }
     const fail = status === 'failure' ? o.reason : undefined;
+    const p = s.type === 'user' ? s.person : undefined;
+    const si = SYS_INDEX.get(sys)!;
+    const st = p ? p.steps : undefined;
     let importStep: Step;
+    if (o.kind?.stage === 'import' && fail) {
+      const details: Record<string, string | number | null> = sys === WORKDAY ? { fileName: c.file ?? null, row: o.row ?? 2 } : { dn: s.srcId };
+      return [{ name: 'import', status: 'failure', description: fail, details }];
+    }
+    // No closures here: this runs once per entry, and tsx wraps every closure it creates.
     if (outbound) {
-      importStep = { name: 'import', status: 'success', description: `Received ${word} '${s.name}' from provlog hub`, details: { id: s.hubId } };
+      importStep = (st && st[0]) || this.importStep(`Received ${word} '${s.name}' from provlog hub`, 'id', s.hubId);
+      if (st) st[0] = importStep;
     } else if (sys === WORKDAY) {
       importStep = { name: 'import', status: 'success', description: `Read row ${o.row ?? 2} of ${c.file ?? 'the CSV file'}`, details: { fileName: c.file ?? null, row: o.row ?? 2 } };
     } else {
-      importStep = { name: 'import', status: 'success', description: `Read ${s.srcId} from ${sys.name}`, details: { dn: s.srcId } };
-    }
-    if (o.kind?.stage === 'import' && fail) {
-      importStep.status = 'failure';
-      importStep.description = fail;
-      return [importStep];
+      importStep = (st && st[1]) || this.importStep(`Read ${s.srcId} from ${sys.name}`, 'dn', s.srcId);
+      if (st) st[1] = importStep;
     }
     if (o.skip === 'out_of_scope') {
-      return [importStep, { name: 'scoping', status: 'skipped', description: o.reason ?? `${word} is out of scope` }];
+      const reason = o.reason ?? `${word} is out of scope`;
+      let scoped = this.stepCache.get(reason);
+      if (!scoped) this.stepCache.set(reason, (scoped = frozen<Step>({ name: 'scoping', status: 'skipped', description: reason })));
+      return [importStep, scoped];
     }
-    const scoping: Step = {
-      name: 'scoping',
-      status: 'success',
-      description: outbound ? `${word} is in scope: assigned to ${sys.name}` : `${word} is in scope of the ${sys.name} import`,
-    };
+    const ti = TYPE_INDEX[s.type];
+    let scoping = this.stepById[si * 8 + ti];
+    if (!scoping) {
+      scoping = frozen<Step>({
+        name: 'scoping',
+        status: 'success',
+        description: outbound ? `${word} is in scope: assigned to ${sys.name}` : `${word} is in scope of the ${sys.name} import`,
+      });
+      this.stepById[si * 8 + ti] = scoping;
+    }
     const attr = s.type === 'user' || s.type === 'account' ? sys.matchOn : s.type === 'group' ? 'displayName' : 'name';
     const where = outbound ? sys.name : 'provlog hub';
-    const matching: Step = { name: 'matching', status: 'success', description: '', details: { matchingAttribute: attr, sourceValue: s.key } };
     if (o.kind?.stage === 'matching' && fail) {
-      matching.status = 'failure';
-      matching.description = fail;
-      return [importStep, scoping, matching];
+      return [importStep, scoping, { name: 'matching', status: 'failure', description: fail, details: { matchingAttribute: attr, sourceValue: s.key } }];
     }
-    if (action === 'create' && status !== 'skipped') {
-      matching.description = `No ${word.toLowerCase()} with ${attr} '${s.key}' in ${where}: it will be created`;
-    } else {
-      matching.description = `Matched ${word.toLowerCase()} in ${where} on ${attr}`;
-      matching.details!.targetId = outbound ? (s.tgtId ?? null) : s.hubId;
-    }
+    const creates = action === 'create' && status !== 'skipped';
+    const matchKey = 2000 + (si * 8 + ti) * 2 + (creates ? 1 : 0);
+    const matchText = this.texts[matchKey] ??= creates
+      ? `No ${lower} in ${where} has the same ${attr}: it will be created`
+      : `Matched ${lower} in ${where} on ${attr}`;
+    const matching: Step = creates
+      ? { name: 'matching', status: 'success', description: matchText, details: { matchingAttribute: attr, sourceValue: s.key } }
+      : { name: 'matching', status: 'success', description: matchText, details: { matchingAttribute: attr, sourceValue: s.key, targetId: outbound ? (s.tgtId ?? null) : s.hubId } };
     let provision: Step;
     switch (status) {
       case 'success':
-        provision = { name: 'provision', status: 'success', description: `${PAST[action]} ${word.toLowerCase()} in ${where}` };
+        provision = this.stepById[1000 + (si * 8 + ti) * 8 + ACTION_INDEX[action]]
+          ?? this.cacheStep(1000 + (si * 8 + ti) * 8 + ACTION_INDEX[action], { name: 'provision', status: 'success', description: `${PAST[action]} ${lower} in ${where}` });
         break;
       case 'failure':
         provision = { name: 'provision', status: 'failure', description: fail ?? 'Failed' };
         break;
       case 'skipped':
-        provision = {
-          name: 'provision',
-          status: 'skipped',
-          description: o.reason ?? (o.skip === 'no_change' ? `No change needed: the ${word.toLowerCase()} in ${where} already matches` : 'Needs action'),
-        };
+        if (o.skip === 'no_change') {
+          const reason = o.reason ?? `No change needed: the ${lower} in ${where} already matches`;
+          let step = this.stepCache.get(reason);
+          if (!step) this.stepCache.set(reason, (step = frozen<Step>({ name: 'provision', status: 'skipped', description: reason })));
+          provision = step;
+        } else {
+          provision = { name: 'provision', status: 'skipped', description: o.reason ?? 'Needs action' };
+        }
         break;
       case 'pending':
-        provision = { name: 'provision', status: 'pending', description: o.reason ?? `Sent to ${sys.name}; waiting for its callback` };
+        provision = o.reason
+          ? { name: 'provision', status: 'pending', description: o.reason }
+          : (this.stepById[3000 + si] ?? this.cacheStep(3000 + si, { name: 'provision', status: 'pending', description: `Sent to ${sys.name}; waiting for its callback` }));
         break;
       case 'committed':
-        provision = { name: 'provision', status: 'success', description: `Committed in ${sys.name}; not verified yet` };
+        provision = this.stepById[3100 + si] ?? this.cacheStep(3100 + si, { name: 'provision', status: 'success', description: `Committed in ${sys.name}; not verified yet` });
         break;
       case 'not_verifiable':
         provision = { name: 'provision', status: 'pending', description: o.reason ?? `No confirmation from ${sys.name}` };
         break;
     }
     return [importStep, scoping, matching, provision];
+  }
+
+  /**
+   * `Date#toISOString` costs more than the rest of an entry; entries come roughly in time order,
+   * so the date and hour are formatted once per hour and the rest is written digit by digit.
+   */
+  private iso(t: number): string {
+    const hour = Math.floor(t / HOUR);
+    if (hour !== this.isoHour) {
+      this.isoHour = hour;
+      const prefix = new Date(hour * HOUR).toISOString();
+      for (let i = 0; i < 14; i++) this.isoPrefix[i] = prefix.charCodeAt(i);
+    }
+    const p = this.isoPrefix;
+    const rem = t - hour * HOUR;
+    const m = Math.floor(rem / MIN);
+    const sec = Math.floor((rem - m * MIN) / 1000);
+    const ms = rem - m * MIN - sec * 1000;
+    return String.fromCharCode(
+      p[0]!, p[1]!, p[2]!, p[3]!, p[4]!, p[5]!, p[6]!, p[7]!, p[8]!, p[9]!, p[10]!, p[11]!, p[12]!, p[13]!,
+      48 + Math.floor(m / 10), 48 + (m % 10), 58, 48 + Math.floor(sec / 10), 48 + (sec % 10), 46,
+      48 + Math.floor(ms / 100), 48 + (Math.floor(ms / 10) % 10), 48 + (ms % 10), 90,
+    );
+  }
+
+  private cacheStep(key: number, step: Step): Step {
+    this.stepById[key] = frozen(step);
+    return step;
+  }
+
+  private importStep(description: string, detail: string, value: string): Step {
+    return frozen<Step>({ name: 'import', status: 'success', description, details: frozen({ [detail]: value }) });
   }
 
   /** The request sent to the application and what came back, in that application's API. */
@@ -959,7 +1074,6 @@ class DemoRun {
     let body: unknown;
     let okStatus = 200;
     let okBody: unknown;
-    const ops = () => (o.mods ?? []).map((m) => ({ op: 'replace', path: m.name, value: m.newValue ?? null }));
     if (app.api === 'scim') {
       const coll = s.type === 'group' ? 'Groups' : 'Users';
       url = `${ep}/${coll}/${tgt}`;
@@ -973,7 +1087,7 @@ class DemoRun {
         method = 'POST';
         url = `${ep}/Users`;
         body = {
-          schemas: [SCIM_USER, SCIM_ENTERPRISE],
+          schemas: USER_SCHEMAS,
           externalId: p.hubId,
           userName: p.mail,
           name: { givenName: p.given, familyName: p.family },
@@ -989,14 +1103,14 @@ class DemoRun {
         method = 'DELETE';
         okStatus = 204;
       } else if (action === 'disable' || action === 'enable') {
-        body = { schemas: [SCIM_PATCH], Operations: [{ op: 'replace', path: 'active', value: action === 'enable' }] };
+        body = { schemas: PATCH_SCHEMAS, Operations: [{ op: 'replace', path: 'active', value: action === 'enable' }] };
         okBody = { id: tgt, active: action === 'enable' };
       } else if (s.type === 'group') {
-        body = { schemas: [SCIM_PATCH], Operations: [{ op: 'add', path: 'members', value: [{ value: p ? this.tid(p, app) : tgt }] }] };
+        body = { schemas: PATCH_SCHEMAS, Operations: [{ op: 'add', path: 'members', value: [{ value: p ? this.tid(p, app) : tgt }] }] };
         okStatus = 204;
       } else if (o.perm) {
         body = {
-          schemas: [SCIM_PATCH],
+          schemas: PATCH_SCHEMAS,
           Operations: [
             ...o.perm.bound.map((r) => ({ op: 'add', path: 'roles', value: [{ value: r }] })),
             ...o.perm.unbound.map((r) => ({ op: 'remove', path: `roles[value eq "${r}"]` })),
@@ -1004,7 +1118,7 @@ class DemoRun {
         };
         okBody = { id: tgt, userName: s.key };
       } else {
-        body = { schemas: [SCIM_PATCH], Operations: ops() };
+        body = { schemas: PATCH_SCHEMAS, Operations: patchOps(o.mods) };
         okBody = { id: tgt, userName: s.key, meta: { resourceType: 'User' } };
       }
     } else if (app.api === 'google') {
@@ -1056,7 +1170,7 @@ class DemoRun {
     const request: NonNullable<EntryInput['request']> = {
       method,
       url,
-      headers: { Authorization: DEMO_BEARER, 'Content-Type': app.api === 'scim' ? 'application/scim+json' : 'application/json' },
+      headers: app.api === 'scim' ? SCIM_HEADERS : JSON_HEADERS,
     };
     if (body !== undefined) request.body = body;
     e.request = request;
@@ -1065,7 +1179,7 @@ class DemoRun {
       const response: NonNullable<EntryInput['response']> = {
         status: kind.http,
         body: app.api === 'scim'
-          ? { schemas: [SCIM_ERROR], status: String(kind.http), ...(kind.scimType ? { scimType: kind.scimType } : {}), detail: o.reason ?? kind.code }
+          ? { schemas: ERROR_SCHEMAS, status: String(kind.http), ...(kind.scimType ? { scimType: kind.scimType } : {}), detail: o.reason ?? kind.code }
           : { error: { code: kind.http, message: o.reason ?? kind.code } },
       };
       if (kind.code === 'TooManyRequests') response.headers = { 'Retry-After': String(o.retryAfter ?? 60) };
@@ -1136,7 +1250,7 @@ class DemoRun {
       let a = attempt;
       let time = t;
       for (;;) {
-        const retryAfter = kind.code === 'TooManyRequests' ? rng.pick([30, 60, 60, 120]) : 0;
+        const retryAfter = kind.code === 'TooManyRequests' ? rng.pick(RETRY_AFTER) : 0;
         const reason = this.reasonFor(kind, c, s, row, retryAfter);
         if (a >= max) {
           this.put(c, time, this.entry(c, time, s, action, 'failure', {
@@ -1188,7 +1302,7 @@ class DemoRun {
       } else what = r < 0.3 ? 'retry' : 'none';
     }
     const admin = this.admin();
-    const base: Ctx = { ...c, taskId: null, cycleId: undefined, method: 'manual', run: c.run, actor: admin };
+    const base: Ctx = { ...c, taskId: null, cycleId: this.cycleOf(c.sys, t), method: 'manual', run: c.run, actor: admin };
     if (what === 'retrigger' && c.run && kind) {
       c.run.retrigger.push({ c, s, action, op, attempt, kind });
     } else if (what === 'confirm') {
@@ -1311,7 +1425,7 @@ class DemoRun {
     const gap = Math.max(Math.min(250, (25 * MIN) / count), (spec.minDuration ?? 0) / count);
     const run: TaskRun = { task, entries: [], later: [], clock: spec.start + rng.range(300, 2000), gap, maxT: spec.start, failed: 0, processed: 0, retrigger: [] };
     const c: Ctx = {
-      taskId: task.id, jobId: task.jobId, cycleId: task.cycleId, direction: task.direction, module: task.triggerModule,
+      taskId: task.id, jobId: task.jobId ?? '', cycleId: task.cycleId!, direction: task.direction, module: task.triggerModule,
       moduleName: task.triggerModuleName, method: task.triggerMethod, source: spec.source, sys,
       actor: spec.method === 'manual' ? this.admin() : undefined, run,
       ...(typeof spec.parameters.fileName === 'string' ? { file: spec.parameters.fileName } : {}),
@@ -1322,8 +1436,8 @@ class DemoRun {
     const running = end > this.now;
     if (!running && task.status !== 'initial') task.endedAt = new Date(end).toISOString();
     this.pendingTasks.push({ t: spec.start, task });
-    for (const x of run.entries) if (x.t <= this.now) this.pending.push(x);
-    for (const x of run.later) if (x.t <= this.now) this.pending.push(x);
+    for (const x of run.entries) if (x.time <= this.nowIso) this.pending.push(x);
+    for (const x of run.later) if (x.time <= this.nowIso) this.pending.push(x);
     if (!running && run.retrigger.length > 0) this.retrigger(run, end);
     return run;
   }
@@ -1401,13 +1515,9 @@ class DemoRun {
         const s = this.userSubject(p, LDAP);
         if (r < 0.07 + (mode === 'full' ? 0.4 : 0.15)) this.skip(c, t1, s, 'update', 'no_change', undefined);
         else if (r < 0.3 + (mode === 'full' ? 0.3 : 0)) {
-          this.skip(c, t1, s, 'update', 'out_of_scope', rng.pick([
-            `Entry is under ou=Service Accounts, outside the import's base DN`,
-            `objectClass 'computer' is not imported`,
-            `Account is in ou=Disabled; the scoping filter excludes it`,
-          ]));
+          this.skip(c, t1, s, 'update', 'out_of_scope', rng.pick(LDAP_OUT_OF_SCOPE));
         } else {
-          const action: Action = rng.weighted(['update', 'create', 'disable', 'enable', 'delete'] as const, [80, 9, 6, 2, 1], 98);
+          const action: Action = rng.weighted(LDAP_ACTIONS, LDAP_ACTION_WEIGHTS, 98);
           this.inbound(c, t1, s, action, action === 'delete' ? undefined : this.userMods(p, action), LDAP_FAILURES, 0.035);
         }
       }
@@ -1421,7 +1531,7 @@ class DemoRun {
           `Held by deletion protection: this cycle would delete ${staged} users, more than the job's threshold of 25. Approve the deletions or fix the source.`,
           { op, code: 'DeletionThresholdExceeded' });
         const approved = run.clock + 2 * HOUR + rng.int(20 * MIN);
-        const ctx: Ctx = { ...c, taskId: null, cycleId: undefined, method: 'manual', source: 'manual_operation', actor: ADMINS[0] };
+        const ctx: Ctx = { ...c, taskId: null, cycleId: this.cycleOf(LDAP, run.clock), method: 'manual', source: 'manual_operation', actor: ADMINS[0] };
         this.put(ctx, approved + i * 300, this.entry(ctx, approved + i * 300, s, 'delete', 'success', { op, reason: undefined }), true);
       }
     });
@@ -1476,12 +1586,9 @@ class DemoRun {
         const r = rng.next();
         if (r < 0.33) this.skip(c, t1, s, 'update', 'no_change', undefined, { row });
         else if (r < 0.39) {
-          this.skip(c, t1, s, 'create', 'out_of_scope', rng.pick([
-            `Worker type 'Contingent Worker' is not in scope of this import`,
-            `Worker has a future hire date; they are imported on their first day`,
-          ]), { row });
+          this.skip(c, t1, s, 'create', 'out_of_scope', rng.pick(CSV_OUT_OF_SCOPE), { row });
         } else {
-          const action: Action = rng.weighted(['update', 'create', 'disable', 'enable'] as const, [70, 17, 8, 2], 97);
+          const action: Action = rng.weighted(CSV_ACTIONS, CSV_ACTION_WEIGHTS, 97);
           this.inbound(c, t1, s, action, this.userMods(p, action), CSV_FAILURES, 0, row);
         }
       }
@@ -1571,7 +1678,7 @@ class DemoRun {
         else if (r < 0.685) {
           this.skip(c, t1, s, 'update', 'needs_action', `An account for '${p.mail}' exists in ${app.name} but is linked to another person in provlog; link it by hand or let provlog create a new one`);
         } else {
-          const action: Action = rng.weighted(['update', 'create', 'disable', 'enable'] as const, [75, 14, 8, 3], 100);
+          const action: Action = rng.weighted(CSV_ACTIONS, SYNC_ACTION_WEIGHTS, 100);
           this.outbound(c, t1, s, action, this.userMods(p, action), { pFail: 0.045 });
         }
       }
@@ -1584,7 +1691,7 @@ class DemoRun {
   /** An administrator pushes one person to the applications they use ("account" trigger module). */
   private accountSync(t: number, p = this.randomPerson()): void {
     const rng = this.rng;
-    const apps = APPS.filter((a) => this.isAssigned(p, a)).slice(0, rng.range(1, 3));
+    const apps = p.apps.slice(0, rng.range(1, 3));
     if (apps.length === 0) return;
     this.runTask(
       {
@@ -1607,21 +1714,23 @@ class DemoRun {
 
   private singleCtx(app: DemoSystem, t: number, source: Source = 'single_change', method: TriggerMethod = 'automatic', actor?: Actor): Ctx {
     return {
-      taskId: null, jobId: app.jobId, cycleId: source === 'single_change' ? this.cycleOf(app, t) : undefined, direction: app.direction,
+      taskId: null, jobId: app.jobId, cycleId: this.cycleOf(app, t), direction: app.direction,
       module: app.kind === 'application' ? 'application' : 'identity_provider', moduleName: app.name, method, source, sys: app, actor, run: null,
     };
+  }
+
+  /** The time of the next entry of a fan-out: each application's queue takes its own moment. */
+  private bump(): number {
+    return (this.clock += this.rng.range(150, 4000));
   }
 
   /** A change in the hub (a hire, a move, a leaver…) fans out to the applications the person uses. */
   private outboundEvent(t: number, p = this.randomPerson(), forced?: string, code?: string, follow?: Follow): void {
     const rng = this.rng;
-    const kind = forced ?? rng.weighted(
-      ['attr', 'hire', 'leave', 'group', 'password', 'rehire', 'role', 'org'] as const,
-      [62, 7, 5, 12, 4, 2, 6, 2], 100,
-    );
-    let apps = APPS.filter((a) => this.isAssigned(p, a));
-    let time = t;
-    const next = () => (time += rng.range(150, 4000));
+    const kind = forced ?? rng.weighted(EVENTS, EVENT_WEIGHTS, 100);
+    let apps = p.apps;
+    const time = t;
+    this.clock = t;
     switch (kind) {
       case 'attr': {
         const mods = this.userMods(p, 'update');
@@ -1629,12 +1738,12 @@ class DemoRun {
         for (const app of apps) {
           const s = this.userSubject(p, app);
           const c = this.singleCtx(app, time);
-          if (!code && rng.chance(0.15)) this.skip(c, next(), s, 'update', 'no_change', `None of the changed attributes is mapped to ${app.name}`);
-          else this.outbound(c, next(), s, 'update', mods, { pFail: 0.045, code, follow });
+          if (!code && rng.chance(0.15)) this.skip(c, this.bump(), s, 'update', 'no_change', `None of the changed attributes is mapped to ${app.name}`);
+          else this.outbound(c, this.bump(), s, 'update', mods, { pFail: 0.045, code, follow });
         }
         if (!code && rng.chance(0.08)) {
-          const other = APPS.find((a) => !this.isAssigned(p, a));
-          if (other) this.skip(this.singleCtx(other, time), next(), this.userSubject(p, other), 'update', 'out_of_scope', 'User is not assigned to the application');
+          const other = APPS[p.apps.length < APPS.length ? firstUnassigned(p) : -1];
+          if (other) this.skip(this.singleCtx(other, time), this.bump(), this.userSubject(p, other), 'update', 'out_of_scope', 'User is not assigned to the application');
         }
         return;
       }
@@ -1642,34 +1751,34 @@ class DemoRun {
       case 'rehire': {
         const action: Action = kind === 'hire' ? 'create' : 'enable';
         for (const app of shuffleFirst(rng, apps, kind === 'hire' ? 5 : 3)) {
-          this.outbound(this.singleCtx(app, time), next(), this.userSubject(p, app), action, this.userMods(p, action), { pFail: 0.07, code, follow });
+          this.outbound(this.singleCtx(app, time), this.bump(), this.userSubject(p, app), action, this.userMods(p, action), { pFail: 0.07, code, follow });
         }
         return;
       }
       case 'leave':
         for (const app of shuffleFirst(rng, apps, 5)) {
           const action: Action = app.deleteOnLeave ? 'delete' : 'disable';
-          this.outbound(this.singleCtx(app, time), next(), this.userSubject(p, app), action, action === 'disable' ? this.userMods(p, 'disable') : undefined, { pFail: 0.07, code, follow });
+          this.outbound(this.singleCtx(app, time), this.bump(), this.userSubject(p, app), action, action === 'disable' ? this.userMods(p, 'disable') : undefined, { pFail: 0.07, code, follow });
         }
         return;
       case 'group': {
         const g = this.groups[rng.int(this.groups.length)]!;
         const add = rng.chance(0.7);
         for (const app of shuffleFirst(rng, GROUP_APPS, rng.range(1, 2))) {
-          this.outbound(this.singleCtx(app, time), next(), this.namedSubject('group', g, app), 'update', this.memberMods(p, add), { pFail: 0.03, code, follow });
+          this.outbound(this.singleCtx(app, time), this.bump(), this.namedSubject('group', g, app), 'update', this.memberMods(p, add), { pFail: 0.03, code, follow });
         }
         return;
       }
       case 'password': {
         const c = this.singleCtx(GOOGLE, time);
-        this.outbound(c, next(), this.userSubject(p, GOOGLE), 'other', [{ name: 'password', oldValue: null, newValue: '********' }], { pFail: 0.02, code, follow });
+        this.outbound(c, this.bump(), this.userSubject(p, GOOGLE), 'other', [{ name: 'password', oldValue: null, newValue: '********' }], { pFail: 0.02, code, follow });
         return;
       }
       case 'role': {
         const app = rng.pick(ROLE_APPS);
         const role = rng.pick(ROLES[app.id]!);
         const r: Named = { name: role, id: uuidFrom(fnv(role), hash2(this.seed, fnv(role)), 3, fnv(app.id)) };
-        this.outbound(this.singleCtx(app, time), next(), this.namedSubject('role', r, app), rng.chance(0.9) ? 'update' : 'create',
+        this.outbound(this.singleCtx(app, time), this.bump(), this.namedSubject('role', r, app), rng.chance(0.9) ? 'update' : 'create',
           [{ name: 'assignedTo', ...(rng.chance(0.8) ? { newValue: `added: ${p.name}` } : { oldValue: `removed: ${p.name}` }) }], { pFail: 0.03, code, follow });
         return;
       }
@@ -1677,7 +1786,7 @@ class DemoRun {
         const org = this.orgs[p.dept]!;
         for (const app of ORG_APPS) {
           const create = rng.chance(0.2);
-          this.outbound(this.singleCtx(app, time), next(), this.namedSubject('organization', org, app), create ? 'create' : 'update',
+          this.outbound(this.singleCtx(app, time), this.bump(), this.namedSubject('organization', org, app), create ? 'create' : 'update',
             [{ name: 'manager', oldValue: create ? null : this.person(p.managerIdx).mail, newValue: p.mail }], { pFail: 0.03, code, follow });
         }
       }
@@ -1695,7 +1804,7 @@ class DemoRun {
       return;
     }
     const s = this.userSubject(p, LDAP);
-    const action: Action = rng.weighted(['update', 'disable', 'enable'] as const, [90, 7, 3], 100);
+    const action: Action = rng.weighted(CHANGE_ACTIONS, CHANGE_ACTION_WEIGHTS, 100);
     this.inbound(c, t, s, action, this.userMods(p, action), LDAP_FAILURES, 0.025);
   }
 
@@ -1823,12 +1932,47 @@ class DemoRun {
   }
 }
 
+const EVENTS = ['attr', 'hire', 'leave', 'group', 'password', 'rehire', 'role', 'org'] as const;
+const EVENT_WEIGHTS = [62, 7, 5, 12, 4, 2, 6, 2];
+const LDAP_ACTIONS = ['update', 'create', 'disable', 'enable', 'delete'] as const;
+const LDAP_ACTION_WEIGHTS = [80, 9, 6, 2, 1];
+const CSV_ACTIONS = ['update', 'create', 'disable', 'enable'] as const;
+const CSV_ACTION_WEIGHTS = [70, 17, 8, 2];
+const SYNC_ACTION_WEIGHTS = [75, 14, 8, 3];
+const CHANGE_ACTIONS = ['update', 'disable', 'enable'] as const;
+const CHANGE_ACTION_WEIGHTS = [90, 7, 3];
+const RETRY_AFTER = [30, 60, 60, 120];
+const LDAP_OUT_OF_SCOPE = [
+  `Entry is under ou=Service Accounts, outside the import's base DN`,
+  `objectClass 'computer' is not imported`,
+  `Account is in ou=Disabled; the scoping filter excludes it`,
+];
+const CSV_OUT_OF_SCOPE = [
+  `Worker type 'Contingent Worker' is not in scope of this import`,
+  `Worker has a future hire date; they are imported on their first day`,
+];
+
 const IAM_SOURCES: readonly Source[] = [
   'access_request', 'provisioning_policy', 'permission_change', 'self_service_deprovisioning', 'global_policy',
   'app_account_policy', 'compliance_review', 'permission_expiry', 'api',
 ];
 const IAM_WEIGHTS = [30, 18, 15, 7, 6, 8, 6, 6, 4];
 const IAM_TOTAL = IAM_WEIGHTS.reduce((a, b) => a + b, 0);
+
+function byTime(a: EntryInput, b: EntryInput): number {
+  return a.time < b.time ? -1 : a.time > b.time ? 1 : 0;
+}
+
+function firstUnassigned(p: Person): number {
+  for (let i = 0; i < APPS.length; i++) if ((p.assigned & (1 << i)) === 0) return i;
+  return -1;
+}
+
+function patchOps(mods: ModifiedProperty[] | undefined): unknown[] {
+  const out: unknown[] = [];
+  if (mods) for (const m of mods) out.push({ op: 'replace', path: m.name, value: m.newValue ?? null });
+  return out;
+}
 
 function duration(rng: Prng, outbound: boolean, status: EntryStatus, kind: FailKind | undefined): number {
   if (kind?.code === 'Timeout') return 30_000 + rng.int(400);

@@ -24,11 +24,13 @@ export class SqliteWriter {
   private readonly upsertHour;
   private readonly upsertCounts;
   private readonly resolveFailures;
+  private readonly openFailureOps;
   private readonly selectTaskDoc;
   private readonly upsertTask;
   private readonly upsertSystem;
   private readonly systemNames = new Map<string, string>();
   private renamed: string[] = [];
+  private firstNewIdentity: number | undefined;
   readonly ingestBatch: (tasks: TaskInput[], entries: Entry[]) => StoreIngestResult;
 
   constructor(private readonly db: SqliteDb) {
@@ -39,7 +41,8 @@ export class SqliteWriter {
       VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`);
     this.selectIdentity = db.prepare('SELECT id FROM identities WHERE text = ?').pluck();
     this.insertIdentity = db.prepare('INSERT INTO identities (text) VALUES (?)');
-    this.insertIdentityText = db.prepare('INSERT INTO identities_text (rowid, text) VALUES (?, ?)');
+    // New identities get their trigram index once per batch: one FTS statement, not one per row.
+    this.insertIdentityText = db.prepare('INSERT INTO identities_text (rowid, text) SELECT id, text FROM identities WHERE id >= ?');
     const upsertRollup = (table: string) =>
       db.prepare(`INSERT INTO ${table} (bucket, ${ROLLUP_DIMS}, n) VALUES (?,?,?,?,?,?,?,?,?,?,?)
         ON CONFLICT DO UPDATE SET n = n + excluded.n`);
@@ -49,10 +52,15 @@ export class SqliteWriter {
       VALUES (?, ${COUNTER_COLUMNS.map(() => '?').join(', ')})
       ON CONFLICT (task_id) DO UPDATE SET ${COUNTER_COLUMNS.map((c) => `${c} = ${c} + excluded.${c}`).join(', ')}`);
     // Earlier unresolved failures of the same operation, made good by this entry.
-    this.resolveFailures = db.prepare(`UPDATE entries SET resolved_by = ?
+    this.resolveFailures = db.prepare(`UPDATE entries INDEXED BY entries_operation SET resolved_by = ?
       WHERE operation_id = ? AND status = 'failure' AND resolved_by IS NULL AND seq <> ?
         AND (time < ? OR (time = ? AND seq < ?))
       RETURNING task_id, object_type`);
+    // One probe per batch for the operations that have a failure waiting to be resolved.
+    this.openFailureOps = db
+      .prepare(`SELECT DISTINCT operation_id FROM entries INDEXED BY entries_operation
+        WHERE operation_id IN (SELECT value FROM json_each(?)) AND status = 'failure' AND resolved_by IS NULL`)
+      .pluck();
     this.selectTaskDoc = db.prepare('SELECT doc FROM tasks WHERE id = ?').pluck();
     this.upsertTask = db.prepare(`INSERT INTO tasks
       (id, job_id, cycle_id, parent_task_id, direction, trigger_module, trigger_module_name, trigger_method,
@@ -79,6 +87,7 @@ export class SqliteWriter {
       } catch (err) {
         // The transaction rolled back: ids cached during it may not exist.
         this.identityIds.clear();
+        this.firstNewIdentity = undefined;
         this.systemNames.clear();
         throw err;
       }
@@ -117,7 +126,7 @@ export class SqliteWriter {
     id = this.selectIdentity.get(text) as number | undefined;
     if (id === undefined) {
       id = Number(this.insertIdentity.run(text).lastInsertRowid);
-      this.insertIdentityText.run(id, text);
+      this.firstNewIdentity ??= id;
     }
     if (this.identityIds.size >= 500_000) this.identityIds.clear();
     this.identityIds.set(text, id);
@@ -127,6 +136,8 @@ export class SqliteWriter {
   private writeEntries(entries: Entry[]): Array<'accepted' | 'duplicate'> {
     const outcomes: Array<'accepted' | 'duplicate'> = [];
     const acc = new BatchAccounting();
+    const resolvers = entries.filter(mayResolve).map((e) => e.operationId);
+    const openOps = new Set(resolvers.length ? (this.openFailureOps.all(JSON.stringify(resolvers)) as string[]) : []);
     for (const e of entries) {
       const time = Date.parse(e.time);
       const info = this.insertEntry.run(
@@ -143,12 +154,17 @@ export class SqliteWriter {
       this.noteSystem(e.sourceSystem);
       this.noteSystem(e.targetSystem);
       let retryInSameTask = false;
-      if (mayResolve(e)) {
+      if (e.status === 'failure') openOps.add(e.operationId);
+      else if (openOps.has(e.operationId) && mayResolve(e)) {
         const seq = Number(info.lastInsertRowid);
         const resolved = this.resolveFailures.all(e.changeId, e.operationId, seq, time, time, seq) as Array<{ task_id: string | null; object_type: string }>;
         for (const r of resolved) if (acc.resolved(r, e)) retryInSameTask = true;
       }
       acc.add(e, time, retryInSameTask);
+    }
+    if (this.firstNewIdentity !== undefined) {
+      this.insertIdentityText.run(this.firstNewIdentity);
+      this.firstNewIdentity = undefined;
     }
     for (const row of acc.rollups('day')) this.upsertDay.run(...row);
     for (const row of acc.rollups('hour')) this.upsertHour.run(...row);
