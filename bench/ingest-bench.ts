@@ -8,7 +8,7 @@ import { normalizeEntry } from '../src/model/normalize.ts';
 import { SqliteLogStore } from '../src/store/sqlite/sqlite-log-store.ts';
 import { SQLITE_MIGRATIONS } from '../src/store/sqlite/migrations.ts';
 import { entryDoc } from '../src/store/entry-codec.ts';
-import { identityText } from '../src/store/entry-columns.ts';
+import { applicationId, identityText } from '../src/store/entry-columns.ts';
 import { buildApp } from '../src/api/build-app.ts';
 
 export interface Sample {
@@ -39,14 +39,15 @@ export function rawInsertRate(dir: string, sample: Sample): number {
     return [
       e.changeId, Date.parse(e.time), e.taskId, e.jobId ?? null, e.cycleId ?? null, e.operationId, e.direction, e.status,
       e.action, e.objectType, e.skipReason ?? null, e.errorCode ?? null, e.triggerModule ?? null, e.triggerMethod,
-      e.source ?? null, e.sourceSystem?.id ?? null, e.targetSystem?.id ?? null, identities.get(text)!,
+      e.source ?? null, e.sourceSystem?.id ?? null, e.targetSystem?.id ?? null, applicationId(e), identities.get(text)!,
       e.retryAt ? Date.parse(e.retryAt) : null, entryDoc(e),
     ];
   });
   const insert = db.prepare(`INSERT OR IGNORE INTO entries
     (change_id, time, task_id, job_id, cycle_id, operation_id, direction, status, action, object_type, skip_reason,
-     error_code, trigger_module, trigger_method, source, source_system_id, target_system_id, identity_id, retry_at, doc)
-    VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`);
+     error_code, trigger_module, trigger_method, source, source_system_id, target_system_id, application_id, identity_id,
+     retry_at, doc)
+    VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`);
   const tx = db.transaction((batch: unknown[][]) => {
     for (const r of batch) insert.run(...r);
   });

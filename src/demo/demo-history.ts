@@ -45,6 +45,10 @@ export interface DemoSystem {
   readonly api: 'csv' | 'ldap' | 'scim' | 'google' | 'feishu';
   /** The attribute provlog matches users on in this system. */
   readonly matchOn: string;
+  /** Position in DEMO_SYSTEMS. */
+  readonly index: number;
+  /** The `{ id, name }` reference entries carry (one shared, frozen object). */
+  readonly ref: SystemRef;
 }
 
 export const DEMO_HUB: SystemRef = { id: 'provlog', name: 'provlog hub' };
@@ -75,11 +79,16 @@ function jobIdFor(key: string): string {
   return `${key}.${hex8(hash2(h, 1))}${hex8(hash2(h, 2))}${hex8(hash2(h, 3))}${hex8(hash2(h, 4))}`;
 }
 
-type SystemSpec = Omit<DemoSystem, 'jobId' | 'direction' | 'kind'> & { key: string };
+type SystemSpec = Omit<DemoSystem, 'jobId' | 'direction' | 'kind' | 'index' | 'ref'> & { key: string };
+
+let systemCount = 0;
 
 function system(kind: DemoSystem['kind'], s: SystemSpec): DemoSystem {
   const { key, ...rest } = s;
-  return { ...rest, kind, direction: kind === 'application' ? 'outbound' : 'inbound', jobId: jobIdFor(key) };
+  return {
+    ...rest, kind, direction: kind === 'application' ? 'outbound' : 'inbound', jobId: jobIdFor(key),
+    index: systemCount++, ref: Object.freeze({ id: s.id, name: s.name }),
+  };
 }
 
 const IDP = (s: Omit<SystemSpec, 'assignedShare' | 'callbacks' | 'deleteOnLeave'>) =>
@@ -118,21 +127,23 @@ export const DEMO_SYSTEMS: readonly DemoSystem[] = [
     assignedShare: 0.15, callbacks: true, deleteOnLeave: true }),
 ];
 
-/** Shared, frozen: every entry of a system points to the same reference objects. */
-const REFS = new Map<DemoSystem, SystemRef>(DEMO_SYSTEMS.map((s) => [s, Object.freeze({ id: s.id, name: s.name })]));
 const SCIM_HEADERS = Object.freeze({ Authorization: DEMO_BEARER, 'Content-Type': 'application/scim+json' });
 const JSON_HEADERS = Object.freeze({ Authorization: DEMO_BEARER, 'Content-Type': 'application/json' });
 const USER_SCHEMAS = Object.freeze([SCIM_USER, SCIM_ENTERPRISE]);
 const PATCH_SCHEMAS = Object.freeze([SCIM_PATCH]);
 const ERROR_SCHEMAS = Object.freeze([SCIM_ERROR]);
 
-const SYS_INDEX = new Map<DemoSystem, number>(DEMO_SYSTEMS.map((s, i) => [s, i]));
 const TYPE_INDEX = Object.fromEntries(OBJECT_TYPES.map((t, i) => [t, i])) as Record<ObjectType, number>;
 const ACTION_INDEX = Object.fromEntries(ACTIONS.map((a, i) => [a, i])) as Record<Action, number>;
 
 function frozen<T extends object>(o: T): T {
   return Object.freeze(o);
 }
+
+const USER_META = Object.freeze({ resourceType: 'User' });
+const RESPONSE_204 = Object.freeze({ status: 204 });
+const SCIM_ENABLE = Object.freeze({ schemas: PATCH_SCHEMAS, Operations: Object.freeze([Object.freeze({ op: 'replace', path: 'active', value: true })]) });
+const SCIM_DISABLE = Object.freeze({ schemas: PATCH_SCHEMAS, Operations: Object.freeze([Object.freeze({ op: 'replace', path: 'active', value: false })]) });
 
 const [WORKDAY, LDAP] = DEMO_SYSTEMS as [DemoSystem, DemoSystem];
 const APPS = DEMO_SYSTEMS.filter((s) => s.kind === 'application');
@@ -145,7 +156,10 @@ const ZOOM = appNamed('zoom');
 const GOOGLE = appNamed('google-workspace');
 const ATLASSIAN = appNamed('atlassian-cloud');
 const FEISHU = appNamed('feishu');
-const appIndex = (a: DemoSystem) => APPS.indexOf(a);
+const FIRST_APP = DEMO_SYSTEMS.indexOf(APPS[0]!);
+function appIndex(a: DemoSystem): number {
+  return a.index - FIRST_APP;
+}
 const APPS_WITH = (t: ObjectType) => APPS.filter((a) => a.objectTypes.includes(t));
 const GROUP_APPS = APPS_WITH('group');
 const ROLE_APPS = APPS_WITH('role');
@@ -466,6 +480,9 @@ const PAST: Record<Action, string> = {
 const TYPE_WORD: Record<ObjectType, string> = {
   user: 'User', group: 'Group', organization: 'Organization', account: 'Account', role: 'Role',
 };
+const TYPE_LOWER: Record<ObjectType, string> = {
+  user: 'user', group: 'group', organization: 'organization', account: 'account', role: 'role',
+};
 
 // ---------------------------------------------------------------------------------------
 // The run
@@ -589,6 +606,10 @@ class DemoRun {
   private readonly weightTotal: number;
   private acc = { out: 0, inb: 0, iam: 0 };
   private clock = 0;
+  private readonly cycleNum: number[] = [];
+  private readonly cycleIds: string[] = [];
+  private lastMods: ModifiedProperty[] | undefined;
+  private lastPatch: unknown;
   private isoHour = -1;
   private readonly isoPrefix = new Uint16Array(14);
 
@@ -732,8 +753,13 @@ class DemoRun {
   /** Single changes run in the job's incremental cycle of the moment (40 minutes, as in Entra). */
   private cycleOf(sys: DemoSystem, t: number): string {
     const c = Math.floor(t / (40 * MIN));
+    const i = sys.index;
+    if (this.cycleNum[i] === c) return this.cycleIds[i]!;
     const h = hash3(this.seed, fnv(sys.id), c);
-    return uuidFrom(h, mix32(h + 1), mix32(h + 2), mix32(h + 3));
+    const id = uuidFrom(h, mix32(h + 1), mix32(h + 2), mix32(h + 3));
+    this.cycleNum[i] = c;
+    this.cycleIds[i] = id;
+    return id;
   }
 
   // --- people and objects -----------------------------------------------------------
@@ -845,7 +871,7 @@ class DemoRun {
 
   /** Groups and organizations are few: their subjects are made once per system and shared. */
   private namedSubject(type: ObjectType, x: Named, sys: DemoSystem): Subject {
-    const key = SYS_INDEX.get(sys)! * 8 + TYPE_INDEX[type];
+    const key = sys.index * 8 + TYPE_INDEX[type];
     let bySys = this.namedCache.get(x);
     if (!bySys) this.namedCache.set(x, (bySys = []));
     return (bySys[key] ??= this.makeNamedSubject(type, x, sys));
@@ -913,8 +939,8 @@ class DemoRun {
       status,
       sourceIdentity: s.srcRef,
       targetIdentity: knowsTarget ? s.tgtRef : { displayName: s.tgtRef.displayName!, type: s.tgtRef.type! },
-      sourceSystem: outbound ? DEMO_HUB : REFS.get(c.sys)!,
-      targetSystem: outbound ? REFS.get(c.sys)! : DEMO_HUB,
+      sourceSystem: outbound ? DEMO_HUB : c.sys.ref,
+      targetSystem: outbound ? c.sys.ref : DEMO_HUB,
       steps: this.steps(c, s, action, status, o),
     };
     if (o.skip) e.skipReason = o.skip;
@@ -944,14 +970,14 @@ class DemoRun {
   private steps(c: Ctx, s: Subject, action: Action, status: EntryStatus, o: EOpts): Step[] {
     const sys = c.sys;
     const word = TYPE_WORD[s.type];
-    const lower = word.toLowerCase();
+    const lower = TYPE_LOWER[s.type];
     const outbound = c.direction === 'outbound';
     if (action === 'confirm') {
       return [{ name: 'provision', status: 'success', description: o.reason ?? `Confirmed by hand in ${sys.name}` }];
     }
     const fail = status === 'failure' ? o.reason : undefined;
     const p = s.type === 'user' ? s.person : undefined;
-    const si = SYS_INDEX.get(sys)!;
+    const si = sys.index;
     const st = p ? p.steps : undefined;
     let importStep: Step;
     if (o.kind?.stage === 'import' && fail) {
@@ -969,7 +995,7 @@ class DemoRun {
       if (st) st[1] = importStep;
     }
     if (o.skip === 'out_of_scope') {
-      const reason = o.reason ?? `${word} is out of scope`;
+      const reason = o.reason ?? 'Out of scope';
       let scoped = this.stepCache.get(reason);
       if (!scoped) this.stepCache.set(reason, (scoped = frozen<Step>({ name: 'scoping', status: 'skipped', description: reason })));
       return [importStep, scoped];
@@ -1007,10 +1033,12 @@ class DemoRun {
         provision = { name: 'provision', status: 'failure', description: fail ?? 'Failed' };
         break;
       case 'skipped':
-        if (o.skip === 'no_change') {
-          const reason = o.reason ?? `No change needed: the ${lower} in ${where} already matches`;
-          let step = this.stepCache.get(reason);
-          if (!step) this.stepCache.set(reason, (step = frozen<Step>({ name: 'provision', status: 'skipped', description: reason })));
+        if (o.skip === 'no_change' && !o.reason) {
+          provision = this.stepById[3200 + si * 8 + ti]
+            ?? this.cacheStep(3200 + si * 8 + ti, { name: 'provision', status: 'skipped', description: `No change needed: the ${lower} in ${where} already matches` });
+        } else if (o.skip === 'no_change' && o.reason) {
+          let step = this.stepCache.get(o.reason);
+          if (!step) this.stepCache.set(o.reason, (step = frozen<Step>({ name: 'provision', status: 'skipped', description: o.reason })));
           provision = step;
         } else {
           provision = { name: 'provision', status: 'skipped', description: o.reason ?? 'Needs action' };
@@ -1054,6 +1082,15 @@ class DemoRun {
     );
   }
 
+  /** A fan-out sends the same change to several applications: they share one PATCH body. */
+  private patchBody(mods: ModifiedProperty[] | undefined): unknown {
+    if (mods !== this.lastMods || !this.lastPatch) {
+      this.lastMods = mods;
+      this.lastPatch = Object.freeze({ schemas: PATCH_SCHEMAS, Operations: patchOps(mods) });
+    }
+    return this.lastPatch;
+  }
+
   private cacheStep(key: number, step: Step): Step {
     this.stepById[key] = frozen(step);
     return step;
@@ -1075,8 +1112,7 @@ class DemoRun {
     let okStatus = 200;
     let okBody: unknown;
     if (app.api === 'scim') {
-      const coll = s.type === 'group' ? 'Groups' : 'Users';
-      url = `${ep}/${coll}/${tgt}`;
+      url = '';
       if (action === 'create' && s.type === 'group') {
         method = 'POST';
         url = `${ep}/Groups`;
@@ -1103,7 +1139,7 @@ class DemoRun {
         method = 'DELETE';
         okStatus = 204;
       } else if (action === 'disable' || action === 'enable') {
-        body = { schemas: PATCH_SCHEMAS, Operations: [{ op: 'replace', path: 'active', value: action === 'enable' }] };
+        body = action === 'enable' ? SCIM_ENABLE : SCIM_DISABLE;
         okBody = { id: tgt, active: action === 'enable' };
       } else if (s.type === 'group') {
         body = { schemas: PATCH_SCHEMAS, Operations: [{ op: 'add', path: 'members', value: [{ value: p ? this.tid(p, app) : tgt }] }] };
@@ -1118,9 +1154,10 @@ class DemoRun {
         };
         okBody = { id: tgt, userName: s.key };
       } else {
-        body = { schemas: PATCH_SCHEMAS, Operations: patchOps(o.mods) };
-        okBody = { id: tgt, userName: s.key, meta: { resourceType: 'User' } };
+        body = this.patchBody(o.mods);
+        okBody = { id: tgt, userName: s.key, meta: USER_META };
       }
+      if (!url) url = `${ep}/${s.type === 'group' ? 'Groups' : 'Users'}/${tgt}`;
     } else if (app.api === 'google') {
       const users = `${ep}/users`;
       url = `${users}/${tgt}`;
@@ -1190,7 +1227,7 @@ class DemoRun {
       e.response = { status: 200, body: { code: 40003, msg: o.reason ?? kind.code } };
       return;
     }
-    e.response = okBody === undefined ? { status: okStatus } : { status: okStatus, body: okBody };
+    e.response = okBody === undefined ? (okStatus === 204 ? RESPONSE_204 : { status: okStatus }) : { status: okStatus, body: okBody };
   }
 
   // --- outcomes: success, failures, retries, confirmations --------------------------

@@ -18,6 +18,7 @@ export interface EntriesTable {
   source: string | null;
   source_system_id: string | null;
   target_system_id: string | null;
+  application_id: string | null;
   identity_id: number;
   retry_at: number | null;
   resolved_by: string | null;

@@ -14,3 +14,8 @@ export function identityText(e: Entry): string {
 
 export const HOUR_MS = 3600_000;
 export const DAY_MS = 86_400_000;
+
+/** The application an entry concerns: the target of outbound work, the source of inbound work. */
+export function applicationId(e: Entry): string | null {
+  return (e.direction === 'outbound' ? e.targetSystem?.id : e.sourceSystem?.id) ?? null;
+}

@@ -43,6 +43,7 @@ export function entryConditions(
   filter: EntryFilter,
   systems: ResolvedSystems,
   dialect: EntryWhereDialect,
+  table: 'entries' | 'rollup' = 'entries',
 ): Expression<SqlBool>[] {
   const conds: Expression<SqlBool>[] = [];
   if (filter.from !== undefined) conds.push(eb('time', '>=', filter.from));
@@ -59,11 +60,17 @@ export function entryConditions(
   if (systems.targetSystem) conds.push(systemIn('target_system_id', systems.targetSystem));
   if (systems.application) {
     const ids = systems.application;
-    conds.push(
-      ids.length === 0
-        ? sql<SqlBool>`1 = 0`
-        : eb.or([eb('source_system_id', 'in', ids), eb('target_system_id', 'in', ids)]),
-    );
+    if (ids.length === 0) conds.push(sql<SqlBool>`1 = 0`);
+    else if (table === 'entries') conds.push(eb('application_id', 'in', ids));
+    else {
+      // Rollups have no application column: it is the target of outbound and the source of inbound work.
+      conds.push(
+        eb.or([
+          eb.and([eb('direction', '=', 'outbound'), eb('target_system_id', 'in', ids)]),
+          eb.and([eb('direction', '=', 'inbound'), eb('source_system_id', 'in', ids)]),
+        ]),
+      );
+    }
   }
   if (filter.identity) conds.push(dialect.textMatch(eb, 'identity', foldText(filter.identity)));
   if (filter.q) conds.push(dialect.textMatch(eb, 'all', foldText(filter.q)));

@@ -175,7 +175,7 @@ export class LogReader {
             this.qb
               .selectFrom(table)
               .select([...columns, 'n'])
-              .where((eb) => eb.and([eb('bucket', '>=', a), eb('bucket', '<', b), ...entryConditions(eb as never, dims, systems, dialect)])),
+              .where((eb) => eb.and([eb('bucket', '>=', a), eb('bucket', '<', b), ...entryConditions(eb as never, dims, systems, dialect, 'rollup')])),
           );
           rows.forEach(add);
         }

@@ -126,6 +126,10 @@ export function describeLogStoreContract(name: string, open: () => Promise<LogSt
       expect(await ids({ application: 'slack' })).toEqual(['e2']);
       expect(await ids({ application: 'LDAP' })).toEqual(['e1']);
       expect(await ids({ application: 'no such app' })).toEqual([]);
+      // The application is the target of outbound work and the source of inbound work, never the hub.
+      expect(await ids({ application: 'provlog' })).toEqual([]);
+      expect((await store.facets({ application: 'provlog' })).status).toEqual({});
+      expect((await store.facets({ application: 'ldap' })).status).toEqual({ success: 1 });
       // identity: display name or id, source or target, partial, any case and script
       expect(await ids({ identity: 'zoë å' })).toEqual(['e4']);
       expect(await ids({ identity: 'ZOË' })).toEqual(['e4']);

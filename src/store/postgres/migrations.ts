@@ -79,6 +79,7 @@ CREATE TABLE entries (
   source TEXT,
   source_system_id TEXT,
   target_system_id TEXT,
+  application_id TEXT,
   identity_id INTEGER NOT NULL,
   retry_at BIGINT,
   resolved_by TEXT,
@@ -93,6 +94,7 @@ CREATE INDEX entries_operation ON entries (operation_id);
 CREATE INDEX entries_error ON entries (error_code, time, seq) WHERE error_code IS NOT NULL;
 CREATE INDEX entries_source_system ON entries (source_system_id, time, seq);
 CREATE INDEX entries_target_system ON entries (target_system_id, time, seq);
+CREATE INDEX entries_application ON entries (application_id, time, seq);
 CREATE INDEX entries_identity ON entries (identity_id, time, seq);
 CREATE INDEX entries_retry ON entries (retry_at) WHERE retry_at IS NOT NULL AND resolved_by IS NULL;
 

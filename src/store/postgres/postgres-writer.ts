@@ -3,7 +3,7 @@ import type { Pool, PoolClient } from 'pg';
 import type { Entry } from '../../model/entry.ts';
 import type { TaskInput } from '../../model/task.ts';
 import type { StoreIngestResult } from '../log-store.ts';
-import { identityText } from '../entry-columns.ts';
+import { applicationId, identityText } from '../entry-columns.ts';
 import { entryDoc } from '../entry-codec.ts';
 import { BatchAccounting, COUNTER_COLUMNS, mayResolve, ROLLUP_DIMENSIONS, type RollupRow } from '../batch-accounting.ts';
 
@@ -11,7 +11,7 @@ const ENTRY_COLUMNS = [
   ['change_id', 'text'], ['time', 'int8'], ['task_id', 'text'], ['job_id', 'text'], ['cycle_id', 'text'],
   ['operation_id', 'text'], ['direction', 'text'], ['status', 'text'], ['action', 'text'], ['object_type', 'text'],
   ['skip_reason', 'text'], ['error_code', 'text'], ['trigger_module', 'text'], ['trigger_method', 'text'],
-  ['source', 'text'], ['source_system_id', 'text'], ['target_system_id', 'text'], ['identity_id', 'int4'],
+  ['source', 'text'], ['source_system_id', 'text'], ['target_system_id', 'text'], ['application_id', 'text'], ['identity_id', 'int4'],
   ['retry_at', 'int8'], ['doc', 'text'],
 ] as const;
 
@@ -136,7 +136,7 @@ export class PostgresWriter {
         e.changeId, Date.parse(e.time), e.taskId, e.jobId ?? null, e.cycleId ?? null, e.operationId, e.direction,
         e.status, e.action, e.objectType, e.skipReason ?? null, e.errorCode ?? null, e.triggerModule ?? null,
         e.triggerMethod, e.source ?? null, e.sourceSystem?.id ?? null, e.targetSystem?.id ?? null,
-        this.identityIds.get(texts[i]!)!, e.retryAt ? Date.parse(e.retryAt) : null, entryDoc(e),
+        applicationId(e), this.identityIds.get(texts[i]!)!, e.retryAt ? Date.parse(e.retryAt) : null, entryDoc(e),
       ]);
     });
     const inserted = await client.query<{ change_id: string; seq: number }>(INSERT_ENTRIES, columnsOf(rows, ENTRY_COLUMNS.length));

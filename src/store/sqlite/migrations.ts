@@ -78,6 +78,8 @@ CREATE TABLE entries (
   source TEXT,
   source_system_id TEXT,
   target_system_id TEXT,
+  -- the application of the entry: the target of outbound work, the source of inbound work
+  application_id TEXT,
   -- the object's identities (source and target ids and names), see the identities table
   identity_id INTEGER NOT NULL,
   retry_at INTEGER,
@@ -96,6 +98,7 @@ CREATE INDEX entries_operation ON entries (operation_id);
 CREATE INDEX entries_error ON entries (error_code, time) WHERE error_code IS NOT NULL;
 CREATE INDEX entries_source_system ON entries (source_system_id, time);
 CREATE INDEX entries_target_system ON entries (target_system_id, time);
+CREATE INDEX entries_application ON entries (application_id, time);
 CREATE INDEX entries_identity ON entries (identity_id, time);
 CREATE INDEX entries_retry ON entries (retry_at) WHERE retry_at IS NOT NULL AND resolved_by IS NULL;
 

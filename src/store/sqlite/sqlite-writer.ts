@@ -2,7 +2,7 @@ import { foldText } from '../../model/fold-text.ts';
 import type { Entry } from '../../model/entry.ts';
 import type { TaskInput } from '../../model/task.ts';
 import type { StoreIngestResult } from '../log-store.ts';
-import { identityText } from '../entry-columns.ts';
+import { applicationId, identityText } from '../entry-columns.ts';
 import { BatchAccounting, COUNTER_COLUMNS, mayResolve, ROLLUP_DIMENSIONS } from '../batch-accounting.ts';
 import { entryDoc } from '../entry-codec.ts';
 import type { SqliteDb } from './open.ts';
@@ -37,8 +37,8 @@ export class SqliteWriter {
     this.insertEntry = db.prepare(`INSERT OR IGNORE INTO entries
       (change_id, time, task_id, job_id, cycle_id, operation_id, direction, status, action, object_type,
        skip_reason, error_code, trigger_module, trigger_method, source, source_system_id, target_system_id,
-       identity_id, retry_at, doc)
-      VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`);
+       application_id, identity_id, retry_at, doc)
+      VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`);
     this.selectIdentity = db.prepare('SELECT id FROM identities WHERE text = ?').pluck();
     this.insertIdentity = db.prepare('INSERT INTO identities (text) VALUES (?)');
     // New identities get their trigram index once per batch: one FTS statement, not one per row.
@@ -144,7 +144,7 @@ export class SqliteWriter {
         e.changeId, time, e.taskId, e.jobId ?? null, e.cycleId ?? null, e.operationId, e.direction, e.status,
         e.action, e.objectType, e.skipReason ?? null, e.errorCode ?? null, e.triggerModule ?? null,
         e.triggerMethod, e.source ?? null, e.sourceSystem?.id ?? null, e.targetSystem?.id ?? null,
-        this.identityId(identityText(e)), e.retryAt ? Date.parse(e.retryAt) : null, entryDoc(e),
+        applicationId(e), this.identityId(identityText(e)), e.retryAt ? Date.parse(e.retryAt) : null, entryDoc(e),
       );
       if (info.changes === 0) {
         outcomes.push('duplicate');
