@@ -1,26 +1,8 @@
 import type { Entry } from '../model/entry.ts';
+import type { EntriesTable } from './db-types.ts';
 
 /** The columns an entry is filtered by; the rest of it travels in `doc`. */
-export interface EntryColumns {
-  change_id: string;
-  time: number;
-  task_id: string | null;
-  job_id: string | null;
-  cycle_id: string | null;
-  operation_id: string;
-  direction: string;
-  status: string;
-  action: string;
-  object_type: string;
-  skip_reason: string | null;
-  error_code: string | null;
-  trigger_module: string | null;
-  trigger_method: string;
-  source: string | null;
-  source_system_id: string | null;
-  target_system_id: string | null;
-  retry_at: number | null;
-}
+export type EntryColumns = Omit<EntriesTable, 'seq' | 'doc' | 'resolved_by' | 'identity_id' | 'application_id'>;
 
 export interface EntryRow extends EntryColumns {
   doc: string;

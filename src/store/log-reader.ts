@@ -133,13 +133,8 @@ export class LogReader {
         .orderBy('seq', 'desc')
         .limit(page.limit + 1),
     );
-    const more = rows.length > page.limit;
-    const items = rows.slice(0, page.limit);
-    const last = items.at(-1);
-    return {
-      items: await this.toEntries(items),
-      nextCursor: more && last ? this.cursors.encode('entries', { t: Number(last.time), s: Number(last.seq) }) : null,
-    };
+    const { items, nextCursor } = this.page(rows, page.limit, 'entries', (r) => r.time);
+    return { items: await this.toEntries(items), nextCursor };
   }
 
   async facets(filter: EntryFilter): Promise<Facets> {
@@ -224,6 +219,14 @@ export class LogReader {
     };
   }
 
+  /** One row more than the limit was asked for: its presence means another page. */
+  private page<R extends { seq: number }>(rows: R[], limit: number, kind: string, timeOf: (r: R) => number) {
+    const items = rows.slice(0, limit);
+    const last = items.at(-1);
+    const nextCursor = rows.length > limit && last ? this.cursors.encode(kind, { t: Number(timeOf(last)), s: Number(last.seq) }) : null;
+    return { items, nextCursor };
+  }
+
   private taskQuery() {
     return this.qb
       .selectFrom('tasks as t')
@@ -255,13 +258,8 @@ export class LogReader {
         .orderBy('t.seq', 'desc')
         .limit(page.limit + 1),
     );
-    const more = rows.length > page.limit;
-    const items = rows.slice(0, page.limit);
-    const last = items.at(-1);
-    return {
-      items: items.map((r) => taskFromRow(r)),
-      nextCursor: more && last ? this.cursors.encode('tasks', { t: Number(last.started_at), s: Number(last.seq) }) : null,
-    };
+    const { items, nextCursor } = this.page(rows, page.limit, 'tasks', (r) => r.started_at);
+    return { items: items.map((r) => taskFromRow(r)), nextCursor };
   }
 
   async getTask(id: string): Promise<Task | undefined> {

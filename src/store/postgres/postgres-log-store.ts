@@ -1,14 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { DummyDriver, Kysely, PostgresAdapter, PostgresIntrospector, PostgresQueryCompiler, sql, type Compilable } from 'kysely';
-import type { Entry, EntryDetail } from '../../model/entry.ts';
-import type { Task, TaskInput } from '../../model/task.ts';
-import type { EntryFilter } from '../../query/entry-filter.ts';
-import type { TaskFilter } from '../../query/task-filter.ts';
+import type { Entry } from '../../model/entry.ts';
+import type { TaskInput } from '../../model/task.ts';
 import { CursorCodec } from '../../query/cursor.ts';
-import type { Facets, LogStore, Page, PageRequest, StoreIngestResult } from '../log-store.ts';
+import type { LogStore, StoreIngestResult } from '../log-store.ts';
 import type { LogDatabase } from '../db-types.ts';
 import { LogReader } from '../log-reader.ts';
+import { ReaderBackedStore } from '../reader-backed-store.ts';
 import { POSTGRES_MIGRATIONS } from './migrations.ts';
 import { PostgresWriter } from './postgres-writer.ts';
 
@@ -26,15 +25,17 @@ const int8AsNumber = {
 };
 
 /** The production log store: PostgreSQL, shared by many provlog processes. */
-export class PostgresLogStore implements LogStore {
+export class PostgresLogStore extends ReaderBackedStore implements LogStore {
   readonly kind = 'postgres' as const;
   private closed = false;
 
   private constructor(
     readonly pool: pg.Pool,
     private readonly writer: PostgresWriter,
-    private readonly reader: LogReader,
-  ) {}
+    protected readonly reader: LogReader,
+  ) {
+    super();
+  }
 
   static async connect(opts: PostgresStoreOptions | string): Promise<PostgresLogStore> {
     const o = typeof opts === 'string' ? { connectionString: opts } : opts;
@@ -87,26 +88,6 @@ export class PostgresLogStore implements LogStore {
     const { renamedSystems, ...result } = await this.writer.ingestBatch(batch.tasks, batch.entries);
     for (const id of renamedSystems) this.reader.forgetSystem(id);
     return result;
-  }
-
-  listEntries(filter: EntryFilter, page: PageRequest): Promise<Page<Entry>> {
-    return this.reader.listEntries(filter, page);
-  }
-
-  facets(filter: EntryFilter): Promise<Facets> {
-    return this.reader.facets(filter);
-  }
-
-  getEntry(changeId: string): Promise<EntryDetail | undefined> {
-    return this.reader.getEntry(changeId);
-  }
-
-  listTasks(filter: TaskFilter, page: PageRequest): Promise<Page<Task>> {
-    return this.reader.listTasks(filter, page);
-  }
-
-  getTask(id: string): Promise<Task | undefined> {
-    return this.reader.getTask(id);
   }
 
   async ping(): Promise<boolean> {

@@ -1,3 +1,11 @@
+const rollupTable = (name: string) => `CREATE TABLE ${name} (
+  bucket INTEGER NOT NULL, direction TEXT NOT NULL, status TEXT NOT NULL, action TEXT NOT NULL,
+  object_type TEXT NOT NULL, skip_reason TEXT NOT NULL, error_code TEXT NOT NULL,
+  source_system_id TEXT NOT NULL, target_system_id TEXT NOT NULL, job_id TEXT NOT NULL,
+  n INTEGER NOT NULL,
+  PRIMARY KEY (bucket, direction, status, action, object_type, skip_reason, error_code, source_system_id, target_system_id, job_id)
+) STRICT, WITHOUT ROWID;`;
+
 /**
  * Schema history of the embedded store, applied in order inside one transaction each.
  * Never edit a released migration: add the next one.
@@ -116,20 +124,8 @@ CREATE VIRTUAL TABLE identities_text USING fts5(
 
 -- Facet counts per day and per hour, so facets over a month of millions of entries read
 -- thousands of rows instead of millions. '' stands for "none" (NULLs do not unify in keys).
-CREATE TABLE rollup_day (
-  bucket INTEGER NOT NULL, direction TEXT NOT NULL, status TEXT NOT NULL, action TEXT NOT NULL,
-  object_type TEXT NOT NULL, skip_reason TEXT NOT NULL, error_code TEXT NOT NULL,
-  source_system_id TEXT NOT NULL, target_system_id TEXT NOT NULL, job_id TEXT NOT NULL,
-  n INTEGER NOT NULL,
-  PRIMARY KEY (bucket, direction, status, action, object_type, skip_reason, error_code, source_system_id, target_system_id, job_id)
-) STRICT, WITHOUT ROWID;
-CREATE TABLE rollup_hour (
-  bucket INTEGER NOT NULL, direction TEXT NOT NULL, status TEXT NOT NULL, action TEXT NOT NULL,
-  object_type TEXT NOT NULL, skip_reason TEXT NOT NULL, error_code TEXT NOT NULL,
-  source_system_id TEXT NOT NULL, target_system_id TEXT NOT NULL, job_id TEXT NOT NULL,
-  n INTEGER NOT NULL,
-  PRIMARY KEY (bucket, direction, status, action, object_type, skip_reason, error_code, source_system_id, target_system_id, job_id)
-) STRICT, WITHOUT ROWID;
+${rollupTable('rollup_day')}
+${rollupTable('rollup_hour')}
 `,
   },
 ];

@@ -1,14 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { DummyDriver, Kysely, SqliteAdapter, SqliteIntrospector, SqliteQueryCompiler, sql, type Compilable } from 'kysely';
 import type { Statement } from 'better-sqlite3';
-import type { Entry, EntryDetail } from '../../model/entry.ts';
-import type { Task, TaskInput } from '../../model/task.ts';
-import type { EntryFilter } from '../../query/entry-filter.ts';
-import type { TaskFilter } from '../../query/task-filter.ts';
+import type { Entry } from '../../model/entry.ts';
+import type { TaskInput } from '../../model/task.ts';
 import { CursorCodec } from '../../query/cursor.ts';
-import type { Facets, LogStore, Page, PageRequest, StoreIngestResult } from '../log-store.ts';
+import type { LogStore, StoreIngestResult } from '../log-store.ts';
 import type { LogDatabase } from '../db-types.ts';
 import { LogReader } from '../log-reader.ts';
+import { ReaderBackedStore } from '../reader-backed-store.ts';
 import { openSqlite, type SqliteDb } from './open.ts';
 import { SqliteWriter } from './sqlite-writer.ts';
 
@@ -18,14 +17,15 @@ export interface SqliteStoreOptions {
 }
 
 /** The embedded log store: one SQLite file in WAL mode, written and read in-process. */
-export class SqliteLogStore implements LogStore {
+export class SqliteLogStore extends ReaderBackedStore implements LogStore {
   readonly kind = 'sqlite' as const;
   readonly db: SqliteDb;
   private readonly writer: SqliteWriter;
-  private readonly reader: LogReader;
+  protected readonly reader: LogReader;
   private readonly statements = new Map<string, Statement>();
 
   constructor(opts: SqliteStoreOptions) {
+    super();
     this.db = openSqlite(opts.file);
     // Kysely only compiles here; better-sqlite3 runs the statements synchronously.
     const qb = new Kysely<LogDatabase>({
@@ -89,26 +89,6 @@ export class SqliteLogStore implements LogStore {
     const result = this.writer.ingestBatch(batch.tasks, batch.entries);
     for (const id of this.writer.takeRenamedSystems()) this.reader.forgetSystem(id);
     return result;
-  }
-
-  listEntries(filter: EntryFilter, page: PageRequest): Promise<Page<Entry>> {
-    return this.reader.listEntries(filter, page);
-  }
-
-  facets(filter: EntryFilter): Promise<Facets> {
-    return this.reader.facets(filter);
-  }
-
-  getEntry(changeId: string): Promise<EntryDetail | undefined> {
-    return this.reader.getEntry(changeId);
-  }
-
-  listTasks(filter: TaskFilter, page: PageRequest): Promise<Page<Task>> {
-    return this.reader.listTasks(filter, page);
-  }
-
-  getTask(id: string): Promise<Task | undefined> {
-    return this.reader.getTask(id);
   }
 
   /** Refreshes the planner's statistics; call after bulk loads. */
