@@ -16,7 +16,7 @@ export interface Sample {
   entries: EntryInput[];
 }
 
-const BATCH = 5000;
+const BATCH = Number(process.env.BATCH ?? 5000);
 
 /**
  * The physical baseline: the same rows into the same table and indexes with one bare prepared

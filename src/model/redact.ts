@@ -13,7 +13,21 @@ function isSecretSegment(segment: string, extraNames?: ReadonlySet<string>): boo
   return SECRET_NAME.test(segment) || SECRET_PREFIX.test(segment) || /unicodePwd|userPassword/i.test(segment);
 }
 
+// Attribute names repeat across millions of entries: remember the verdict for each (bounded).
+const verdicts = new Map<string, boolean>();
+
 export function isSecretName(name: string, extraNames?: ReadonlySet<string>): boolean {
+  if (extraNames) return computeIsSecretName(name, extraNames);
+  let verdict = verdicts.get(name);
+  if (verdict === undefined) {
+    verdict = computeIsSecretName(name);
+    if (verdicts.size >= 10_000) verdicts.clear();
+    verdicts.set(name, verdict);
+  }
+  return verdict;
+}
+
+function computeIsSecretName(name: string, extraNames?: ReadonlySet<string>): boolean {
   // SCIM paths: `urn:…:User:password`, or `credentials[type eq "x"].value`, where the secret
   // is a parent of the leaf — so any segment of the path that names a secret counts.
   const segments = name
