@@ -37,10 +37,27 @@ export function rawInsertRate(dir: string, sample: Sample): number {
     const text = identityText(e);
     if (!identities.has(text)) identities.set(text, identities.size + 1);
     return [
-      e.changeId, Date.parse(e.time), e.taskId, e.jobId ?? null, e.cycleId ?? null, e.operationId, e.direction, e.status,
-      e.action, e.objectType, e.skipReason ?? null, e.errorCode ?? null, e.triggerModule ?? null, e.triggerMethod,
-      e.source ?? null, e.sourceSystem?.id ?? null, e.targetSystem?.id ?? null, applicationId(e), identities.get(text)!,
-      e.retryAt ? Date.parse(e.retryAt) : null, entryDoc(e),
+      e.changeId,
+      Date.parse(e.time),
+      e.taskId,
+      e.jobId ?? null,
+      e.cycleId ?? null,
+      e.operationId,
+      e.direction,
+      e.status,
+      e.action,
+      e.objectType,
+      e.skipReason ?? null,
+      e.errorCode ?? null,
+      e.triggerModule ?? null,
+      e.triggerMethod,
+      e.source ?? null,
+      e.sourceSystem?.id ?? null,
+      e.targetSystem?.id ?? null,
+      applicationId(e),
+      identities.get(text)!,
+      e.retryAt ? Date.parse(e.retryAt) : null,
+      entryDoc(e),
     ];
   });
   const insert = db.prepare(`INSERT OR IGNORE INTO entries
@@ -64,7 +81,10 @@ export function inProcessRate(dir: string, sample: Sample): number {
   const store = new SqliteLogStore({ file: join(dir, 'provlog.db') });
   const now = Date.now();
   const t = performance.now();
-  store.ingestSync({ tasks: sample.tasks.filter((x) => validateTask(x, now).length === 0), entries: [] });
+  store.ingestSync({
+    tasks: sample.tasks.filter((x) => validateTask(x, now).length === 0),
+    entries: [],
+  });
   for (let i = 0; i < sample.entries.length; i += BATCH) {
     const batch = sample.entries.slice(i, i + BATCH);
     const valid = [];
@@ -85,16 +105,26 @@ export async function httpRate(dir: string, sample: Sample): Promise<number> {
   const bodies: string[] = [];
   bodies.push(sample.tasks.map((t) => JSON.stringify({ kind: 'task', ...t })).join('\n'));
   for (let i = 0; i < sample.entries.length; i += BATCH) {
-    bodies.push(sample.entries.slice(i, i + BATCH).map((e) => JSON.stringify({ kind: 'entry', ...e })).join('\n'));
+    bodies.push(
+      sample.entries
+        .slice(i, i + BATCH)
+        .map((e) => JSON.stringify({ kind: 'entry', ...e }))
+        .join('\n'),
+    );
   }
   let next = 0;
   let accepted = 0;
   const worker = async () => {
     while (next < bodies.length) {
       const body = bodies[next++]!;
-      const res = await fetch(`${address}/api/v1/ingest`, { method: 'POST', headers: { 'content-type': 'application/x-ndjson' }, body });
+      const res = await fetch(`${address}/api/v1/ingest`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-ndjson' },
+        body,
+      });
       const answer = (await res.json()) as { accepted: number; rejected: unknown[] };
-      if (!res.ok || answer.rejected.length) throw new Error(`ingest failed: ${JSON.stringify(answer).slice(0, 300)}`);
+      if (!res.ok || answer.rejected.length)
+        throw new Error(`ingest failed: ${JSON.stringify(answer).slice(0, 300)}`);
       accepted += answer.accepted;
     }
   };
@@ -103,6 +133,7 @@ export async function httpRate(dir: string, sample: Sample): Promise<number> {
   const seconds = (performance.now() - t) / 1000;
   await app.close();
   await store.close();
-  if (accepted < sample.entries.length) throw new Error(`only ${accepted} of ${sample.entries.length} accepted`);
+  if (accepted < sample.entries.length)
+    throw new Error(`only ${accepted} of ${sample.entries.length} accepted`);
   return sample.entries.length / seconds;
 }

@@ -13,7 +13,12 @@ export interface QueryPicks {
 type Case = { name: string; filters: () => Record<string, string> };
 
 /** First-page latency of filtered entry queries and of facets, from the API's own parser down. */
-export async function queryFigures(store: SqliteLogStore, picks: QueryPicks, rng: Prng, rounds: number) {
+export async function queryFigures(
+  store: SqliteLogStore,
+  picks: QueryPicks,
+  rng: Prng,
+  rounds: number,
+) {
   const pick = <T>(list: T[]): T => list[Math.floor(rng.next() * list.length)]!;
   const statuses = ['failure', 'skipped', 'success', 'failure,pending'];
   const windows = ['24h', '7d', '30d'];
@@ -24,14 +29,20 @@ export async function queryFigures(store: SqliteLogStore, picks: QueryPicks, rng
     { name: 'task', filters: () => ({ taskId: pick(picks.taskIds) }) },
     { name: 'task+status', filters: () => ({ taskId: pick(picks.taskIds), status: 'failure' }) },
     { name: 'application', filters: () => ({ application: pick(picks.applications) }) },
-    { name: 'application+window+status', filters: () => ({ application: pick(picks.applications), window: '24h', status: 'failure' }) },
+    {
+      name: 'application+window+status',
+      filters: () => ({ application: pick(picks.applications), window: '24h', status: 'failure' }),
+    },
     { name: 'unfiltered', filters: () => ({}) },
   ];
   const facetCases: Case[] = [
     { name: 'facets 30d', filters: () => ({ window: '30d' }) },
     { name: 'facets 7d', filters: () => ({ window: '7d' }) },
     { name: 'facets 24h+status', filters: () => ({ window: '24h', status: pick(statuses) }) },
-    { name: 'facets application 7d', filters: () => ({ window: '7d', application: pick(picks.applications) }) },
+    {
+      name: 'facets application 7d',
+      filters: () => ({ window: '7d', application: pick(picks.applications) }),
+    },
     { name: 'facets task', filters: () => ({ taskId: pick(picks.taskIds) }) },
     { name: 'facets identity', filters: () => ({ identity: pick(picks.names) }) },
   ];
@@ -45,7 +56,8 @@ export async function queryFigures(store: SqliteLogStore, picks: QueryPicks, rng
     return summarize(samples);
   };
   const list: Record<string, ReturnType<typeof summarize>> = {};
-  for (const c of listCases) list[c.name] = await run(c, (f) => store.listEntries(f, { limit: 50 }));
+  for (const c of listCases)
+    list[c.name] = await run(c, (f) => store.listEntries(f, { limit: 50 }));
   const facets: Record<string, ReturnType<typeof summarize>> = {};
   for (const c of facetCases) facets[c.name] = await run(c, (f) => store.facets(f));
   return { firstPageMs: list, facetsMs: facets };

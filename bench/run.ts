@@ -66,8 +66,13 @@ async function main() {
   let loaded = 0;
   const t0 = performance.now();
   for (const batch of generateDemoHistory({ now, entries, seed: 11, days: 30 })) {
-    const valid = batch.entries.filter((e) => validateEntry(e, now).length === 0).map((e) => normalizeEntry(e));
-    store.ingestSync({ tasks: batch.tasks.filter((t) => validateTask(t, now).length === 0), entries: valid });
+    const valid = batch.entries
+      .filter((e) => validateEntry(e, now).length === 0)
+      .map((e) => normalizeEntry(e));
+    store.ingestSync({
+      tasks: batch.tasks.filter((t) => validateTask(t, now).length === 0),
+      entries: valid,
+    });
     for (const e of batch.entries) {
       if (rng.next() < 0.0005) {
         const name = e.targetIdentity?.displayName ?? e.sourceIdentity?.displayName;
@@ -78,15 +83,24 @@ async function main() {
         }
         if (e.taskId) picks.taskIds.push(e.taskId);
       }
-      for (const s of [e.sourceSystem?.name, e.targetSystem?.name]) if (s && s !== 'provlog hub') apps.add(s);
+      for (const s of [e.sourceSystem?.name, e.targetSystem?.name])
+        if (s && s !== 'provlog hub') apps.add(s);
     }
     loaded += batch.entries.length;
     if (loaded % 200_000 < batch.entries.length) log(`  ${loaded} entries`);
   }
   const loadSeconds = (performance.now() - t0) / 1000;
   store.optimize();
-  picks.applications = [...apps].map((a) => a.toLowerCase().slice(0, Math.max(4, Math.ceil(a.length / 2))));
-  figures.dataset = { entries: loaded, loadSeconds: Math.round(loadSeconds), loadPerSec: Math.round(loaded / loadSeconds), applications: [...apps], identityQueries: picks.names.slice(0, 8) };
+  picks.applications = [...apps].map((a) =>
+    a.toLowerCase().slice(0, Math.max(4, Math.ceil(a.length / 2))),
+  );
+  figures.dataset = {
+    entries: loaded,
+    loadSeconds: Math.round(loadSeconds),
+    loadPerSec: Math.round(loaded / loadSeconds),
+    applications: [...apps],
+    identityQueries: picks.names.slice(0, 8),
+  };
   log(JSON.stringify(figures.dataset));
   figures.queries = await queryFigures(store, picks, rng, rounds);
   await store.close();

@@ -1,7 +1,13 @@
 /** Summary figures of a sample of durations in milliseconds. */
-export function summarize(samples: number[]): { median: number; p95: number; max: number; n: number } {
+export function summarize(samples: number[]): {
+  median: number;
+  p95: number;
+  max: number;
+  n: number;
+} {
   const s = [...samples].sort((a, b) => a - b);
-  const at = (q: number) => s[Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1))] ?? 0;
+  const at = (q: number) =>
+    s[Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1))] ?? 0;
   const round = (x: number) => Math.round(x * 100) / 100;
   return { median: round(at(0.5)), p95: round(at(0.95)), max: round(s.at(-1) ?? 0), n: s.length };
 }

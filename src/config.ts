@@ -18,21 +18,30 @@ const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'
 
 export function parsePort(value: string, name: string): number {
   const port = Number(value);
-  if (!/^\d+$/.test(value) || port < 0 || port > 65535) throw new ConfigError(`${name} must be a port number from 0 to 65535, got ${JSON.stringify(value)}`);
+  if (!/^\d+$/.test(value) || port < 0 || port > 65535)
+    throw new ConfigError(
+      `${name} must be a port number from 0 to 65535, got ${JSON.stringify(value)}`,
+    );
   return port;
 }
 
-export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
+export function loadConfig(
+  env: NodeJS.ProcessEnv = process.env,
+  overrides: Partial<Config> = {},
+): Config {
   const logLevel = env.PROVLOG_LOG_LEVEL ?? 'info';
   if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
-    throw new ConfigError(`PROVLOG_LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(logLevel)}`);
+    throw new ConfigError(
+      `PROVLOG_LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(logLevel)}`,
+    );
   }
   const databaseUrl = env.PROVLOG_DATABASE_URL || undefined;
   if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
     throw new ConfigError('PROVLOG_DATABASE_URL must be a postgres:// or postgresql:// URL');
   }
   const url = env.PROVLOG_URL || undefined;
-  if (url && !/^https?:\/\//.test(url)) throw new ConfigError('PROVLOG_URL must be an http:// or https:// URL');
+  if (url && !/^https?:\/\//.test(url))
+    throw new ConfigError('PROVLOG_URL must be an http:// or https:// URL');
   return {
     host: env.PROVLOG_HOST || '127.0.0.1',
     port: env.PROVLOG_PORT ? parsePort(env.PROVLOG_PORT, 'PROVLOG_PORT') : 8080,

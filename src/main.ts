@@ -6,7 +6,9 @@ import { SqliteLogStore } from './store/sqlite/sqlite-log-store.ts';
 import { registerConsole } from './api/console.ts';
 
 /** The only wiring: config → store → API (+ console). */
-export async function openStore(config: Pick<Config, 'dataDir' | 'databaseUrl'>): Promise<LogStore> {
+export async function openStore(
+  config: Pick<Config, 'dataDir' | 'databaseUrl'>,
+): Promise<LogStore> {
   if (config.databaseUrl) {
     const { PostgresLogStore } = await import('./store/postgres/postgres-log-store.ts');
     return PostgresLogStore.connect(config.databaseUrl);

@@ -14,7 +14,9 @@ let dir: string;
 
 async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], { env: { ...process.env, PROVLOG_URL: '' } });
+    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], {
+      env: { ...process.env, PROVLOG_URL: '' },
+    });
     return { code: 0, stdout, stderr };
   } catch (err) {
     const e = err as { code: number; stdout: string; stderr: string };
@@ -28,8 +30,18 @@ beforeAll(async () => {
   await store.ingest({
     tasks: [task('T1', { event: 'account_synchronization' })],
     entries: [
-      normalizeEntry(entry('e1', { taskId: 'T1', targetIdentity: { id: 'x1', displayName: 'Ольга Иванова' } })),
-      normalizeEntry(entry('e2', { taskId: 'T1', minutes: 1, status: 'failure', errorCode: 'Timeout', objectType: 'account' })),
+      normalizeEntry(
+        entry('e1', { taskId: 'T1', targetIdentity: { id: 'x1', displayName: 'Ольга Иванова' } }),
+      ),
+      normalizeEntry(
+        entry('e2', {
+          taskId: 'T1',
+          minutes: 1,
+          status: 'failure',
+          errorCode: 'Timeout',
+          objectType: 'account',
+        }),
+      ),
     ],
   });
   await store.close();
@@ -44,12 +56,18 @@ describe('provlog CLI', () => {
     expect(table.stdout).not.toContain('e1');
     const json = await cli(['entries', '--data', dir, '--identity', 'ольга', '--json']);
     expect(json.code).toBe(0);
-    expect(JSON.parse(json.stdout).items.map((e: { changeId: string }) => e.changeId)).toEqual(['e1']);
+    expect(JSON.parse(json.stdout).items.map((e: { changeId: string }) => e.changeId)).toEqual([
+      'e1',
+    ]);
   });
 
   it('lists tasks and shows one with its counts', async () => {
     const list = await cli(['tasks', '--data', dir, '--json']);
-    expect(JSON.parse(list.stdout).items[0]).toMatchObject({ id: 'T1', status: 'partially_succeeded', statusDescription: '1 account failed' });
+    expect(JSON.parse(list.stdout).items[0]).toMatchObject({
+      id: 'T1',
+      status: 'partially_succeeded',
+      statusDescription: '1 account failed',
+    });
     const one = await cli(['tasks', 'T1', '--data', dir]);
     expect(one.stdout).toContain('processed 2');
     expect(one.stdout).toContain('account_synchronization');
@@ -74,8 +92,20 @@ describe('provlog demo and serve', () => {
       const result = JSON.parse(out.stdout);
       expect(result.entries).toBeGreaterThanOrEqual(3000);
       expect(result.rejected).toBe(0);
-      const failures = await cli(['entries', '--data', demoDir, '--status', 'failure', '--json', '--limit', '5']);
-      const items = JSON.parse(failures.stdout).items as Array<{ status: string; errorCode: string }>;
+      const failures = await cli([
+        'entries',
+        '--data',
+        demoDir,
+        '--status',
+        'failure',
+        '--json',
+        '--limit',
+        '5',
+      ]);
+      const items = JSON.parse(failures.stdout).items as Array<{
+        status: string;
+        errorCode: string;
+      }>;
       expect(items.length).toBe(5);
       expect(items.every((e) => e.status === 'failure' && e.errorCode)).toBe(true);
       const bad = await cli(['demo', '--data', demoDir, '--entries', 'lots']);
@@ -89,9 +119,13 @@ describe('provlog demo and serve', () => {
   it('serves the API with demo data loaded once', async () => {
     const serveDir = mkdtempSync(join(tmpdir(), 'provlog-serve-'));
     const { spawn } = await import('node:child_process');
-    const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--data', serveDir, '--demo'], {
-      env: { ...process.env, PROVLOG_LOG_LEVEL: 'silent' },
-    });
+    const child = spawn(
+      process.execPath,
+      [BIN, 'serve', '--port', '0', '--data', serveDir, '--demo'],
+      {
+        env: { ...process.env, PROVLOG_LOG_LEVEL: 'silent' },
+      },
+    );
     try {
       const address = await new Promise<string>((resolve, reject) => {
         let err = '';
@@ -102,8 +136,13 @@ describe('provlog demo and serve', () => {
         });
         child.on('exit', (code) => reject(new Error(`serve exited with ${code}: ${err}`)));
       });
-      expect(await (await fetch(`${address}/healthz`)).json()).toEqual({ status: 'ok', store: 'sqlite' });
-      const tasks = (await (await fetch(`${address}/api/v1/tasks?limit=5`)).json()) as { items: unknown[] };
+      expect(await (await fetch(`${address}/healthz`)).json()).toEqual({
+        status: 'ok',
+        store: 'sqlite',
+      });
+      const tasks = (await (await fetch(`${address}/api/v1/tasks?limit=5`)).json()) as {
+        items: unknown[];
+      };
       expect(tasks.items.length).toBe(5);
       const page = await fetch(`${address}/`);
       expect(page.headers.get('content-type')).toContain('text/html');

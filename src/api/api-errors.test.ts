@@ -11,7 +11,9 @@ describe('API error catalog', () => {
   });
 
   it('renders problem+json with type, title, status, code and field errors', () => {
-    const problem = new ApiError('invalid_query', 'bad', [{ field: 'status', message: 'unknown' }]).toProblem('/api/v1/entries');
+    const problem = new ApiError('invalid_query', 'bad', [
+      { field: 'status', message: 'unknown' },
+    ]).toProblem('/api/v1/entries');
     expect(problem).toEqual({
       type: 'https://provlog.dev/problems/invalid-query',
       title: 'Invalid query parameters',

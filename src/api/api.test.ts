@@ -30,7 +30,12 @@ describe('POST /api/v1/ingest', () => {
   it('stores the valid records of a JSON batch and rejects the others with index and reasons', async () => {
     const res = await ingest({
       tasks: [task('t1')],
-      entries: [entry('ok-1', { taskId: 't1' }), { ...entry('bad-1'), status: 'exploded' }, entry('ok-2'), { changeId: 'bad-2' }],
+      entries: [
+        entry('ok-1', { taskId: 't1' }),
+        { ...entry('bad-1'), status: 'exploded' },
+        entry('ok-2'),
+        { changeId: 'bad-2' },
+      ],
     });
     expect(res.statusCode).toBe(200);
     const body = res.json();
@@ -39,7 +44,9 @@ describe('POST /api/v1/ingest', () => {
     expect(body.rejected.map((r: { index: number }) => r.index)).toEqual([1, 3]);
     expect(body.rejected[0]).toMatchObject({ kind: 'entry', changeId: 'bad-1' });
     expect(body.rejected[0].errors[0].field).toBe('/status');
-    expect(body.rejected[1].errors.map((e: { field: string }) => e.field)).toEqual(expect.arrayContaining(['/time', '/direction', '/status']));
+    expect(body.rejected[1].errors.map((e: { field: string }) => e.field)).toEqual(
+      expect.arrayContaining(['/time', '/direction', '/status']),
+    );
     expect(await countEntries()).toBe(2);
   });
 
@@ -63,7 +70,11 @@ describe('POST /api/v1/ingest', () => {
     const body = res.json();
     expect(body.accepted).toBe(2);
     expect(body.rejected).toEqual([
-      { index: 2, line: 4, errors: [{ field: '/kind', message: 'must be "task" or "entry", got "widget"' }] },
+      {
+        index: 2,
+        line: 4,
+        errors: [{ field: '/kind', message: 'must be "task" or "entry", got "widget"' }],
+      },
       expect.objectContaining({ index: 3, line: 5, kind: 'entry', changeId: 'nd-3' }),
       { index: 4, line: 6, errors: [{ field: '/', message: 'must be a JSON object' }] },
     ]);
@@ -73,23 +84,37 @@ describe('POST /api/v1/ingest', () => {
   it('refuses malformed JSON and NDJSON whole, storing nothing', async () => {
     for (const [payload, type] of [
       ['{"entries": [', 'application/json'],
-      [`${JSON.stringify({ kind: 'entry', ...entry('x1') })}\n{"kind":"entry",`, 'application/x-ndjson'],
+      [
+        `${JSON.stringify({ kind: 'entry', ...entry('x1') })}\n{"kind":"entry",`,
+        'application/x-ndjson',
+      ],
     ] as const) {
       const res = await ingest(payload, type);
       expect(res.statusCode).toBe(400);
       expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
       expect(res.json()).toMatchObject({ status: 400, code: 'malformed_json' });
     }
-    expect(res2Line((await ingest('{"kind":"entry"}\nnot json', 'application/x-ndjson')).json())).toBe('line 2');
+    expect(
+      res2Line((await ingest('{"kind":"entry"}\nnot json', 'application/x-ndjson')).json()),
+    ).toBe('line 2');
     expect(await countEntries()).toBe(0);
   });
 
   it('refuses bodies of the wrong shape, size or media type without storing anything', async () => {
     const shape = await ingest({ entries: {}, extra: 1 });
     expect(shape.statusCode).toBe(400);
-    expect(shape.json().errors.map((e: { field: string }) => e.field).sort()).toEqual(['/entries', '/extra']);
+    expect(
+      shape
+        .json()
+        .errors.map((e: { field: string }) => e.field)
+        .sort(),
+    ).toEqual(['/entries', '/extra']);
     expect((await ingest([entry('arr')])).statusCode).toBe(400);
-    const big = await ingest({ entries: Array.from({ length: 200 }, (_, i) => entry(`big-${i}`, { reason: 'x'.repeat(400) })) });
+    const big = await ingest({
+      entries: Array.from({ length: 200 }, (_, i) =>
+        entry(`big-${i}`, { reason: 'x'.repeat(400) }),
+      ),
+    });
     expect(big.statusCode).toBe(413);
     expect(big.json().code).toBe('body_too_large');
     const xml = await ingest('<entries/>', 'application/xml');
@@ -107,7 +132,13 @@ describe('GET /api/v1/entries', () => {
     await ingest({
       tasks: [task('T1')],
       entries: [
-        entry('a', { minutes: 0, taskId: 'T1', status: 'failure', errorCode: 'Timeout', targetIdentity: { id: 'sn-1', displayName: 'Ольга Иванова' } }),
+        entry('a', {
+          minutes: 0,
+          taskId: 'T1',
+          status: 'failure',
+          errorCode: 'Timeout',
+          targetIdentity: { id: 'sn-1', displayName: 'Ольга Иванова' },
+        }),
         entry('b', { minutes: 1, taskId: 'T1', targetSystem: { id: 'slack', name: 'Slack' } }),
         entry('c', { minutes: 2, status: 'skipped', skipReason: 'out_of_scope', action: 'other' }),
       ],
@@ -148,7 +179,10 @@ describe('GET /api/v1/entries', () => {
       expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
       const problem = res.json();
       expect(problem, url).toMatchObject({ status: 400, code });
-      expect(problem.errors.map((e: { field: string }) => e.field), url).toContain(field);
+      expect(
+        problem.errors.map((e: { field: string }) => e.field),
+        url,
+      ).toContain(field);
     }
   });
 
@@ -171,7 +205,12 @@ describe('GET /api/v1/entries', () => {
   it('returns one entry whole, or a 404 problem', async () => {
     const res = await get('/api/v1/entries/a');
     expect(res.statusCode).toBe(200);
-    expect(res.json()).toMatchObject({ changeId: 'a', errorCode: 'Timeout', errorCategory: 'transient', relatedAttempts: [{ changeId: 'a' }] });
+    expect(res.json()).toMatchObject({
+      changeId: 'a',
+      errorCode: 'Timeout',
+      errorCategory: 'transient',
+      relatedAttempts: [{ changeId: 'a' }],
+    });
     const missing = await get('/api/v1/entries/zzz');
     expect(missing.statusCode).toBe(404);
     expect(missing.json().code).toBe('entry_not_found');
@@ -180,11 +219,26 @@ describe('GET /api/v1/entries', () => {
 
 describe('tasks, health and OpenAPI', () => {
   it('lists tasks and shows one with counts and description', async () => {
-    await ingest({ tasks: [task('T9')], entries: [entry('x', { taskId: 'T9', status: 'failure', errorCode: 'Timeout', objectType: 'account' }), entry('y', { taskId: 'T9' })] });
+    await ingest({
+      tasks: [task('T9')],
+      entries: [
+        entry('x', {
+          taskId: 'T9',
+          status: 'failure',
+          errorCode: 'Timeout',
+          objectType: 'account',
+        }),
+        entry('y', { taskId: 'T9' }),
+      ],
+    });
     const list = (await get('/api/v1/tasks?direction=outbound')).json();
     expect(list.items.map((t: { id: string }) => t.id)).toEqual(['T9']);
     const one = (await get('/api/v1/tasks/T9')).json();
-    expect(one).toMatchObject({ status: 'partially_succeeded', statusDescription: '1 account failed', counts: { processed: 2, failed: 1, created: 1 } });
+    expect(one).toMatchObject({
+      status: 'partially_succeeded',
+      statusDescription: '1 account failed',
+      counts: { processed: 2, failed: 1, created: 1 },
+    });
     expect((await get('/api/v1/tasks/none')).statusCode).toBe(404);
   });
 
@@ -201,10 +255,20 @@ describe('tasks, health and OpenAPI', () => {
     const doc = (await get('/api/v1/openapi.json')).json();
     expect(doc.openapi).toBe('3.1.0');
     expect(Object.keys(doc.paths).sort()).toEqual(
-      ['/api/v1/entries', '/api/v1/entries/facets', '/api/v1/entries/{changeId}', '/api/v1/ingest', '/api/v1/tasks', '/api/v1/tasks/{id}', '/healthz'].sort(),
+      [
+        '/api/v1/entries',
+        '/api/v1/entries/facets',
+        '/api/v1/entries/{changeId}',
+        '/api/v1/ingest',
+        '/api/v1/tasks',
+        '/api/v1/tasks/{id}',
+        '/healthz',
+      ].sort(),
     );
     const params = doc.paths['/api/v1/entries'].get.parameters.map((p: { name: string }) => p.name);
-    expect(params).toEqual(expect.arrayContaining(['identity', 'application', 'window', 'cursor', 'errorCode']));
+    expect(params).toEqual(
+      expect.arrayContaining(['identity', 'application', 'window', 'cursor', 'errorCode']),
+    );
   });
 
   it('answers unknown routes with a 404 problem', async () => {

@@ -33,7 +33,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       info: {
         title: 'provlog API',
         version: '1',
-        description: 'The provisioning log: ingest, query, facets, tasks. Errors are RFC 9457 problem+json.',
+        description:
+          'The provisioning log: ingest, query, facets, tasks. Errors are RFC 9457 problem+json.',
       },
       tags: [
         { name: 'ingest', description: 'Write tasks and entries' },
@@ -47,7 +48,10 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
 
   await app.register(
     async (api) => {
-      await api.register(ingestRoutes, { store: opts.store, bodyLimit: opts.ingestBodyLimit ?? 256 * 1024 * 1024 });
+      await api.register(ingestRoutes, {
+        store: opts.store,
+        bodyLimit: opts.ingestBodyLimit ?? 256 * 1024 * 1024,
+      });
       await api.register(entriesRoutes, { store: opts.store });
       await api.register(tasksRoutes, { store: opts.store });
       api.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
@@ -68,7 +72,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     },
     async () => {
       const ok = await opts.store.ping().catch(() => false);
-      if (!ok) throw new ApiError('store_unavailable', `The ${opts.store.kind} store does not answer`);
+      if (!ok)
+        throw new ApiError('store_unavailable', `The ${opts.store.kind} store does not answer`);
       return { status: 'ok' as const, store: opts.store.kind };
     },
   );

@@ -40,5 +40,7 @@ fetch('/api/v1/entries?limit=15').then((r) => r.json()).then((p) => {
 </script></main></body></html>`;
 
 export function registerConsole(app: FastifyInstance): void {
-  app.get('/', { schema: { hide: true } }, async (_req, reply) => reply.type('text/html; charset=utf-8').send(PAGE));
+  app.get('/', { schema: { hide: true } }, async (_req, reply) =>
+    reply.type('text/html; charset=utf-8').send(PAGE),
+  );
 }

@@ -7,17 +7,26 @@ import type { FieldError } from '../model/validation-error.ts';
 /** Maps every library and domain error to problem+json at the boundary; nothing raw leaks out. */
 export function toApiError(error: unknown): ApiError {
   if (error instanceof ApiError) return error;
-  if (error instanceof FilterError) return new ApiError('invalid_query', error.message, error.errors);
-  if (error instanceof CursorError) return new ApiError('invalid_cursor', error.message, [{ field: 'cursor', message: error.message }]);
+  if (error instanceof FilterError)
+    return new ApiError('invalid_query', error.message, error.errors);
+  if (error instanceof CursorError)
+    return new ApiError('invalid_cursor', error.message, [
+      { field: 'cursor', message: error.message },
+    ]);
   const e = error as FastifyError;
   if (e.validation) {
     const where = e.validationContext === 'querystring' ? 'invalid_query' : 'invalid_body';
     const errors: FieldError[] = e.validation.map((v) => {
       const params = v.params as Record<string, unknown>;
       if (v.keyword === 'additionalProperties') {
-        return { field: String(params.additionalProperty), message: where === 'invalid_query' ? 'is not a known parameter' : 'is not a known field' };
+        return {
+          field: String(params.additionalProperty),
+          message: where === 'invalid_query' ? 'is not a known parameter' : 'is not a known field',
+        };
       }
-      const field = v.instancePath.replace(/^\//, '') || (typeof params.missingProperty === 'string' ? params.missingProperty : '/');
+      const field =
+        v.instancePath.replace(/^\//, '') ||
+        (typeof params.missingProperty === 'string' ? params.missingProperty : '/');
       return { field, message: v.message ?? 'is invalid' };
     });
     return new ApiError(where, errors.map((x) => `${x.field}: ${x.message}`).join('; '), errors);
@@ -26,7 +35,10 @@ export function toApiError(error: unknown): ApiError {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return new ApiError('body_too_large', e.message);
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return new ApiError('unsupported_media_type', 'Send application/json or application/x-ndjson');
+      return new ApiError(
+        'unsupported_media_type',
+        'Send application/json or application/x-ndjson',
+      );
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
       return new ApiError('invalid_body', 'The body is empty');
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
@@ -49,7 +61,13 @@ export function registerProblemHandlers(app: FastifyInstance): void {
       .send(apiError.toProblem(request.url.split('?')[0]));
   });
   app.setNotFoundHandler((request, reply) => {
-    const apiError = new ApiError('not_found', `No route ${request.method} ${request.url.split('?')[0]}`);
-    void reply.code(404).type('application/problem+json').send(apiError.toProblem(request.url.split('?')[0]));
+    const apiError = new ApiError(
+      'not_found',
+      `No route ${request.method} ${request.url.split('?')[0]}`,
+    );
+    void reply
+      .code(404)
+      .type('application/problem+json')
+      .send(apiError.toProblem(request.url.split('?')[0]));
   });
 }

@@ -61,7 +61,12 @@ export const TaskCountsSchema = Type.Object({
   failedByType: Type.Record(Type.String(), count),
 });
 
-const { status: _status, endedAt: _endedAt, parentTaskId: _parent, ...taskProps } = TaskInput.properties;
+const {
+  status: _status,
+  endedAt: _endedAt,
+  parentTaskId: _parent,
+  ...taskProps
+} = TaskInput.properties;
 export const TaskSchema = Type.Object(
   {
     ...taskProps,

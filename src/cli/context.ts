@@ -18,7 +18,11 @@ export interface ClientContext {
 export async function openClient(opts: { url?: string; data?: string }): Promise<ClientContext> {
   const config = loadConfig(process.env, opts.data ? { dataDir: opts.data } : {});
   const url = opts.url ?? config.url;
-  if (url) return { client: new ProvlogClient({ baseUrl: url, token: config.adminToken }), close: async () => {} };
+  if (url)
+    return {
+      client: new ProvlogClient({ baseUrl: url, token: config.adminToken }),
+      close: async () => {},
+    };
   const store = await openStore(config);
   const app: FastifyInstance = await buildApp({ store });
   return {
@@ -30,7 +34,10 @@ export async function openClient(opts: { url?: string; data?: string }): Promise
   };
 }
 
-export async function withStore<T>(opts: { data?: string }, fn: (store: LogStore, config: Config) => Promise<T>): Promise<T> {
+export async function withStore<T>(
+  opts: { data?: string },
+  fn: (store: LogStore, config: Config) => Promise<T>,
+): Promise<T> {
   const config = loadConfig(process.env, opts.data ? { dataDir: opts.data } : {});
   const store = await openStore(config);
   try {

@@ -11,7 +11,11 @@ export const ENTRY_FLAGS: Array<[flag: string, param: keyof EntryQuery, help: st
   ['--window <window>', 'window', '24h, 7d, 30d'],
   ['--direction <values>', 'direction', 'inbound, outbound'],
   ['--status <values>', 'status', 'success, failure, skipped, pending, committed, not_verifiable'],
-  ['--action <values>', 'action', 'create, update, delete, disable, enable, staged_delete, confirm, other'],
+  [
+    '--action <values>',
+    'action',
+    'create, update, delete, disable, enable, staged_delete, confirm, other',
+  ],
   ['--object-type <values>', 'objectType', 'user, group, organization, account, role'],
   ['--skip-reason <values>', 'skipReason', 'out_of_scope, no_change, needs_action'],
   ['--trigger-module <values>', 'triggerModule', 'identity_provider, application, account'],
@@ -31,7 +35,12 @@ export const ENTRY_FLAGS: Array<[flag: string, param: keyof EntryQuery, help: st
 ];
 
 function identityOf(e: Entry): string {
-  const who = e.targetIdentity?.displayName ?? e.sourceIdentity?.displayName ?? e.sourceIdentity?.id ?? e.targetIdentity?.id ?? '';
+  const who =
+    e.targetIdentity?.displayName ??
+    e.sourceIdentity?.displayName ??
+    e.sourceIdentity?.id ??
+    e.targetIdentity?.id ??
+    '';
   return who;
 }
 
@@ -53,7 +62,10 @@ export function registerEntries(program: Command): void {
       if (typeof value === 'string') (query as Record<string, unknown>)[param] = value;
     }
     if (typeof opts.cursor === 'string') query.cursor = opts.cursor;
-    const ctx = await openClient({ url: opts.url as string | undefined, data: opts.data as string | undefined });
+    const ctx = await openClient({
+      url: opts.url as string | undefined,
+      data: opts.data as string | undefined,
+    });
     try {
       if (opts.all) {
         const rows: string[][] = [];
@@ -78,7 +90,17 @@ export function registerEntries(program: Command): void {
   });
 }
 
-const HEADERS = ['Time', 'Status', 'Action', 'Type', 'Identity', 'Source', 'Target', 'Error', 'Change ID'];
+const HEADERS = [
+  'Time',
+  'Status',
+  'Action',
+  'Type',
+  'Identity',
+  'Source',
+  'Target',
+  'Error',
+  'Change ID',
+];
 const row = (e: Entry) => [
   shortTime(e.time),
   e.state ? `${e.status} (${e.state})` : e.skipReason ? `skipped: ${e.skipReason}` : e.status,

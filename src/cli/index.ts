@@ -7,7 +7,9 @@ import { reportError } from './errors.ts';
 
 export function buildProgram(): Command {
   const program = new Command('provlog')
-    .description('provlog — identity provisioning with a provisioning log you can search, explain and replay')
+    .description(
+      'provlog — identity provisioning with a provisioning log you can search, explain and replay',
+    )
     .version('0.1.0')
     .exitOverride();
   registerServe(program);

@@ -19,7 +19,9 @@ export function registerServe(program: Command): void {
       const config = loadConfig(process.env, overrides);
       const store = await openStore(config);
       if (opts.demo) {
-        const empty = (await store.listTasks({}, { limit: 1 })).items.length === 0 && (await store.listEntries({}, { limit: 1 })).items.length === 0;
+        const empty =
+          (await store.listTasks({}, { limit: 1 })).items.length === 0 &&
+          (await store.listEntries({}, { limit: 1 })).items.length === 0;
         if (empty) {
           process.stderr.write('Loading demo history (once)…\n');
           const r = await loadDemo(store, { now: Date.now(), days: 30, seed: 1, entries: 20_000 });

@@ -26,7 +26,10 @@ export function registerTasks(program: Command): void {
     .option('--data <dir>', 'data folder of the local store');
   for (const [flag, , help] of TASK_FLAGS) cmd.option(flag, help);
   cmd.action(async (id: string | undefined, opts: Record<string, string | boolean | undefined>) => {
-    const ctx = await openClient({ url: opts.url as string | undefined, data: opts.data as string | undefined });
+    const ctx = await openClient({
+      url: opts.url as string | undefined,
+      data: opts.data as string | undefined,
+    });
     try {
       if (id) {
         const task = await ctx.client.getTask(id);
@@ -46,9 +49,19 @@ export function registerTasks(program: Command): void {
         return;
       }
       const rows = page.items.map((t) => [
-        t.direction, t.triggerModule, t.triggerModuleName, shortTime(t.startedAt), shortTime(t.endedAt), t.triggerMethod, t.status, t.statusDescription, t.id,
+        t.direction,
+        t.triggerModule,
+        t.triggerModuleName,
+        shortTime(t.startedAt),
+        shortTime(t.endedAt),
+        t.triggerMethod,
+        t.status,
+        t.statusDescription,
+        t.id,
       ]);
-      process.stdout.write(`${table(['Direction', 'Trigger module', 'Name', 'Start', 'End', 'Method', 'Status', 'Description', 'Task ID'], rows)}\n`);
+      process.stdout.write(
+        `${table(['Direction', 'Trigger module', 'Name', 'Start', 'End', 'Method', 'Status', 'Description', 'Task ID'], rows)}\n`,
+      );
       if (page.items.length === 0) process.stdout.write('No tasks match these filters.\n');
       if (page.nextCursor) process.stdout.write(`More: --cursor ${page.nextCursor}\n`);
     } finally {

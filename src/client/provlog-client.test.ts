@@ -22,9 +22,15 @@ afterAll(async () => {
 
 describe('ProvlogClient against a listening server', () => {
   it('ingests JSON and NDJSON and reads back entries, facets and tasks', async () => {
-    const answer = await client.ingest({ tasks: [task('ct')], entries: [entry('c1', { taskId: 'ct' }), entry('c2', { taskId: 'ct', minutes: 1 })] });
+    const answer = await client.ingest({
+      tasks: [task('ct')],
+      entries: [entry('c1', { taskId: 'ct' }), entry('c2', { taskId: 'ct', minutes: 1 })],
+    });
     expect(answer).toEqual({ accepted: 3, duplicates: 0, rejected: [] });
-    const nd = await client.ingestNdjson([{ kind: 'entry', ...entry('c3', { minutes: 2, status: 'failure', errorCode: 'Timeout' }) }, { kind: 'entry', ...entry('c1') }]);
+    const nd = await client.ingestNdjson([
+      { kind: 'entry', ...entry('c3', { minutes: 2, status: 'failure', errorCode: 'Timeout' }) },
+      { kind: 'entry', ...entry('c1') },
+    ]);
     expect(nd).toEqual({ accepted: 1, duplicates: 1, rejected: [] });
 
     const page = await client.listEntries({ status: ['success'], limit: 1 });
@@ -35,7 +41,9 @@ describe('ProvlogClient against a listening server', () => {
     expect(all).toEqual(['c3', 'c2', 'c1']);
     expect((await client.facets({ taskId: 'ct' })).status).toEqual({ success: 2 });
     expect((await client.getEntry('c3')).errorCategory).toBe('transient');
-    expect((await client.listTasks({ direction: 'outbound' })).items.map((t) => t.id)).toEqual(['ct']);
+    expect((await client.listTasks({ direction: 'outbound' })).items.map((t) => t.id)).toEqual([
+      'ct',
+    ]);
     expect((await client.getTask('ct')).counts.created).toBe(2);
     expect(await client.health()).toEqual({ status: 'ok', store: 'sqlite' });
   });
@@ -43,7 +51,11 @@ describe('ProvlogClient against a listening server', () => {
   it('throws ProvlogApiError carrying the problem and its field errors', async () => {
     const err = await client.listEntries({ status: 'exploded' as never }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ProvlogApiError);
-    expect(err).toMatchObject({ status: 400, code: 'invalid_query', errors: [{ field: 'status' }] });
+    expect(err).toMatchObject({
+      status: 400,
+      code: 'invalid_query',
+      errors: [{ field: 'status' }],
+    });
     const missing = await client.getEntry('nope').catch((e: unknown) => e);
     expect(missing).toMatchObject({ status: 404, code: 'entry_not_found' });
   });

@@ -1,7 +1,17 @@
 import type { Entry, EntryDetail, EntryInput } from '../model/entry.ts';
 import type { Task, TaskInput } from '../model/task.ts';
 import type { FieldError } from '../model/validation-error.ts';
-import type { Action, Direction, EntryStatus, ObjectType, SkipReason, Source, TaskStatus, TriggerMethod, TriggerModule } from '../model/enums.ts';
+import type {
+  Action,
+  Direction,
+  EntryStatus,
+  ObjectType,
+  SkipReason,
+  Source,
+  TaskStatus,
+  TriggerMethod,
+  TriggerModule,
+} from '../model/enums.ts';
 
 /** Query parameters of `GET /api/v1/entries` (several values: an array or a comma list). */
 export interface EntryQuery {
@@ -51,7 +61,13 @@ export interface Page<T> {
 export interface IngestAnswer {
   accepted: number;
   duplicates: number;
-  rejected: Array<{ index: number; kind?: 'task' | 'entry'; line?: number; changeId?: string; errors: FieldError[] }>;
+  rejected: Array<{
+    index: number;
+    kind?: 'task' | 'entry';
+    line?: number;
+    changeId?: string;
+    errors: FieldError[];
+  }>;
 }
 
 export type Facets = Record<string, Record<string, number>>;
@@ -69,7 +85,10 @@ export class ProvlogApiError extends Error {
   }
 }
 
-type FetchLike = (url: string, init?: { method?: string; headers?: Record<string, string>; body?: string }) => Promise<{
+type FetchLike = (
+  url: string,
+  init?: { method?: string; headers?: Record<string, string>; body?: string },
+) => Promise<{
   ok: boolean;
   status: number;
   headers: { get(name: string): string | null };
@@ -104,32 +123,62 @@ export class ProvlogClient {
     this.baseUrl = opts.baseUrl.replace(/\/+$/, '');
   }
 
-  private async call<T>(method: string, path: string, body?: { type: string; text: string }): Promise<T> {
+  private async call<T>(
+    method: string,
+    path: string,
+    body?: { type: string; text: string },
+  ): Promise<T> {
     const headers: Record<string, string> = { accept: 'application/json' };
     if (this.opts.token) headers.authorization = `Bearer ${this.opts.token}`;
     if (body) headers['content-type'] = body.type;
-    const res = await this.fetch(`${this.baseUrl}${path}`, { method, headers, ...(body ? { body: body.text } : {}) });
+    const res = await this.fetch(`${this.baseUrl}${path}`, {
+      method,
+      headers,
+      ...(body ? { body: body.text } : {}),
+    });
     const text = await res.text();
     let parsed: unknown;
     try {
       parsed = text ? JSON.parse(text) : undefined;
     } catch {
-      throw new ProvlogApiError(res.status, 'invalid_response', 'The server did not answer JSON', text.slice(0, 200));
+      throw new ProvlogApiError(
+        res.status,
+        'invalid_response',
+        'The server did not answer JSON',
+        text.slice(0, 200),
+      );
     }
     if (!res.ok) {
-      const p = (parsed ?? {}) as { code?: string; title?: string; detail?: string; errors?: FieldError[] };
-      throw new ProvlogApiError(res.status, p.code ?? 'http_error', p.title ?? `HTTP ${res.status}`, p.detail, p.errors ?? []);
+      const p = (parsed ?? {}) as {
+        code?: string;
+        title?: string;
+        detail?: string;
+        errors?: FieldError[];
+      };
+      throw new ProvlogApiError(
+        res.status,
+        p.code ?? 'http_error',
+        p.title ?? `HTTP ${res.status}`,
+        p.detail,
+        p.errors ?? [],
+      );
     }
     return parsed as T;
   }
 
   ingest(batch: { tasks?: TaskInput[]; entries?: EntryInput[] }): Promise<IngestAnswer> {
-    return this.call('POST', '/api/v1/ingest', { type: 'application/json', text: JSON.stringify(batch) });
+    return this.call('POST', '/api/v1/ingest', {
+      type: 'application/json',
+      text: JSON.stringify(batch),
+    });
   }
 
   /** NDJSON ingestion: the fastest path for large batches. */
-  ingestNdjson(records: Array<({ kind: 'task' } & TaskInput) | ({ kind: 'entry' } & EntryInput)> | string): Promise<IngestAnswer> {
-    const text = typeof records === 'string' ? records : records.map((r) => JSON.stringify(r)).join('\n');
+  ingestNdjson(
+    records: Array<({ kind: 'task' } & TaskInput) | ({ kind: 'entry' } & EntryInput)> | string,
+  ): Promise<IngestAnswer> {
+    const text =
+      typeof records === 'string' ? records : records.map((r) => JSON.stringify(r)).join('\n');
     return this.call('POST', '/api/v1/ingest', { type: 'application/x-ndjson', text });
   }
 

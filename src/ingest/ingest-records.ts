@@ -32,7 +32,11 @@ export interface IngestResult {
  * Validates each record on its own, stores the good ones in one batch and reports the rest:
  * one bad record never costs the batch, and a rejected one changes nothing.
  */
-export async function ingestRecords(store: LogStore, records: IngestRecord[], now = Date.now()): Promise<IngestResult> {
+export async function ingestRecords(
+  store: LogStore,
+  records: IngestRecord[],
+  now = Date.now(),
+): Promise<IngestResult> {
   const tasks: TaskInput[] = [];
   const entries: ReturnType<typeof normalizeEntry>[] = [];
   const rejected: Rejection[] = [];

@@ -17,19 +17,36 @@ export const MAX_RECORDS = 100_000;
 /** `{"tasks":[…],"entries":[…]}` → records. A body of another shape is refused whole. */
 export function recordsFromJson(body: unknown): IngestRecord[] {
   if (body === null || typeof body !== 'object' || Array.isArray(body)) {
-    throw new BodyError('The body must be an object {"tasks":[…],"entries":[…]}', [{ field: '/', message: 'must be an object' }], false);
+    throw new BodyError(
+      'The body must be an object {"tasks":[…],"entries":[…]}',
+      [{ field: '/', message: 'must be an object' }],
+      false,
+    );
   }
   const errors: FieldError[] = [];
   const { tasks, entries, ...rest } = body as Record<string, unknown>;
-  for (const key of Object.keys(rest)) errors.push({ field: `/${key}`, message: 'is not a known field; send "tasks" and "entries"' });
-  if (tasks !== undefined && !Array.isArray(tasks)) errors.push({ field: '/tasks', message: 'must be an array' });
-  if (entries !== undefined && !Array.isArray(entries)) errors.push({ field: '/entries', message: 'must be an array' });
-  if (tasks === undefined && entries === undefined) errors.push({ field: '/entries', message: 'is required (or /tasks)' });
-  if (errors.length) throw new BodyError('The body does not have the shape {"tasks":[…],"entries":[…]}', errors, false);
+  for (const key of Object.keys(rest))
+    errors.push({ field: `/${key}`, message: 'is not a known field; send "tasks" and "entries"' });
+  if (tasks !== undefined && !Array.isArray(tasks))
+    errors.push({ field: '/tasks', message: 'must be an array' });
+  if (entries !== undefined && !Array.isArray(entries))
+    errors.push({ field: '/entries', message: 'must be an array' });
+  if (tasks === undefined && entries === undefined)
+    errors.push({ field: '/entries', message: 'is required (or /tasks)' });
+  if (errors.length)
+    throw new BodyError(
+      'The body does not have the shape {"tasks":[…],"entries":[…]}',
+      errors,
+      false,
+    );
   const t = (tasks as unknown[] | undefined) ?? [];
   const e = (entries as unknown[] | undefined) ?? [];
   if (t.length + e.length > MAX_RECORDS) {
-    throw new BodyError(`At most ${MAX_RECORDS} records per request`, [{ field: '/entries', message: `has more than ${MAX_RECORDS} records` }], false);
+    throw new BodyError(
+      `At most ${MAX_RECORDS} records per request`,
+      [{ field: '/entries', message: `has more than ${MAX_RECORDS} records` }],
+      false,
+    );
   }
   return [
     ...t.map((value, index) => ({ kind: 'task' as const, index, value })),
@@ -41,7 +58,10 @@ export function recordsFromJson(body: unknown): IngestRecord[] {
  * NDJSON: one `{"kind":"task"|"entry", …}` per line. A line that is not JSON makes the whole
  * body malformed (nothing is stored); a line of the wrong shape is rejected on its own.
  */
-export function recordsFromNdjson(text: string): { records: IngestRecord[]; rejected: Array<{ index: number; line: number; errors: FieldError[] }> } {
+export function recordsFromNdjson(text: string): {
+  records: IngestRecord[];
+  rejected: Array<{ index: number; line: number; errors: FieldError[] }>;
+} {
   const records: IngestRecord[] = [];
   const rejected: Array<{ index: number; line: number; errors: FieldError[] }> = [];
   let index = 0;
@@ -58,17 +78,36 @@ export function recordsFromNdjson(text: string): { records: IngestRecord[]; reje
     try {
       parsed = JSON.parse(line);
     } catch (err) {
-      throw new BodyError(`Line ${lineNo} is not valid JSON: ${(err as Error).message}`, [{ field: `line ${lineNo}`, message: 'is not valid JSON' }], true);
+      throw new BodyError(
+        `Line ${lineNo} is not valid JSON: ${(err as Error).message}`,
+        [{ field: `line ${lineNo}`, message: 'is not valid JSON' }],
+        true,
+      );
     }
     if (index >= MAX_RECORDS) {
-      throw new BodyError(`At most ${MAX_RECORDS} records per request`, [{ field: `line ${lineNo}`, message: `is past the limit of ${MAX_RECORDS} records` }], false);
+      throw new BodyError(
+        `At most ${MAX_RECORDS} records per request`,
+        [{ field: `line ${lineNo}`, message: `is past the limit of ${MAX_RECORDS} records` }],
+        false,
+      );
     }
     if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
-      rejected.push({ index, line: lineNo, errors: [{ field: '/', message: 'must be a JSON object' }] });
+      rejected.push({
+        index,
+        line: lineNo,
+        errors: [{ field: '/', message: 'must be a JSON object' }],
+      });
     } else {
       const { kind, ...value } = parsed as Record<string, unknown>;
       if (kind === 'task' || kind === 'entry') records.push({ kind, index, line: lineNo, value });
-      else rejected.push({ index, line: lineNo, errors: [{ field: '/kind', message: `must be "task" or "entry", got ${JSON.stringify(kind)}` }] });
+      else
+        rejected.push({
+          index,
+          line: lineNo,
+          errors: [
+            { field: '/kind', message: `must be "task" or "entry", got ${JSON.stringify(kind)}` },
+          ],
+        });
     }
     index++;
   }

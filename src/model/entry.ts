@@ -25,13 +25,15 @@ export const IdentityRef = Type.Object(
 );
 export type IdentityRef = Static<typeof IdentityRef>;
 
-export const SystemRef = Type.Object(
-  { id: Id, name: Name },
-  { additionalProperties: false },
-);
+export const SystemRef = Type.Object({ id: Id, name: Name }, { additionalProperties: false });
 export type SystemRef = Static<typeof SystemRef>;
 
-const DetailValue = Type.Union([Type.String({ maxLength: 4000 }), Type.Number(), Type.Boolean(), Type.Null()]);
+const DetailValue = Type.Union([
+  Type.String({ maxLength: 4000 }),
+  Type.Number(),
+  Type.Boolean(),
+  Type.Null(),
+]);
 
 export const Step = Type.Object(
   {
@@ -149,5 +151,7 @@ export interface Entry extends Omit<EntryInput, 'taskId'> {
 
 export interface EntryDetail extends Entry {
   /** Every attempt of the same operation, oldest first (this one included). */
-  relatedAttempts: Array<Pick<Entry, 'changeId' | 'time' | 'status' | 'action' | 'attempt' | 'errorCode' | 'taskId'>>;
+  relatedAttempts: Array<
+    Pick<Entry, 'changeId' | 'time' | 'status' | 'action' | 'attempt' | 'errorCode' | 'taskId'>
+  >;
 }

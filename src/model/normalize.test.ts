@@ -177,7 +177,10 @@ describe('normalizeEntry: redaction', () => {
             ],
           },
         },
-        response: { status: 201, body: { id: 'u-1', settings: { clientSecret: 's' }, credentials: { kind: 'x' } } },
+        response: {
+          status: 201,
+          body: { id: 'u-1', settings: { clientSecret: 's' }, credentials: { kind: 'x' } },
+        },
       }),
     );
     expect(entry.request?.body).toEqual({
@@ -188,7 +191,11 @@ describe('normalizeEntry: redaction', () => {
       ],
     });
     // A key naming secrets (credentials) is redacted whole; a nested secret key is found deep down.
-    expect(entry.response?.body).toEqual({ id: 'u-1', settings: { clientSecret: REDACTED }, credentials: REDACTED });
+    expect(entry.response?.body).toEqual({
+      id: 'u-1',
+      settings: { clientSecret: REDACTED },
+      credentials: REDACTED,
+    });
   });
 
   it('uses the extra secret names a connector supplies', () => {

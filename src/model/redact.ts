@@ -10,7 +10,11 @@ const SECRET_PREFIX = /^(pass(word|wd)|secret|client[-_]?secret|x-api-key)/i;
 
 function isSecretSegment(segment: string, extraNames?: ReadonlySet<string>): boolean {
   if (extraNames?.has(segment.toLowerCase())) return true;
-  return SECRET_NAME.test(segment) || SECRET_PREFIX.test(segment) || /unicodePwd|userPassword/i.test(segment);
+  return (
+    SECRET_NAME.test(segment) ||
+    SECRET_PREFIX.test(segment) ||
+    /unicodePwd|userPassword/i.test(segment)
+  );
 }
 
 // Attribute names repeat across millions of entries: remember the verdict for each (bounded).
@@ -62,7 +66,10 @@ export function redactValue(value: unknown, extraNames?: ReadonlySet<string>, de
  * character as it was sent (re-encoding would make the logged URL differ from the real one).
  */
 export function redactUrl(url: string, extraNames?: ReadonlySet<string>): string {
-  const withoutPassword = url.replace(/^([a-z][a-z0-9+.-]*:\/\/[^/?#@:]*):[^/?#@]*@/i, `$1:${REDACTED}@`);
+  const withoutPassword = url.replace(
+    /^([a-z][a-z0-9+.-]*:\/\/[^/?#@:]*):[^/?#@]*@/i,
+    `$1:${REDACTED}@`,
+  );
   const q = withoutPassword.indexOf('?');
   if (q === -1) return withoutPassword;
   const hashAt = withoutPassword.indexOf('#', q);

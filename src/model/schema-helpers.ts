@@ -2,13 +2,17 @@ import { Kind, Type, TypeRegistry, type TSchema, type TUnsafe } from '@sinclair/
 
 // TypeBox's documented way to a plain JSON-Schema `enum`: a custom kind the compiler can check.
 if (!TypeRegistry.Has('StringEnum')) {
-  TypeRegistry.Set<{ enum: string[] }>('StringEnum', (schema, value) =>
-    typeof value === 'string' && schema.enum.includes(value),
+  TypeRegistry.Set<{ enum: string[] }>(
+    'StringEnum',
+    (schema, value) => typeof value === 'string' && schema.enum.includes(value),
   );
 }
 
 /** A string enum as a JSON-Schema `enum` (readable errors, clean OpenAPI). */
-export function StringEnum<T extends readonly string[]>(values: T, description?: string): TUnsafe<T[number]> {
+export function StringEnum<T extends readonly string[]>(
+  values: T,
+  description?: string,
+): TUnsafe<T[number]> {
   return Type.Unsafe<T[number]>({
     [Kind]: 'StringEnum',
     type: 'string',
@@ -25,7 +29,11 @@ export const IsoDateTime = Type.String({
 });
 
 /** Identifiers: printable, no control characters, bounded. */
-export const Id = Type.String({ minLength: 1, maxLength: 200, pattern: '^[^\\u0000-\\u001f\\u007f]+$' });
+export const Id = Type.String({
+  minLength: 1,
+  maxLength: 200,
+  pattern: '^[^\\u0000-\\u001f\\u007f]+$',
+});
 
 export const Name = Type.String({ minLength: 1, maxLength: 500 });
 

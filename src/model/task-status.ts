@@ -33,7 +33,8 @@ export function describeFailures(failedByType: TaskCounts['failedByType']): stri
       return `${n} ${n === 1 ? one : many}`;
     });
   if (parts.length === 0) return '';
-  const list = parts.length === 1 ? parts[0]! : `${parts.slice(0, -1).join(', ')} and ${parts.at(-1)!}`;
+  const list =
+    parts.length === 1 ? parts[0]! : `${parts.slice(0, -1).join(', ')} and ${parts.at(-1)!}`;
   return `${list} failed`;
 }
 
@@ -47,7 +48,8 @@ export function describeTask(status: TaskStatus, t: TaskFacts): string {
     case 'failed':
     case 'partially_succeeded': {
       const failures = describeFailures(c.failedByType);
-      if (t.errorCode) return failures ? `${t.reason ?? t.errorCode}; ${failures}` : (t.reason ?? t.errorCode);
+      if (t.errorCode)
+        return failures ? `${t.reason ?? t.errorCode}; ${failures}` : (t.reason ?? t.errorCode);
       return failures;
     }
     case 'succeeded': {

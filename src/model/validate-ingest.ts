@@ -12,7 +12,10 @@ const taskCheck = TypeCompiler.Compile(TaskInput);
 /** Clock skew we tolerate from external engines before calling a time "in the future". */
 const FUTURE_TOLERANCE_MS = 24 * 3600_000;
 
-function schemaErrors(check: ReturnType<typeof TypeCompiler.Compile<TSchema>>, value: unknown): FieldError[] {
+function schemaErrors(
+  check: ReturnType<typeof TypeCompiler.Compile<TSchema>>,
+  value: unknown,
+): FieldError[] {
   const out: FieldError[] = [];
   if (check.Check(value)) return out;
   for (const e of check.Errors(value)) {
@@ -30,7 +33,8 @@ function describe(message: string, schema: TSchema, value: unknown): string {
   if (Array.isArray(schema.enum)) {
     return `must be one of ${schema.enum.map((v: unknown) => JSON.stringify(v)).join(', ')}; got ${JSON.stringify(value)}`;
   }
-  if (schema.format === 'date-time') return `must be an ISO 8601 date-time with a time zone, got ${JSON.stringify(value)}`;
+  if (schema.format === 'date-time')
+    return `must be an ISO 8601 date-time with a time zone, got ${JSON.stringify(value)}`;
   if (message.startsWith('Unexpected property')) return 'is not a known field';
   if (message === 'Expected required property') return 'is required';
   return message.charAt(0).toLowerCase() + message.slice(1);
@@ -40,7 +44,8 @@ function timeErrors(field: string, value: string | null | undefined, now: number
   if (!value) return [];
   const ms = Date.parse(value);
   if (ms < 0) return [{ field, message: 'must not be before 1970' }];
-  if (ms > now + FUTURE_TOLERANCE_MS) return [{ field, message: 'is more than 24 hours in the future' }];
+  if (ms > now + FUTURE_TOLERANCE_MS)
+    return [{ field, message: 'is more than 24 hours in the future' }];
   return [];
 }
 
@@ -63,13 +68,22 @@ export function validateEntry(value: unknown, now = Date.now()): FieldError[] {
     errors.push({ field: '/retryAt', message: 'is only allowed when status is "failure"' });
   }
   if (e.attempt && e.maxAttempts && e.attempt > e.maxAttempts) {
-    errors.push({ field: '/attempt', message: `is ${e.attempt}, more than maxAttempts ${e.maxAttempts}` });
+    errors.push({
+      field: '/attempt',
+      message: `is ${e.attempt}, more than maxAttempts ${e.maxAttempts}`,
+    });
   }
   if (!e.sourceIdentity?.id && !e.targetIdentity?.id) {
-    errors.push({ field: '/sourceIdentity/id', message: 'sourceIdentity.id or targetIdentity.id is required' });
+    errors.push({
+      field: '/sourceIdentity/id',
+      message: 'sourceIdentity.id or targetIdentity.id is required',
+    });
   }
   if (e.errorCode && !e.errorCategory && !lookupErrorCode(e.errorCode)) {
-    errors.push({ field: '/errorCategory', message: `is required for "${e.errorCode}", which is not in the error catalog` });
+    errors.push({
+      field: '/errorCategory',
+      message: `is required for "${e.errorCode}", which is not in the error catalog`,
+    });
   }
   return errors;
 }
@@ -78,7 +92,10 @@ export function validateTask(value: unknown, now = Date.now()): FieldError[] {
   const errors = schemaErrors(taskCheck, value);
   if (errors.length > 0) return errors;
   const t = value as TaskInput;
-  errors.push(...timeErrors('/startedAt', t.startedAt, now), ...timeErrors('/endedAt', t.endedAt, now));
+  errors.push(
+    ...timeErrors('/startedAt', t.startedAt, now),
+    ...timeErrors('/endedAt', t.endedAt, now),
+  );
   if (t.endedAt && Date.parse(t.endedAt) < Date.parse(t.startedAt)) {
     errors.push({ field: '/endedAt', message: 'is before startedAt' });
   }

@@ -24,7 +24,8 @@ export class CursorCodec {
   }
 
   decode(kind: string, cursor: string): CursorPosition {
-    if (cursor.length > 200 || !/^[A-Za-z0-9_-]+$/.test(cursor)) throw new CursorError('cursor is malformed');
+    if (cursor.length > 200 || !/^[A-Za-z0-9_-]+$/.test(cursor))
+      throw new CursorError('cursor is malformed');
     const raw = Buffer.from(cursor, 'base64url');
     const sig = raw.subarray(0, SIG_BYTES);
     const body = raw.subarray(SIG_BYTES);
@@ -37,7 +38,8 @@ export class CursorCodec {
       throw new CursorError(`cursor belongs to another list, not ${kind}`);
     }
     const [, t, s] = parsed as [string, unknown, unknown];
-    if (!Number.isSafeInteger(t) || !Number.isSafeInteger(s)) throw new CursorError('cursor is malformed');
+    if (!Number.isSafeInteger(t) || !Number.isSafeInteger(s))
+      throw new CursorError('cursor is malformed');
     return { t: t as number, s: s as number };
   }
 

@@ -131,7 +131,10 @@ export function parseEntryFilter(
     if (!got) continue;
     const bad = got.filter((v) => !(values as readonly string[]).includes(v));
     if (bad.length > 0) {
-      errors.push({ field: name, message: `unknown value ${bad.map((b) => JSON.stringify(b)).join(', ')}; expected one of ${values.join(', ')}` });
+      errors.push({
+        field: name,
+        message: `unknown value ${bad.map((b) => JSON.stringify(b)).join(', ')}; expected one of ${values.join(', ')}`,
+      });
     } else {
       (filter as Record<string, unknown>)[name] = got;
     }
@@ -139,8 +142,10 @@ export function parseEntryFilter(
   for (const name of ID_FILTERS) {
     const got = list(query[name]);
     if (!got) continue;
-    if (got.length > MAX_VALUES) errors.push({ field: name, message: `at most ${MAX_VALUES} values` });
-    else if (got.some((v) => v.length > 200)) errors.push({ field: name, message: 'values are at most 200 characters' });
+    if (got.length > MAX_VALUES)
+      errors.push({ field: name, message: `at most ${MAX_VALUES} values` });
+    else if (got.some((v) => v.length > 200))
+      errors.push({ field: name, message: 'values are at most 200 characters' });
     else filter[name] = got;
   }
   for (const name of TEXT_FILTERS) {
@@ -163,14 +168,23 @@ export function parseTimeRange(
   for (const name of ['from', 'to'] as const) {
     const v = single(query[name]);
     if (v === undefined || v === '') continue;
-    if (!isIsoDateTime(v)) errors.push({ field: name, message: `must be an ISO 8601 date-time with a time zone, got ${JSON.stringify(v)}` });
+    if (!isIsoDateTime(v))
+      errors.push({
+        field: name,
+        message: `must be an ISO 8601 date-time with a time zone, got ${JSON.stringify(v)}`,
+      });
     else target[name] = Date.parse(v);
   }
   const window = single(query.window);
   if (window !== undefined && window !== '') {
     const ms = parseWindow(window);
-    if (ms === undefined) errors.push({ field: 'window', message: `must look like 24h, 7d or 30d, got ${JSON.stringify(window)}` });
-    else if (target.from !== undefined) errors.push({ field: 'window', message: 'cannot be combined with from' });
+    if (ms === undefined)
+      errors.push({
+        field: 'window',
+        message: `must look like 24h, 7d or 30d, got ${JSON.stringify(window)}`,
+      });
+    else if (target.from !== undefined)
+      errors.push({ field: 'window', message: 'cannot be combined with from' });
     else target.from = (target.to ?? now) - ms;
   }
   if (target.from !== undefined && target.to !== undefined && target.from > target.to) {

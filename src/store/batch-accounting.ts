@@ -2,8 +2,20 @@ import type { Entry } from '../model/entry.ts';
 import { DAY_MS, HOUR_MS } from './entry-columns.ts';
 
 export const COUNTER_COLUMNS = [
-  'processed', 'created', 'updated', 'deleted', 'disabled', 'skipped', 'failed', 'resolved', 'pending',
-  'failed_user', 'failed_group', 'failed_organization', 'failed_account', 'failed_role',
+  'processed',
+  'created',
+  'updated',
+  'deleted',
+  'disabled',
+  'skipped',
+  'failed',
+  'resolved',
+  'pending',
+  'failed_user',
+  'failed_group',
+  'failed_organization',
+  'failed_account',
+  'failed_role',
 ] as const;
 export type Counter = Record<(typeof COUNTER_COLUMNS)[number], number>;
 
@@ -15,7 +27,15 @@ const SUCCESS_ACTION_COLUMN: Partial<Record<Entry['action'], keyof Counter>> = {
 };
 
 export const ROLLUP_DIMENSIONS = [
-  'direction', 'status', 'action', 'object_type', 'skip_reason', 'error_code', 'source_system_id', 'target_system_id', 'job_id',
+  'direction',
+  'status',
+  'action',
+  'object_type',
+  'skip_reason',
+  'error_code',
+  'source_system_id',
+  'target_system_id',
+  'job_id',
 ] as const;
 
 /** A rollup row: bucket start, the dimensions ('' = none), and the count to add. */
@@ -57,8 +77,15 @@ export class BatchAccounting {
   /** Counts an accepted entry; `retryInSameTask` when it resolved a failure of its own task. */
   add(e: Entry, time: number, retryInSameTask: boolean): void {
     const dims = [
-      e.direction, e.status, e.action, e.objectType, e.skipReason ?? '', e.errorCode ?? '',
-      e.sourceSystem?.id ?? '', e.targetSystem?.id ?? '', e.jobId ?? '',
+      e.direction,
+      e.status,
+      e.action,
+      e.objectType,
+      e.skipReason ?? '',
+      e.errorCode ?? '',
+      e.sourceSystem?.id ?? '',
+      e.targetSystem?.id ?? '',
+      e.jobId ?? '',
     ].join('\u0000');
     const dayKey = `${Math.floor(time / DAY_MS) * DAY_MS}\u0000${dims}`;
     const hourKey = `${Math.floor(time / HOUR_MS) * HOUR_MS}\u0000${dims}`;

@@ -2,7 +2,10 @@ import type { Entry } from '../model/entry.ts';
 import type { EntriesTable } from './db-types.ts';
 
 /** The columns an entry is filtered by; the rest of it travels in `doc`. */
-export type EntryColumns = Omit<EntriesTable, 'seq' | 'doc' | 'resolved_by' | 'identity_id' | 'application_id'>;
+export type EntryColumns = Omit<
+  EntriesTable,
+  'seq' | 'doc' | 'resolved_by' | 'identity_id' | 'application_id'
+>;
 
 export interface EntryRow extends EntryColumns {
   doc: string;
@@ -15,9 +18,27 @@ export interface EntryRow extends EntryColumns {
  */
 export function entryDoc(e: Entry): string {
   const {
-    changeId: _c, time: _t, taskId: _ta, jobId: _j, cycleId: _cy, operationId: _o, direction: _d, status: _s,
-    action: _a, objectType: _ot, skipReason: _sr, errorCode: _ec, triggerModule: _tm, triggerMethod: _tme,
-    source: _so, retryAt: _r, resolvedBy: _rb, state: _st, sourceSystem, targetSystem, ...rest
+    changeId: _c,
+    time: _t,
+    taskId: _ta,
+    jobId: _j,
+    cycleId: _cy,
+    operationId: _o,
+    direction: _d,
+    status: _s,
+    action: _a,
+    objectType: _ot,
+    skipReason: _sr,
+    errorCode: _ec,
+    triggerModule: _tm,
+    triggerMethod: _tme,
+    source: _so,
+    retryAt: _r,
+    resolvedBy: _rb,
+    state: _st,
+    sourceSystem,
+    targetSystem,
+    ...rest
   } = e;
   // System names are kept in the systems table; the doc keeps only what is not a column.
   void sourceSystem;
@@ -26,7 +47,11 @@ export function entryDoc(e: Entry): string {
 }
 
 /** Rebuilds the entry from a row; `systemName` answers a system id with its name. */
-export function entryFromColumns(row: EntryRow, systemName: (id: string) => string, now = Date.now()): Entry {
+export function entryFromColumns(
+  row: EntryRow,
+  systemName: (id: string) => string,
+  now = Date.now(),
+): Entry {
   const rest = JSON.parse(row.doc) as Partial<Entry>;
   const entry: Entry = {
     changeId: row.change_id,
@@ -41,11 +66,17 @@ export function entryFromColumns(row: EntryRow, systemName: (id: string) => stri
     objectType: row.object_type as Entry['objectType'],
     ...(row.skip_reason !== null ? { skipReason: row.skip_reason as Entry['skipReason'] } : {}),
     ...(row.error_code !== null ? { errorCode: row.error_code } : {}),
-    ...(row.trigger_module !== null ? { triggerModule: row.trigger_module as Entry['triggerModule'] } : {}),
+    ...(row.trigger_module !== null
+      ? { triggerModule: row.trigger_module as Entry['triggerModule'] }
+      : {}),
     triggerMethod: row.trigger_method as Entry['triggerMethod'],
     ...(row.source !== null ? { source: row.source as Entry['source'] } : {}),
-    ...(row.source_system_id !== null ? { sourceSystem: { id: row.source_system_id, name: systemName(row.source_system_id) } } : {}),
-    ...(row.target_system_id !== null ? { targetSystem: { id: row.target_system_id, name: systemName(row.target_system_id) } } : {}),
+    ...(row.source_system_id !== null
+      ? { sourceSystem: { id: row.source_system_id, name: systemName(row.source_system_id) } }
+      : {}),
+    ...(row.target_system_id !== null
+      ? { targetSystem: { id: row.target_system_id, name: systemName(row.target_system_id) } }
+      : {}),
     ...(row.retry_at !== null ? { retryAt: new Date(row.retry_at).toISOString() } : {}),
     ...rest,
   };
@@ -58,7 +89,25 @@ export function entryFromColumns(row: EntryRow, systemName: (id: string) => stri
 }
 
 export const ENTRY_SELECT_COLUMNS = [
-  'seq', 'change_id', 'time', 'task_id', 'job_id', 'cycle_id', 'operation_id', 'direction', 'status', 'action',
-  'object_type', 'skip_reason', 'error_code', 'trigger_module', 'trigger_method', 'source', 'source_system_id',
-  'target_system_id', 'retry_at', 'resolved_by', 'doc',
+  'seq',
+  'change_id',
+  'time',
+  'task_id',
+  'job_id',
+  'cycle_id',
+  'operation_id',
+  'direction',
+  'status',
+  'action',
+  'object_type',
+  'skip_reason',
+  'error_code',
+  'trigger_module',
+  'trigger_method',
+  'source',
+  'source_system_id',
+  'target_system_id',
+  'retry_at',
+  'resolved_by',
+  'doc',
 ] as const;

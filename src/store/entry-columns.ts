@@ -6,11 +6,15 @@ const SEP = '\u241f';
 
 /** The folded identity text the `identity` filter searches (both systems, ids and names). */
 export function identityText(e: Entry): string {
-  const parts = [e.sourceIdentity?.id, e.sourceIdentity?.displayName, e.targetIdentity?.id, e.targetIdentity?.displayName];
+  const parts = [
+    e.sourceIdentity?.id,
+    e.sourceIdentity?.displayName,
+    e.targetIdentity?.id,
+    e.targetIdentity?.displayName,
+  ];
   // The same name (or id) on both sides is searched once: fewer distinct identities, less to index.
   return foldText([...new Set(parts.filter((v): v is string => !!v))].join(SEP));
 }
-
 
 export const HOUR_MS = 3600_000;
 export const DAY_MS = 86_400_000;

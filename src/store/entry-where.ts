@@ -55,7 +55,11 @@ export function entryConditions(
     else conds.push(sql<SqlBool>`${dialect.unindexed(column)} in (${sql.join(values)})`);
   }
   const systemIn = (column: 'source_system_id' | 'target_system_id', ids: string[]) =>
-    ids.length === 0 ? sql<SqlBool>`1 = 0` : ids.length === 1 ? eb(column, '=', ids[0]!) : eb(column, 'in', ids);
+    ids.length === 0
+      ? sql<SqlBool>`1 = 0`
+      : ids.length === 1
+        ? eb(column, '=', ids[0]!)
+        : eb(column, 'in', ids);
   if (systems.sourceSystem) conds.push(systemIn('source_system_id', systems.sourceSystem));
   if (systems.targetSystem) conds.push(systemIn('target_system_id', systems.targetSystem));
   if (systems.application) {

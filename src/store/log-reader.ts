@@ -1,5 +1,12 @@
 import { foldText } from '../model/fold-text.ts';
-import { sql, type Compilable, type Expression, type ExpressionBuilder, type Kysely, type SqlBool } from 'kysely';
+import {
+  sql,
+  type Compilable,
+  type Expression,
+  type ExpressionBuilder,
+  type Kysely,
+  type SqlBool,
+} from 'kysely';
 import type { Entry, EntryDetail } from '../model/entry.ts';
 import type { Task } from '../model/task.ts';
 import type { EntryFilter } from '../query/entry-filter.ts';
@@ -7,7 +14,12 @@ import type { TaskFilter } from '../query/task-filter.ts';
 import type { CursorCodec } from '../query/cursor.ts';
 import type { Facets, Page, PageRequest } from './log-store.ts';
 import { FACET_COLUMNS, type LogDatabase } from './db-types.ts';
-import { afterCursor, entryConditions, type EntryWhereDialect, type ResolvedSystems } from './entry-where.ts';
+import {
+  afterCursor,
+  entryConditions,
+  type EntryWhereDialect,
+  type ResolvedSystems,
+} from './entry-where.ts';
 import { taskFromRow, TASK_STATUS_SQL } from './row-mapping.ts';
 import { ENTRY_SELECT_COLUMNS, entryFromColumns, type EntryRow } from './entry-codec.ts';
 import { planFacetRanges } from './facet-ranges.ts';
@@ -27,7 +39,20 @@ export interface ReaderDialect {
 
 /** Up to this many matching identities drive the query through their index; beyond, a time-ordered scan finds a page sooner. */
 const IDENTITY_INDEX_LIMIT = 500;
-const ROLLUP_FILTERS = new Set(['from', 'to', 'direction', 'status', 'action', 'objectType', 'skipReason', 'errorCode', 'sourceSystem', 'targetSystem', 'jobId', 'application']);
+const ROLLUP_FILTERS = new Set([
+  'from',
+  'to',
+  'direction',
+  'status',
+  'action',
+  'objectType',
+  'skipReason',
+  'errorCode',
+  'sourceSystem',
+  'targetSystem',
+  'jobId',
+  'application',
+]);
 
 /**
  * Every read of the provisioning log, written once for both stores: lists by keyset cursor,
@@ -54,11 +79,17 @@ export class LogReader {
     }
     return {
       unindexed: (c) => this.dialect.unindexed(c),
-      textMatch: (eb, scope, folded) => this.textMatch(eb, scope, folded, matches.get(folded) ?? []),
+      textMatch: (eb, scope, folded) =>
+        this.textMatch(eb, scope, folded, matches.get(folded) ?? []),
     };
   }
 
-  private textMatch(eb: ExpressionBuilder<LogDatabase, 'entries'>, scope: 'identity' | 'all', folded: string, ids: number[]): Expression<SqlBool> {
+  private textMatch(
+    eb: ExpressionBuilder<LogDatabase, 'entries'>,
+    scope: 'identity' | 'all',
+    folded: string,
+    ids: number[],
+  ): Expression<SqlBool> {
     const identity =
       ids.length > IDENTITY_INDEX_LIMIT
         ? sql<SqlBool>`${this.dialect.unindexed('identity_id')} IN (SELECT id FROM identities WHERE ${this.dialect.contains(sql.ref('text'), folded)})`
@@ -80,7 +111,10 @@ export class LogReader {
     const byIdOrName = async (values: string[]) => {
       const folded = values.map(foldText);
       const rows = await this.run<{ id: string }>(
-        this.qb.selectFrom('systems').select('id').where((eb) => eb.or([eb('id', 'in', values), eb('name_folded', 'in', folded)])),
+        this.qb
+          .selectFrom('systems')
+          .select('id')
+          .where((eb) => eb.or([eb('id', 'in', values), eb('name_folded', 'in', folded)])),
       );
       return rows.map((r) => r.id);
     };
@@ -89,7 +123,10 @@ export class LogReader {
     if (filter.application) {
       const needle = foldText(filter.application);
       const rows = await this.run<{ id: string }>(
-        this.qb.selectFrom('systems').select('id').where(() => this.dialect.contains(sql.ref('name_folded'), needle)),
+        this.qb
+          .selectFrom('systems')
+          .select('id')
+          .where(() => this.dialect.contains(sql.ref('name_folded'), needle)),
       );
       out.application = rows.map((r) => r.id);
     }
@@ -97,9 +134,13 @@ export class LogReader {
   }
 
   private async loadSystemNames(ids: Iterable<string | null>): Promise<void> {
-    const missing = [...new Set([...ids].filter((id): id is string => id !== null && !this.systemNames.has(id)))];
+    const missing = [
+      ...new Set([...ids].filter((id): id is string => id !== null && !this.systemNames.has(id))),
+    ];
     if (missing.length === 0) return;
-    const rows = await this.run<{ id: string; name: string }>(this.qb.selectFrom('systems').select(['id', 'name']).where('id', 'in', missing));
+    const rows = await this.run<{ id: string; name: string }>(
+      this.qb.selectFrom('systems').select(['id', 'name']).where('id', 'in', missing),
+    );
     for (const r of rows) this.systemNames.set(r.id, r.name);
     for (const id of missing) if (!this.systemNames.has(id)) this.systemNames.set(id, id);
   }
@@ -164,13 +205,22 @@ export class LogReader {
     if (Object.keys(filter).every((k) => ROLLUP_FILTERS.has(k))) {
       const plan = planFacetRanges(filter.from, filter.to);
       const { from: _f, to: _t, ...dims } = filter;
-      for (const [table, ranges] of [['rollup_day', plan.days], ['rollup_hour', plan.hours]] as const) {
+      for (const [table, ranges] of [
+        ['rollup_day', plan.days],
+        ['rollup_hour', plan.hours],
+      ] as const) {
         for (const [a, b] of ranges) {
           const rows = await this.run<Record<string, unknown>>(
             this.qb
               .selectFrom(table)
               .select([...columns, 'n'])
-              .where((eb) => eb.and([eb('bucket', '>=', a), eb('bucket', '<', b), ...entryConditions(eb as never, dims, systems, dialect, 'rollup')])),
+              .where((eb) =>
+                eb.and([
+                  eb('bucket', '>=', a),
+                  eb('bucket', '<', b),
+                  ...entryConditions(eb as never, dims, systems, dialect, 'rollup'),
+                ]),
+              ),
           );
           rows.forEach(add);
         }
@@ -179,7 +229,10 @@ export class LogReader {
     } else {
       await raw(filter);
     }
-    await this.loadSystemNames([...Object.keys(facets.sourceSystem!), ...Object.keys(facets.targetSystem!)]);
+    await this.loadSystemNames([
+      ...Object.keys(facets.sourceSystem!),
+      ...Object.keys(facets.targetSystem!),
+    ]);
     for (const field of ['sourceSystem', 'targetSystem']) {
       const byName: Record<string, number> = {};
       for (const [id, n] of Object.entries(facets[field] ?? {})) {
@@ -192,7 +245,12 @@ export class LogReader {
   }
 
   async getEntry(changeId: string): Promise<EntryDetail | undefined> {
-    const [row] = await this.run<EntryRow>(this.qb.selectFrom('entries').select([...ENTRY_SELECT_COLUMNS]).where('change_id', '=', changeId));
+    const [row] = await this.run<EntryRow>(
+      this.qb
+        .selectFrom('entries')
+        .select([...ENTRY_SELECT_COLUMNS])
+        .where('change_id', '=', changeId),
+    );
     if (!row) return undefined;
     const related = await this.run<EntryRow>(
       this.qb
@@ -220,10 +278,18 @@ export class LogReader {
   }
 
   /** One row more than the limit was asked for: its presence means another page. */
-  private page<R extends { seq: number }>(rows: R[], limit: number, kind: string, timeOf: (r: R) => number) {
+  private page<R extends { seq: number }>(
+    rows: R[],
+    limit: number,
+    kind: string,
+    timeOf: (r: R) => number,
+  ) {
     const items = rows.slice(0, limit);
     const last = items.at(-1);
-    const nextCursor = rows.length > limit && last ? this.cursors.encode(kind, { t: Number(timeOf(last)), s: Number(last.seq) }) : null;
+    const nextCursor =
+      rows.length > limit && last
+        ? this.cursors.encode(kind, { t: Number(timeOf(last)), s: Number(last.seq) })
+        : null;
     return { items, nextCursor };
   }
 

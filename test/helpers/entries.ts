@@ -4,7 +4,10 @@ import type { TaskInput } from '../../src/model/task.ts';
 const BASE = Date.parse('2026-11-20T12:00:00Z');
 
 /** A valid entry with overridable fields; `minutes` places it relative to a fixed base time. */
-export function entry(changeId: string, overrides: Partial<EntryInput> & { minutes?: number } = {}): EntryInput {
+export function entry(
+  changeId: string,
+  overrides: Partial<EntryInput> & { minutes?: number } = {},
+): EntryInput {
   const { minutes = 0, ...rest } = overrides;
   return {
     changeId,
@@ -23,7 +26,10 @@ export function entry(changeId: string, overrides: Partial<EntryInput> & { minut
   };
 }
 
-export function task(id: string, overrides: Partial<TaskInput> & { minutes?: number } = {}): TaskInput {
+export function task(
+  id: string,
+  overrides: Partial<TaskInput> & { minutes?: number } = {},
+): TaskInput {
   const { minutes = 0, ...rest } = overrides;
   return {
     id,

@@ -1,21 +1,30 @@
 import pg from 'pg';
 
 /** The real PostgreSQL the tests use (trust auth, database `test`). */
-export const TEST_DATABASE_URL = process.env.PROVLOG_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+export const TEST_DATABASE_URL =
+  process.env.PROVLOG_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
 /**
  * Whether PostgreSQL answers. Outside CI a missing server skips its tests and says so;
  * in CI (`CI=true`) it is a failure, because nothing may be skipped there.
  */
 export async function postgresAvailable(): Promise<boolean> {
-  const client = new pg.Client({ connectionString: TEST_DATABASE_URL, connectionTimeoutMillis: 3000 });
+  const client = new pg.Client({
+    connectionString: TEST_DATABASE_URL,
+    connectionTimeoutMillis: 3000,
+  });
   try {
     await client.connect();
     await client.query('SELECT 1');
     return true;
   } catch (err) {
-    if (process.env.CI === 'true') throw new Error(`PostgreSQL is required in CI but not reachable at ${TEST_DATABASE_URL}: ${(err as Error).message}`);
-    process.stderr.write(`\n[provlog tests] SKIPPED PostgreSQL tests: no server at ${TEST_DATABASE_URL} (${(err as Error).message})\n`);
+    if (process.env.CI === 'true')
+      throw new Error(
+        `PostgreSQL is required in CI but not reachable at ${TEST_DATABASE_URL}: ${(err as Error).message}`,
+      );
+    process.stderr.write(
+      `\n[provlog tests] SKIPPED PostgreSQL tests: no server at ${TEST_DATABASE_URL} (${(err as Error).message})\n`,
+    );
     return false;
   } finally {
     await client.end().catch(() => {});
@@ -32,4 +41,5 @@ export async function dropSchema(schema: string): Promise<void> {
   }
 }
 
-export const uniqueSchema = (prefix: string) => `${prefix}_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
+export const uniqueSchema = (prefix: string) =>
+  `${prefix}_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;

@@ -33,7 +33,10 @@ export function describeLogStoreContract(name: string, open: () => Promise<LogSt
     it('stores entries append-only and treats a repeated changeId as a duplicate', async () => {
       const first = await put([entry('a'), entry('b')]);
       expect(first.entries).toEqual(['accepted', 'accepted']);
-      const again = await put([entry('a', { status: 'failure', errorCode: 'Timeout' }), entry('c')]);
+      const again = await put([
+        entry('a', { status: 'failure', errorCode: 'Timeout' }),
+        entry('c'),
+      ]);
       expect(again.entries).toEqual(['duplicate', 'accepted']);
       const a = await store.getEntry('a');
       expect(a?.status).toBe('success');
@@ -52,14 +55,24 @@ export function describeLogStoreContract(name: string, open: () => Promise<LogSt
           attempt: 1,
           maxAttempts: 3,
           steps: [
-            { name: 'import', status: 'success', description: 'Imported', details: { sourceId: 'x' } },
+            {
+              name: 'import',
+              status: 'success',
+              description: 'Imported',
+              details: { sourceId: 'x' },
+            },
             { name: 'provision', status: 'failure', description: 'Conflict' },
           ],
           modifiedProperties: [
             { name: 'mail', oldValue: null, newValue: 'a@example.com' },
             { name: 'password', newValue: 'hunter2' },
           ],
-          request: { method: 'POST', url: 'https://x.example/scim/Users?access_token=abc', headers: { Authorization: 'Bearer s3cret' }, body: { userName: 'a', password: 'hunter2' } },
+          request: {
+            method: 'POST',
+            url: 'https://x.example/scim/Users?access_token=abc',
+            headers: { Authorization: 'Bearer s3cret' },
+            body: { userName: 'a', password: 'hunter2' },
+          },
           response: { status: 409, body: { detail: 'exists' } },
         }),
       ]);
@@ -68,7 +81,11 @@ export function describeLogStoreContract(name: string, open: () => Promise<LogSt
       expect(e!.errorCode).toBe('EntryConflict');
       expect(e!.errorCategory).toBe('permanent');
       expect(e!.steps?.map((s) => s.name)).toEqual(['import', 'provision']);
-      expect(e!.modifiedProperties?.[0]).toEqual({ name: 'mail', oldValue: null, newValue: 'a@example.com' });
+      expect(e!.modifiedProperties?.[0]).toEqual({
+        name: 'mail',
+        oldValue: null,
+        newValue: 'a@example.com',
+      });
       expect(e!.targetSystem).toEqual({ id: 'servicenow', name: 'ServiceNow' });
       expect(e!.jobId).toBe('ServiceNow.abc');
       expect(e!.relatedAttempts.map((r) => r.changeId)).toEqual(['full']);
@@ -80,7 +97,9 @@ export function describeLogStoreContract(name: string, open: () => Promise<LogSt
     });
 
     it('lists newest first and pages by cursor without gaps or repeats', async () => {
-      const many = Array.from({ length: 57 }, (_, i) => entry(`p${String(i).padStart(2, '0')}`, { minutes: i % 7 }));
+      const many = Array.from({ length: 57 }, (_, i) =>
+        entry(`p${String(i).padStart(2, '0')}`, { minutes: i % 7 }),
+      );
       await put(many);
       const seen: string[] = [];
       let cursor: string | undefined;
@@ -93,16 +112,51 @@ export function describeLogStoreContract(name: string, open: () => Promise<LogSt
       } while (cursor);
       expect(pages).toBe(6);
       expect(new Set(seen).size).toBe(57);
-      const times = (await store.listEntries({}, { limit: 100 })).items.map((e) => Date.parse(e.time));
+      const times = (await store.listEntries({}, { limit: 100 })).items.map((e) =>
+        Date.parse(e.time),
+      );
       expect(times).toEqual([...times].sort((a, b) => b - a));
     });
 
     it('applies every filter of the contract', async () => {
       await put([
-        entry('e1', { minutes: -60 * 48, direction: 'inbound', status: 'success', action: 'update', objectType: 'group', taskId: 'T1', jobId: 'J1', cycleId: 'C1', sourceSystem: { id: 'ldap', name: 'Corp LDAP' }, targetSystem: { id: 'hub', name: 'provlog hub' } }),
-        entry('e2', { minutes: -30, status: 'failure', errorCode: 'TooManyRequests', taskId: 'T2', jobId: 'J2', cycleId: 'C2', operationId: 'op-9', targetSystem: { id: 'slack', name: 'Slack Enterprise' } }),
-        entry('e3', { minutes: -10, status: 'skipped', skipReason: 'out_of_scope', action: 'other', objectType: 'account', taskId: 'T2', source: 'single_change' }),
-        entry('e4', { minutes: 0, action: 'delete', sourceIdentity: { id: 'emp-77', displayName: 'Zoë Ångström' }, targetSystem: { id: 'gh', name: 'GitHub' } }),
+        entry('e1', {
+          minutes: -60 * 48,
+          direction: 'inbound',
+          status: 'success',
+          action: 'update',
+          objectType: 'group',
+          taskId: 'T1',
+          jobId: 'J1',
+          cycleId: 'C1',
+          sourceSystem: { id: 'ldap', name: 'Corp LDAP' },
+          targetSystem: { id: 'hub', name: 'provlog hub' },
+        }),
+        entry('e2', {
+          minutes: -30,
+          status: 'failure',
+          errorCode: 'TooManyRequests',
+          taskId: 'T2',
+          jobId: 'J2',
+          cycleId: 'C2',
+          operationId: 'op-9',
+          targetSystem: { id: 'slack', name: 'Slack Enterprise' },
+        }),
+        entry('e3', {
+          minutes: -10,
+          status: 'skipped',
+          skipReason: 'out_of_scope',
+          action: 'other',
+          objectType: 'account',
+          taskId: 'T2',
+          source: 'single_change',
+        }),
+        entry('e4', {
+          minutes: 0,
+          action: 'delete',
+          sourceIdentity: { id: 'emp-77', displayName: 'Zoë Ångström' },
+          targetSystem: { id: 'gh', name: 'GitHub' },
+        }),
       ]);
       const now = BASE_TIME + 60_000;
       expect(await ids({ direction: ['inbound'] })).toEqual(['e1']);
@@ -118,7 +172,9 @@ export function describeLogStoreContract(name: string, open: () => Promise<LogSt
       expect(await ids({ errorCode: ['TooManyRequests'] })).toEqual(['e2']);
       expect(await ids({ source: ['single_change'] })).toEqual(['e3']);
       expect(await ids({ from: now - 24 * 3600_000 })).toEqual(['e4', 'e3', 'e2']);
-      expect(await ids({ from: BASE_TIME - 20 * 60_000, to: BASE_TIME - 5 * 60_000 })).toEqual(['e3']);
+      expect(await ids({ from: BASE_TIME - 20 * 60_000, to: BASE_TIME - 5 * 60_000 })).toEqual([
+        'e3',
+      ]);
       // systems by id or by name, case-insensitive; application by part of a name
       expect(await ids({ sourceSystem: ['ldap'] })).toEqual(['e1']);
       expect(await ids({ sourceSystem: ['corp ldap'] })).toEqual(['e1']);
@@ -143,7 +199,11 @@ export function describeLogStoreContract(name: string, open: () => Promise<LogSt
 
     it('finds identities in any script, partially', async () => {
       const names = ['山田 太郎', 'Ольга Иванова', 'محمد علي', 'Łukasz Żółć', 'ÅSA ÖBERG'];
-      await put(names.map((n, i) => entry(`n${i}`, { minutes: i, targetIdentity: { id: `t${i}`, displayName: n } })));
+      await put(
+        names.map((n, i) =>
+          entry(`n${i}`, { minutes: i, targetIdentity: { id: `t${i}`, displayName: n } }),
+        ),
+      );
       expect(await ids({ identity: '太郎' })).toEqual(['n0']);
       expect(await ids({ identity: 'ОЛЬГА' })).toEqual(['n1']);
       expect(await ids({ identity: 'علي' })).toEqual(['n2']);
@@ -160,11 +220,14 @@ export function describeLogStoreContract(name: string, open: () => Promise<LogSt
           entry(`f${i}`, {
             minutes: -i * 37,
             status,
-            ...(status === 'failure' ? { errorCode: i % 8 === 1 ? 'Timeout' : 'EntryConflict' } : {}),
+            ...(status === 'failure'
+              ? { errorCode: i % 8 === 1 ? 'Timeout' : 'EntryConflict' }
+              : {}),
             ...(status === 'skipped' ? { skipReason: 'no_change' } : {}),
             action: i % 3 === 0 ? 'update' : 'create',
             jobId: `job-${i % 5}`,
-            targetSystem: i % 2 ? { id: 'slack', name: 'Slack' } : { id: 'servicenow', name: 'ServiceNow' },
+            targetSystem:
+              i % 2 ? { id: 'slack', name: 'Slack' } : { id: 'servicenow', name: 'ServiceNow' },
           }),
         );
       }
@@ -177,8 +240,17 @@ export function describeLogStoreContract(name: string, open: () => Promise<LogSt
         [BASE_TIME - 10 * 60_000, BASE_TIME - 9 * 60_000],
       ];
       for (const [from, to] of ranges) {
-        for (const extra of [{}, { status: ['failure' as const] }, { application: 'slack' }, { taskId: ['none'] }]) {
-          const filter: EntryFilter = { ...(from !== undefined ? { from } : {}), ...(to !== undefined ? { to } : {}), ...extra };
+        for (const extra of [
+          {},
+          { status: ['failure' as const] },
+          { application: 'slack' },
+          { taskId: ['none'] },
+        ]) {
+          const filter: EntryFilter = {
+            ...(from !== undefined ? { from } : {}),
+            ...(to !== undefined ? { to } : {}),
+            ...extra,
+          };
           const facets = await store.facets(filter);
           const inRange = list.filter((e) => {
             const t = Date.parse(e.time);
@@ -194,7 +266,8 @@ export function describeLogStoreContract(name: string, open: () => Promise<LogSt
           for (const e of inRange) jobs[e.jobId!] = (jobs[e.jobId!] ?? 0) + 1;
           expect(facets.jobId).toEqual(jobs);
           const targets: Record<string, number> = {};
-          for (const e of inRange) targets[e.targetSystem!.name] = (targets[e.targetSystem!.name] ?? 0) + 1;
+          for (const e of inRange)
+            targets[e.targetSystem!.name] = (targets[e.targetSystem!.name] ?? 0) + 1;
           expect(facets.targetSystem).toEqual(targets);
         }
       }
@@ -205,12 +278,37 @@ export function describeLogStoreContract(name: string, open: () => Promise<LogSt
         [
           entry('s1', { taskId: 'ok', action: 'create' }),
           entry('s2', { taskId: 'ok', action: 'update' }),
-          entry('s3', { taskId: 'ok', status: 'skipped', skipReason: 'no_change', action: 'other' }),
+          entry('s3', {
+            taskId: 'ok',
+            status: 'skipped',
+            skipReason: 'no_change',
+            action: 'other',
+          }),
           entry('p1', { taskId: 'partial', objectType: 'account' }),
-          entry('p2', { taskId: 'partial', objectType: 'account', status: 'failure', errorCode: 'Timeout' }),
-          entry('p3', { taskId: 'partial', objectType: 'account', status: 'failure', errorCode: 'Timeout' }),
-          entry('p4', { taskId: 'partial', objectType: 'account', status: 'failure', errorCode: 'InvalidDomain' }),
-          entry('p5', { taskId: 'partial', objectType: 'organization', status: 'failure', errorCode: 'InternalError' }),
+          entry('p2', {
+            taskId: 'partial',
+            objectType: 'account',
+            status: 'failure',
+            errorCode: 'Timeout',
+          }),
+          entry('p3', {
+            taskId: 'partial',
+            objectType: 'account',
+            status: 'failure',
+            errorCode: 'Timeout',
+          }),
+          entry('p4', {
+            taskId: 'partial',
+            objectType: 'account',
+            status: 'failure',
+            errorCode: 'InvalidDomain',
+          }),
+          entry('p5', {
+            taskId: 'partial',
+            objectType: 'organization',
+            status: 'failure',
+            errorCode: 'InternalError',
+          }),
           entry('f1', { taskId: 'bad', status: 'failure', errorCode: 'Unauthorized' }),
           entry('r1', { taskId: 'run' }),
         ],
@@ -219,13 +317,23 @@ export function describeLogStoreContract(name: string, open: () => Promise<LogSt
           task('partial'),
           task('bad'),
           task('run', { endedAt: null }),
-          task('init', { status: 'initial', reason: 'The LDAP server refused the bind', endedAt: null }),
+          task('init', {
+            status: 'initial',
+            reason: 'The LDAP server refused the bind',
+            endedAt: null,
+          }),
           task('csv', { errorCode: 'CsvUnreadable', reason: 'users.csv is not UTF-8' }),
         ],
       );
       const get = async (id: string) => (await store.getTask(id))!;
       expect((await get('ok')).status).toBe('succeeded');
-      expect((await get('ok')).counts).toMatchObject({ processed: 3, created: 1, updated: 1, skipped: 1, failed: 0 });
+      expect((await get('ok')).counts).toMatchObject({
+        processed: 3,
+        created: 1,
+        updated: 1,
+        skipped: 1,
+        failed: 0,
+      });
       const partial = await get('partial');
       expect(partial.status).toBe('partially_succeeded');
       expect(partial.statusDescription).toBe('3 accounts and 1 organization failed');
@@ -240,25 +348,54 @@ export function describeLogStoreContract(name: string, open: () => Promise<LogSt
       const all = (await store.listTasks({}, { limit: 100 })).items;
       expect(all).toHaveLength(6);
       for (const t of all) {
-        const derived = deriveTaskStatus({ initial: t.status === 'initial', endedAt: t.endedAt, errorCode: t.errorCode, counts: t.counts });
+        const derived = deriveTaskStatus({
+          initial: t.status === 'initial',
+          endedAt: t.endedAt,
+          errorCode: t.errorCode,
+          counts: t.counts,
+        });
         expect(t.status).toBe(derived);
-        const filtered = (await store.listTasks({ status: [t.status] }, { limit: 100 })).items.map((x) => x.id);
+        const filtered = (await store.listTasks({ status: [t.status] }, { limit: 100 })).items.map(
+          (x) => x.id,
+        );
         expect(filtered).toContain(t.id);
       }
-      expect((await store.listTasks({ status: ['partially_succeeded'] }, { limit: 100 })).items.map((t) => t.id)).toEqual(['partial']);
+      expect(
+        (await store.listTasks({ status: ['partially_succeeded'] }, { limit: 100 })).items.map(
+          (t) => t.id,
+        ),
+      ).toEqual(['partial']);
     });
 
     it('resolves a failure by a later successful retry or a confirmation', async () => {
       await put(
         [
-          entry('try1', { taskId: 'T', operationId: 'op-a', status: 'failure', errorCode: 'TooManyRequests', attempt: 1, maxAttempts: 3, retryAt: new Date(Date.now() + 3600_000).toISOString(), minutes: 0 }),
-          entry('del1', { taskId: 'T', operationId: 'op-b', action: 'delete', status: 'failure', errorCode: 'InsufficientRights', minutes: 1 }),
+          entry('try1', {
+            taskId: 'T',
+            operationId: 'op-a',
+            status: 'failure',
+            errorCode: 'TooManyRequests',
+            attempt: 1,
+            maxAttempts: 3,
+            retryAt: new Date(Date.now() + 3600_000).toISOString(),
+            minutes: 0,
+          }),
+          entry('del1', {
+            taskId: 'T',
+            operationId: 'op-b',
+            action: 'delete',
+            status: 'failure',
+            errorCode: 'InsufficientRights',
+            minutes: 1,
+          }),
         ],
         [task('T')],
       );
       expect((await store.getTask('T'))!.status).toBe('failed');
       expect((await store.getEntry('try1'))!.state).toBe('retrying');
-      await put([entry('try2', { taskId: 'T', operationId: 'op-a', attempt: 2, maxAttempts: 3, minutes: 5 })]);
+      await put([
+        entry('try2', { taskId: 'T', operationId: 'op-a', attempt: 2, maxAttempts: 3, minutes: 5 }),
+      ]);
       const partly = (await store.getTask('T'))!;
       expect(partly.status).toBe('partially_succeeded');
       expect(partly.counts).toMatchObject({ failed: 1, resolved: 1, processed: 2 });
@@ -268,7 +405,13 @@ export function describeLogStoreContract(name: string, open: () => Promise<LogSt
       expect(try1.status).toBe('failure'); // history is not rewritten
       expect(try1.relatedAttempts.map((r) => r.changeId)).toEqual(['try1', 'try2']);
       await put([
-        entry('conf', { taskId: null, operationId: 'op-b', action: 'confirm', minutes: 9, actor: { type: 'user', id: 'u1', displayName: 'Ada Admin' } }),
+        entry('conf', {
+          taskId: null,
+          operationId: 'op-b',
+          action: 'confirm',
+          minutes: 9,
+          actor: { type: 'user', id: 'u1', displayName: 'Ada Admin' },
+        }),
       ]);
       const done = (await store.getTask('T'))!;
       expect(done.status).toBe('succeeded');
@@ -277,19 +420,35 @@ export function describeLogStoreContract(name: string, open: () => Promise<LogSt
     });
 
     it('lists tasks newest first with filters and cursor paging', async () => {
-      await put([], [
-        task('a', { minutes: -300, direction: 'inbound', triggerModule: 'identity_provider', jobId: 'J1' }),
-        task('b', { minutes: -200 }),
-        task('c', { minutes: -100, jobId: 'J1' }),
-      ]);
+      await put(
+        [],
+        [
+          task('a', {
+            minutes: -300,
+            direction: 'inbound',
+            triggerModule: 'identity_provider',
+            jobId: 'J1',
+          }),
+          task('b', { minutes: -200 }),
+          task('c', { minutes: -100, jobId: 'J1' }),
+        ],
+      );
       const first = await store.listTasks({}, { limit: 2 });
       expect(first.items.map((t) => t.id)).toEqual(['c', 'b']);
       const second = await store.listTasks({}, { limit: 2, cursor: first.nextCursor! });
       expect(second.items.map((t) => t.id)).toEqual(['a']);
       expect(second.nextCursor).toBeNull();
-      expect((await store.listTasks({ direction: ['inbound'] }, { limit: 10 })).items.map((t) => t.id)).toEqual(['a']);
-      expect((await store.listTasks({ jobId: ['J1'] }, { limit: 10 })).items.map((t) => t.id)).toEqual(['c', 'a']);
-      expect((await store.listTasks({ from: BASE_TIME - 250 * 60_000 }, { limit: 10 })).items.map((t) => t.id)).toEqual(['c', 'b']);
+      expect(
+        (await store.listTasks({ direction: ['inbound'] }, { limit: 10 })).items.map((t) => t.id),
+      ).toEqual(['a']);
+      expect(
+        (await store.listTasks({ jobId: ['J1'] }, { limit: 10 })).items.map((t) => t.id),
+      ).toEqual(['c', 'a']);
+      expect(
+        (await store.listTasks({ from: BASE_TIME - 250 * 60_000 }, { limit: 10 })).items.map(
+          (t) => t.id,
+        ),
+      ).toEqual(['c', 'b']);
     });
 
     it('updates a task reported again and counts an identical report as a duplicate', async () => {
@@ -297,20 +456,27 @@ export function describeLogStoreContract(name: string, open: () => Promise<LogSt
       expect((await put([], [running])).tasks).toEqual(['accepted']);
       expect((await put([], [running])).tasks).toEqual(['duplicate']);
       expect((await store.getTask('u'))!.status).toBe('running');
-      expect((await put([], [task('u', { event: 'account_synchronization' })])).tasks).toEqual(['accepted']);
+      expect((await put([], [task('u', { event: 'account_synchronization' })])).tasks).toEqual([
+        'accepted',
+      ]);
       const ended = (await store.getTask('u'))!;
       expect(ended.status).toBe('succeeded');
       expect(ended.event).toBe('account_synchronization');
     });
 
     it('refuses a cursor that was altered or comes from another list', async () => {
-      await put(Array.from({ length: 5 }, (_, i) => entry(`c${i}`, { minutes: i })), [task('t1'), task('t2', { minutes: 1 })]);
+      await put(
+        Array.from({ length: 5 }, (_, i) => entry(`c${i}`, { minutes: i })),
+        [task('t1'), task('t2', { minutes: 1 })],
+      );
       const page = await store.listEntries({}, { limit: 2 });
       const cursor = page.nextCursor!;
       const flipped = cursor.slice(0, -2) + (cursor.endsWith('A') ? 'BB' : 'AA');
       await expect(store.listEntries({}, { limit: 2, cursor: flipped })).rejects.toThrow(/cursor/);
       const taskCursor = (await store.listTasks({}, { limit: 1 })).nextCursor!;
-      await expect(store.listEntries({}, { limit: 2, cursor: taskCursor })).rejects.toThrow(/another list/);
+      await expect(store.listEntries({}, { limit: 2, cursor: taskCursor })).rejects.toThrow(
+        /another list/,
+      );
     });
   });
 }

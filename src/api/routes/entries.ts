@@ -29,7 +29,8 @@ export const entriesRoutes: FastifyPluginAsync<EntriesRouteOptions> = async (app
     {
       schema: {
         summary: 'List entries, newest first',
-        description: 'Every filter accepts several values separated by commas (OR); filters combine with AND.',
+        description:
+          'Every filter accepts several values separated by commas (OR); filters combine with AND.',
         tags: ['entries'],
         querystring,
         response: { 200: pageOf(EntrySchema), 400: ProblemSchema },
@@ -49,7 +50,10 @@ export const entriesRoutes: FastifyPluginAsync<EntriesRouteOptions> = async (app
         summary: 'Values present and their counts per field, for the same filters',
         tags: ['entries'],
         querystring: queryStringSchema(ENTRY_FILTER_NAMES, FILTER_DOCS, false),
-        response: { 200: Type.Record(Type.String(), Type.Record(Type.String(), Type.Integer())), 400: ProblemSchema },
+        response: {
+          200: Type.Record(Type.String(), Type.Record(Type.String(), Type.Integer())),
+          400: ProblemSchema,
+        },
       },
     },
     async (request) => store.facets(parseEntryFilter(request.query as Record<string, unknown>)),
@@ -68,7 +72,8 @@ export const entriesRoutes: FastifyPluginAsync<EntriesRouteOptions> = async (app
     async (request) => {
       const { changeId } = request.params as { changeId: string };
       const entry = await store.getEntry(changeId);
-      if (!entry) throw new ApiError('entry_not_found', `No entry with changeId ${JSON.stringify(changeId)}`);
+      if (!entry)
+        throw new ApiError('entry_not_found', `No entry with changeId ${JSON.stringify(changeId)}`);
       return entry;
     },
   );

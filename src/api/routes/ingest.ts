@@ -10,11 +10,20 @@ export interface IngestRouteOptions {
   bodyLimit: number;
 }
 
-const NDJSON_TYPES = ['application/x-ndjson', 'application/ndjson', 'application/jsonl', 'application/json-seq'];
+const NDJSON_TYPES = [
+  'application/x-ndjson',
+  'application/ndjson',
+  'application/jsonl',
+  'application/json-seq',
+];
 
 export const ingestRoutes: FastifyPluginAsync<IngestRouteOptions> = async (app, opts) => {
   for (const type of NDJSON_TYPES) {
-    app.addContentTypeParser(type, { parseAs: 'string', bodyLimit: opts.bodyLimit }, (_req, body, done) => done(null, body));
+    app.addContentTypeParser(
+      type,
+      { parseAs: 'string', bodyLimit: opts.bodyLimit },
+      (_req, body, done) => done(null, body),
+    );
   }
 
   app.post(
@@ -26,7 +35,12 @@ export const ingestRoutes: FastifyPluginAsync<IngestRouteOptions> = async (app, 
         description:
           'JSON `{"tasks":[…],"entries":[…]}` or NDJSON lines `{"kind":"task"|"entry", …}`. Valid records are stored even when others are rejected; a repeated changeId is a duplicate.',
         tags: ['ingest'],
-        response: { 200: IngestResultSchema, 400: ProblemSchema, 413: ProblemSchema, 415: ProblemSchema },
+        response: {
+          200: IngestResultSchema,
+          400: ProblemSchema,
+          413: ProblemSchema,
+          415: ProblemSchema,
+        },
       },
     },
     async (request) => {
@@ -39,7 +53,12 @@ export const ingestRoutes: FastifyPluginAsync<IngestRouteOptions> = async (app, 
         }
         return await ingestRecords(opts.store, recordsFromJson(request.body));
       } catch (err) {
-        if (err instanceof BodyError) throw new ApiError(err.malformed ? 'malformed_json' : 'invalid_body', err.message, err.errors);
+        if (err instanceof BodyError)
+          throw new ApiError(
+            err.malformed ? 'malformed_json' : 'invalid_body',
+            err.message,
+            err.errors,
+          );
         throw err;
       }
     },

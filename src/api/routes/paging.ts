@@ -6,12 +6,26 @@ export const DEFAULT_LIMIT = 50;
 export const MAX_LIMIT = 1000;
 
 /** Query-string schema for OpenAPI and for refusing unknown names; values are parsed by query/. */
-export function queryStringSchema(names: readonly string[], docs: Record<string, string>, paged: boolean): TObject {
+export function queryStringSchema(
+  names: readonly string[],
+  docs: Record<string, string>,
+  paged: boolean,
+): TObject {
   const props: Record<string, TSchema> = {};
-  for (const name of names) props[name] = Type.Optional(Type.String({ maxLength: 4000, ...(docs[name] ? { description: docs[name] } : {}) }));
+  for (const name of names)
+    props[name] = Type.Optional(
+      Type.String({ maxLength: 4000, ...(docs[name] ? { description: docs[name] } : {}) }),
+    );
   if (paged) {
-    props.limit = Type.Optional(Type.String({ pattern: '^[0-9]+$', description: `Page size, default ${DEFAULT_LIMIT}, at most ${MAX_LIMIT}` }));
-    props.cursor = Type.Optional(Type.String({ maxLength: 200, description: 'nextCursor of the previous page' }));
+    props.limit = Type.Optional(
+      Type.String({
+        pattern: '^[0-9]+$',
+        description: `Page size, default ${DEFAULT_LIMIT}, at most ${MAX_LIMIT}`,
+      }),
+    );
+    props.cursor = Type.Optional(
+      Type.String({ maxLength: 200, description: 'nextCursor of the previous page' }),
+    );
   }
   return Type.Object(props, { additionalProperties: false });
 }
@@ -21,7 +35,9 @@ export function pageRequest(query: Record<string, unknown>): { limit: number; cu
   if (query.limit !== undefined) {
     limit = Number(query.limit);
     if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT) {
-      throw new FilterError([{ field: 'limit', message: `must be an integer from 1 to ${MAX_LIMIT}` }]);
+      throw new FilterError([
+        { field: 'limit', message: `must be an integer from 1 to ${MAX_LIMIT}` },
+      ]);
     }
   }
   const cursor = typeof query.cursor === 'string' && query.cursor !== '' ? query.cursor : undefined;

@@ -13,7 +13,11 @@ export const tasksRoutes: FastifyPluginAsync<{ store: LogStore }> = async (app, 
       schema: {
         summary: 'List tasks, newest first',
         tags: ['tasks'],
-        querystring: queryStringSchema(TASK_FILTER_NAMES, { status: 'initial, running, succeeded, partially_succeeded, failed' }, true),
+        querystring: queryStringSchema(
+          TASK_FILTER_NAMES,
+          { status: 'initial, running, succeeded, partially_succeeded, failed' },
+          true,
+        ),
         response: { 200: pageOf(TaskSchema), 400: ProblemSchema },
       },
     },

@@ -1,5 +1,10 @@
 import { describeLogStoreContract } from '../../../test/helpers/store-contract.ts';
-import { dropSchema, postgresAvailable, TEST_DATABASE_URL, uniqueSchema } from '../../../test/helpers/postgres.ts';
+import {
+  dropSchema,
+  postgresAvailable,
+  TEST_DATABASE_URL,
+  uniqueSchema,
+} from '../../../test/helpers/postgres.ts';
 import { PostgresLogStore } from './postgres-log-store.ts';
 import { describe, it } from 'vitest';
 
@@ -8,7 +13,11 @@ const available = await postgresAvailable();
 if (available) {
   describeLogStoreContract('PostgreSQL', async () => {
     const schema = uniqueSchema('provlog_test');
-    const store = await PostgresLogStore.connect({ connectionString: TEST_DATABASE_URL, schema, poolSize: 2 });
+    const store = await PostgresLogStore.connect({
+      connectionString: TEST_DATABASE_URL,
+      schema,
+      poolSize: 2,
+    });
     const close = store.close.bind(store);
     store.close = async () => {
       await close();

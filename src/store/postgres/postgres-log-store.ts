@@ -1,6 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { DummyDriver, Kysely, PostgresAdapter, PostgresIntrospector, PostgresQueryCompiler, sql, type Compilable } from 'kysely';
+import {
+  DummyDriver,
+  Kysely,
+  PostgresAdapter,
+  PostgresIntrospector,
+  PostgresQueryCompiler,
+  sql,
+  type Compilable,
+} from 'kysely';
 import type { Entry } from '../../model/entry.ts';
 import type { TaskInput } from '../../model/task.ts';
 import { CursorCodec } from '../../query/cursor.ts';
@@ -40,7 +48,8 @@ export class PostgresLogStore extends ReaderBackedStore implements LogStore {
   static async connect(opts: PostgresStoreOptions | string): Promise<PostgresLogStore> {
     const o = typeof opts === 'string' ? { connectionString: opts } : opts;
     const schema = o.schema ?? 'provlog';
-    if (!/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) throw new Error(`invalid schema name ${JSON.stringify(schema)}`);
+    if (!/^[a-z_][a-z0-9_]{0,62}$/.test(schema))
+      throw new Error(`invalid schema name ${JSON.stringify(schema)}`);
     const pool = new pg.Pool({
       connectionString: o.connectionString,
       max: o.poolSize ?? 8,
@@ -71,7 +80,10 @@ export class PostgresLogStore extends ReaderBackedStore implements LogStore {
           contains: (haystack, needle) => sql`strpos(${haystack}, ${needle}) > 0`,
           matchIdentities: async (folded, limit) => {
             const escaped = folded.replace(/[\\%_]/g, (c) => `\\${c}`);
-            const res = await pool.query<{ id: number }>('SELECT id FROM identities WHERE text LIKE $1 LIMIT $2', [`%${escaped}%`, limit]);
+            const res = await pool.query<{ id: number }>(
+              'SELECT id FROM identities WHERE text LIKE $1 LIMIT $2',
+              [`%${escaped}%`, limit],
+            );
             return res.rows.map((r) => r.id);
           },
         },
@@ -110,12 +122,21 @@ async function migrate(pool: pg.Pool, schema: string): Promise<void> {
     // Several provlog processes may start at once: one migrates, the others wait.
     await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`provlog-migrate:${schema}`]);
     await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
-    await client.query('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())');
-    const done = new Set((await client.query<{ version: number }>('SELECT version FROM schema_migrations')).rows.map((r) => r.version));
+    await client.query(
+      'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())',
+    );
+    const done = new Set(
+      (await client.query<{ version: number }>('SELECT version FROM schema_migrations')).rows.map(
+        (r) => r.version,
+      ),
+    );
     for (const m of POSTGRES_MIGRATIONS) {
       if (done.has(m.version)) continue;
       await client.query(m.sql);
-      await client.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [m.version, m.name]);
+      await client.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [
+        m.version,
+        m.name,
+      ]);
     }
     await client.query('COMMIT');
   } catch (err) {
@@ -128,7 +149,12 @@ async function migrate(pool: pg.Pool, schema: string): Promise<void> {
 
 async function cursorKey(pool: pg.Pool): Promise<Buffer> {
   const fresh = randomBytes(32).toString('hex');
-  await pool.query("INSERT INTO meta (key, value) VALUES ('cursor_key', $1) ON CONFLICT (key) DO NOTHING", [fresh]);
-  const res = await pool.query<{ value: string }>("SELECT value FROM meta WHERE key = 'cursor_key'");
+  await pool.query(
+    "INSERT INTO meta (key, value) VALUES ('cursor_key', $1) ON CONFLICT (key) DO NOTHING",
+    [fresh],
+  );
+  const res = await pool.query<{ value: string }>(
+    "SELECT value FROM meta WHERE key = 'cursor_key'",
+  );
   return Buffer.from(res.rows[0]!.value, 'hex');
 }

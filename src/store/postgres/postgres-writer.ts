@@ -5,14 +5,36 @@ import type { TaskInput } from '../../model/task.ts';
 import type { StoreIngestResult } from '../log-store.ts';
 import { applicationId, identityText } from '../entry-columns.ts';
 import { entryDoc } from '../entry-codec.ts';
-import { BatchAccounting, COUNTER_COLUMNS, mayResolve, ROLLUP_DIMENSIONS, type RollupRow } from '../batch-accounting.ts';
+import {
+  BatchAccounting,
+  COUNTER_COLUMNS,
+  mayResolve,
+  ROLLUP_DIMENSIONS,
+  type RollupRow,
+} from '../batch-accounting.ts';
 
 const ENTRY_COLUMNS = [
-  ['change_id', 'text'], ['time', 'int8'], ['task_id', 'text'], ['job_id', 'text'], ['cycle_id', 'text'],
-  ['operation_id', 'text'], ['direction', 'text'], ['status', 'text'], ['action', 'text'], ['object_type', 'text'],
-  ['skip_reason', 'text'], ['error_code', 'text'], ['trigger_module', 'text'], ['trigger_method', 'text'],
-  ['source', 'text'], ['source_system_id', 'text'], ['target_system_id', 'text'], ['application_id', 'text'], ['identity_id', 'int4'],
-  ['retry_at', 'int8'], ['doc', 'text'],
+  ['change_id', 'text'],
+  ['time', 'int8'],
+  ['task_id', 'text'],
+  ['job_id', 'text'],
+  ['cycle_id', 'text'],
+  ['operation_id', 'text'],
+  ['direction', 'text'],
+  ['status', 'text'],
+  ['action', 'text'],
+  ['object_type', 'text'],
+  ['skip_reason', 'text'],
+  ['error_code', 'text'],
+  ['trigger_module', 'text'],
+  ['trigger_method', 'text'],
+  ['source', 'text'],
+  ['source_system_id', 'text'],
+  ['target_system_id', 'text'],
+  ['application_id', 'text'],
+  ['identity_id', 'int4'],
+  ['retry_at', 'int8'],
+  ['doc', 'text'],
 ] as const;
 
 // One INSERT for the whole batch: arrays of column values unnested server-side.
@@ -20,7 +42,9 @@ const INSERT_ENTRIES = `INSERT INTO entries (${ENTRY_COLUMNS.map(([c]) => c).joi
   SELECT * FROM unnest(${ENTRY_COLUMNS.map(([, t], i) => `$${i + 1}::${t}[]`).join(', ')})
   ON CONFLICT (change_id) DO NOTHING RETURNING change_id, seq`;
 
-const upsertRollup = (table: string) => `INSERT INTO ${table} (bucket, ${ROLLUP_DIMENSIONS.join(', ')}, n)
+const upsertRollup = (
+  table: string,
+) => `INSERT INTO ${table} (bucket, ${ROLLUP_DIMENSIONS.join(', ')}, n)
   SELECT * FROM unnest($1::int8[], ${ROLLUP_DIMENSIONS.map((_, i) => `$${i + 2}::text[]`).join(', ')}, $${ROLLUP_DIMENSIONS.length + 2}::int8[])
   ON CONFLICT (bucket, ${ROLLUP_DIMENSIONS.join(', ')}) DO UPDATE SET n = ${table}.n + excluded.n`;
 
@@ -61,7 +85,10 @@ export class PostgresWriter {
 
   constructor(private readonly pool: Pool) {}
 
-  async ingestBatch(tasks: TaskInput[], entries: Entry[]): Promise<StoreIngestResult & { renamedSystems: string[] }> {
+  async ingestBatch(
+    tasks: TaskInput[],
+    entries: Entry[],
+  ): Promise<StoreIngestResult & { renamedSystems: string[] }> {
     const client = await this.pool.connect();
     try {
       await client.query('BEGIN');
@@ -83,13 +110,27 @@ export class PostgresWriter {
 
   private async writeTask(client: PoolClient, t: TaskInput): Promise<'accepted' | 'duplicate'> {
     const doc = JSON.stringify(t);
-    const existing = await client.query<{ doc: string }>('SELECT doc FROM tasks WHERE id = $1', [t.id]);
+    const existing = await client.query<{ doc: string }>('SELECT doc FROM tasks WHERE id = $1', [
+      t.id,
+    ]);
     if (existing.rows[0]?.doc === doc) return 'duplicate';
     await client.query(UPSERT_TASK, [
-      t.id, t.jobId ?? null, t.cycleId ?? null, t.parentTaskId ?? null, t.direction, t.triggerModule,
-      t.triggerModuleName, t.triggerMethod, t.source ?? null, Date.parse(t.startedAt),
-      t.endedAt ? Date.parse(t.endedAt) : null, t.status === 'initial' ? 1 : 0, t.event ?? null,
-      t.errorCode ?? null, t.reason ?? null, doc,
+      t.id,
+      t.jobId ?? null,
+      t.cycleId ?? null,
+      t.parentTaskId ?? null,
+      t.direction,
+      t.triggerModule,
+      t.triggerModuleName,
+      t.triggerMethod,
+      t.source ?? null,
+      Date.parse(t.startedAt),
+      t.endedAt ? Date.parse(t.endedAt) : null,
+      t.status === 'initial' ? 1 : 0,
+      t.event ?? null,
+      t.errorCode ?? null,
+      t.reason ?? null,
+      doc,
     ]);
     return 'accepted';
   }
@@ -116,13 +157,22 @@ export class PostgresWriter {
   private async identityIdsFor(client: PoolClient, texts: string[]): Promise<void> {
     const missing = [...new Set(texts.filter((t) => !this.identityIds.has(t)))].sort();
     if (missing.length === 0) return;
-    await client.query('INSERT INTO identities (text) SELECT unnest($1::text[]) ON CONFLICT (text) DO NOTHING', [missing]);
-    const rows = await client.query<{ id: number; text: string }>('SELECT id, text FROM identities WHERE text = ANY($1::text[])', [missing]);
+    await client.query(
+      'INSERT INTO identities (text) SELECT unnest($1::text[]) ON CONFLICT (text) DO NOTHING',
+      [missing],
+    );
+    const rows = await client.query<{ id: number; text: string }>(
+      'SELECT id, text FROM identities WHERE text = ANY($1::text[])',
+      [missing],
+    );
     if (this.identityIds.size + rows.rows.length > 500_000) this.identityIds.clear();
     for (const r of rows.rows) this.identityIds.set(r.text, r.id);
   }
 
-  private async writeEntries(client: PoolClient, entries: Entry[]): Promise<Array<'accepted' | 'duplicate'>> {
+  private async writeEntries(
+    client: PoolClient,
+    entries: Entry[],
+  ): Promise<Array<'accepted' | 'duplicate'>> {
     if (entries.length === 0) return [];
     const texts = entries.map(identityText);
     await this.identityIdsFor(client, texts);
@@ -133,13 +183,33 @@ export class PostgresWriter {
       if (firstIndex.has(e.changeId)) return;
       firstIndex.set(e.changeId, i);
       rows.push([
-        e.changeId, Date.parse(e.time), e.taskId, e.jobId ?? null, e.cycleId ?? null, e.operationId, e.direction,
-        e.status, e.action, e.objectType, e.skipReason ?? null, e.errorCode ?? null, e.triggerModule ?? null,
-        e.triggerMethod, e.source ?? null, e.sourceSystem?.id ?? null, e.targetSystem?.id ?? null,
-        applicationId(e), this.identityIds.get(texts[i]!)!, e.retryAt ? Date.parse(e.retryAt) : null, entryDoc(e),
+        e.changeId,
+        Date.parse(e.time),
+        e.taskId,
+        e.jobId ?? null,
+        e.cycleId ?? null,
+        e.operationId,
+        e.direction,
+        e.status,
+        e.action,
+        e.objectType,
+        e.skipReason ?? null,
+        e.errorCode ?? null,
+        e.triggerModule ?? null,
+        e.triggerMethod,
+        e.source ?? null,
+        e.sourceSystem?.id ?? null,
+        e.targetSystem?.id ?? null,
+        applicationId(e),
+        this.identityIds.get(texts[i]!)!,
+        e.retryAt ? Date.parse(e.retryAt) : null,
+        entryDoc(e),
       ]);
     });
-    const inserted = await client.query<{ change_id: string; seq: number }>(INSERT_ENTRIES, columnsOf(rows, ENTRY_COLUMNS.length));
+    const inserted = await client.query<{ change_id: string; seq: number }>(
+      INSERT_ENTRIES,
+      columnsOf(rows, ENTRY_COLUMNS.length),
+    );
     const seqOf = new Map(inserted.rows.map((r) => [r.change_id, Number(r.seq)]));
     const outcomes: Array<'accepted' | 'duplicate'> = [];
     const acc = new BatchAccounting();
@@ -154,19 +224,29 @@ export class PostgresWriter {
       const time = Date.parse(e.time);
       let retryInSameTask = false;
       if (mayResolve(e)) {
-        const resolved = await client.query<{ task_id: string | null; object_type: string }>(RESOLVE, [e.changeId, e.operationId, seq, time]);
+        const resolved = await client.query<{ task_id: string | null; object_type: string }>(
+          RESOLVE,
+          [e.changeId, e.operationId, seq, time],
+        );
         for (const r of resolved.rows) if (acc.resolved(r, e)) retryInSameTask = true;
       }
       acc.add(e, time, retryInSameTask);
     }
     for (const table of ['rollup_day', 'rollup_hour'] as const) {
       const rollups: RollupRow[] = acc.rollups(table === 'rollup_day' ? 'day' : 'hour');
-      if (rollups.length) await client.query(upsertRollup(table), columnsOf(rollups as unknown[][], ROLLUP_DIMENSIONS.length + 2));
+      if (rollups.length)
+        await client.query(
+          upsertRollup(table),
+          columnsOf(rollups as unknown[][], ROLLUP_DIMENSIONS.length + 2),
+        );
     }
     const counts = acc.taskCounts();
     if (counts.length) {
       const table = counts.map(([taskId, c]) => [taskId, ...COUNTER_COLUMNS.map((k) => c[k])]);
-      await client.query(UPSERT_COUNTS, columnsOf(table as unknown[][], COUNTER_COLUMNS.length + 1));
+      await client.query(
+        UPSERT_COUNTS,
+        columnsOf(table as unknown[][], COUNTER_COLUMNS.length + 1),
+      );
     }
     return outcomes;
   }

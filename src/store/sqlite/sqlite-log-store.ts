@@ -1,5 +1,13 @@
 import { randomBytes } from 'node:crypto';
-import { DummyDriver, Kysely, SqliteAdapter, SqliteIntrospector, SqliteQueryCompiler, sql, type Compilable } from 'kysely';
+import {
+  DummyDriver,
+  Kysely,
+  SqliteAdapter,
+  SqliteIntrospector,
+  SqliteQueryCompiler,
+  sql,
+  type Compilable,
+} from 'kysely';
 import type { Statement } from 'better-sqlite3';
 import type { Entry } from '../../model/entry.ts';
 import type { TaskInput } from '../../model/task.ts';
@@ -51,10 +59,13 @@ export class SqliteLogStore extends ReaderBackedStore implements LogStore {
   }
 
   private cursorKey(): Buffer {
-    const row = this.db.prepare("SELECT value FROM meta WHERE key = 'cursor_key'").pluck().get() as string | undefined;
+    const row = this.db.prepare("SELECT value FROM meta WHERE key = 'cursor_key'").pluck().get() as
+      string | undefined;
     if (row) return Buffer.from(row, 'hex');
     const key = randomBytes(32);
-    this.db.prepare("INSERT INTO meta (key, value) VALUES ('cursor_key', ?)").run(key.toString('hex'));
+    this.db
+      .prepare("INSERT INTO meta (key, value) VALUES ('cursor_key', ?)")
+      .run(key.toString('hex'));
     return key;
   }
 
@@ -77,7 +88,10 @@ export class SqliteLogStore extends ReaderBackedStore implements LogStore {
         .pluck()
         .all(`"${folded.replaceAll('"', '""')}"`, limit) as number[];
     }
-    return this.db.prepare('SELECT id FROM identities WHERE instr(text, ?) > 0 LIMIT ?').pluck().all(folded, limit) as number[];
+    return this.db
+      .prepare('SELECT id FROM identities WHERE instr(text, ?) > 0 LIMIT ?')
+      .pluck()
+      .all(folded, limit) as number[];
   }
 
   async ingest(batch: { tasks: TaskInput[]; entries: Entry[] }): Promise<StoreIngestResult> {

@@ -3,7 +3,12 @@ import type { Entry } from '../../model/entry.ts';
 import type { TaskInput } from '../../model/task.ts';
 import type { StoreIngestResult } from '../log-store.ts';
 import { applicationId, identityText } from '../entry-columns.ts';
-import { BatchAccounting, COUNTER_COLUMNS, mayResolve, ROLLUP_DIMENSIONS } from '../batch-accounting.ts';
+import {
+  BatchAccounting,
+  COUNTER_COLUMNS,
+  mayResolve,
+  ROLLUP_DIMENSIONS,
+} from '../batch-accounting.ts';
 import { entryDoc } from '../entry-codec.ts';
 import type { SqliteDb } from './open.ts';
 
@@ -42,7 +47,9 @@ export class SqliteWriter {
     this.selectIdentity = db.prepare('SELECT id FROM identities WHERE text = ?').pluck();
     this.insertIdentity = db.prepare('INSERT INTO identities (text) VALUES (?)');
     // New identities get their trigram index once per batch: one FTS statement, not one per row.
-    this.insertIdentityText = db.prepare('INSERT INTO identities_text (rowid, text) SELECT id, text FROM identities WHERE id >= ?');
+    this.insertIdentityText = db.prepare(
+      'INSERT INTO identities_text (rowid, text) SELECT id, text FROM identities WHERE id >= ?',
+    );
     const upsertRollup = (table: string) =>
       db.prepare(`INSERT INTO ${table} (bucket, ${ROLLUP_DIMS}, n) VALUES (?,?,?,?,?,?,?,?,?,?,?)
         ON CONFLICT DO UPDATE SET n = n + excluded.n`);
@@ -52,14 +59,17 @@ export class SqliteWriter {
       VALUES (?, ${COUNTER_COLUMNS.map(() => '?').join(', ')})
       ON CONFLICT (task_id) DO UPDATE SET ${COUNTER_COLUMNS.map((c) => `${c} = ${c} + excluded.${c}`).join(', ')}`);
     // Earlier unresolved failures of the same operation, made good by this entry.
-    this.resolveFailures = db.prepare(`UPDATE entries INDEXED BY entries_operation SET resolved_by = ?
+    this.resolveFailures =
+      db.prepare(`UPDATE entries INDEXED BY entries_operation SET resolved_by = ?
       WHERE operation_id = ? AND status = 'failure' AND resolved_by IS NULL AND seq <> ?
         AND (time < ? OR (time = ? AND seq < ?))
       RETURNING task_id, object_type`);
     // One probe per batch for the operations that have a failure waiting to be resolved.
     this.openFailureOps = db
-      .prepare(`SELECT DISTINCT operation_id FROM entries INDEXED BY entries_operation
-        WHERE operation_id IN (SELECT value FROM json_each(?)) AND status = 'failure' AND resolved_by IS NULL`)
+      .prepare(
+        `SELECT DISTINCT operation_id FROM entries INDEXED BY entries_operation
+        WHERE operation_id IN (SELECT value FROM json_each(?)) AND status = 'failure' AND resolved_by IS NULL`,
+      )
       .pluck();
     this.selectTaskDoc = db.prepare('SELECT doc FROM tasks WHERE id = ?').pluck();
     this.upsertTask = db.prepare(`INSERT INTO tasks
@@ -74,7 +84,10 @@ export class SqliteWriter {
         error_code = excluded.error_code, reason = excluded.reason, doc = excluded.doc`);
     this.upsertSystem = db.prepare(`INSERT INTO systems (id, name, name_folded) VALUES (?,?,?)
       ON CONFLICT (id) DO UPDATE SET name = excluded.name, name_folded = excluded.name_folded`);
-    for (const row of db.prepare('SELECT id, name FROM systems').all() as Array<{ id: string; name: string }>) {
+    for (const row of db.prepare('SELECT id, name FROM systems').all() as Array<{
+      id: string;
+      name: string;
+    }>) {
       this.systemNames.set(row.id, row.name);
     }
     const write = db.transaction((tasks: TaskInput[], entries: Entry[]) => ({
@@ -105,10 +118,22 @@ export class SqliteWriter {
     const doc = JSON.stringify(t);
     if (this.selectTaskDoc.get(t.id) === doc) return 'duplicate';
     this.upsertTask.run(
-      t.id, t.jobId ?? null, t.cycleId ?? null, t.parentTaskId ?? null, t.direction, t.triggerModule,
-      t.triggerModuleName, t.triggerMethod, t.source ?? null, Date.parse(t.startedAt),
-      t.endedAt ? Date.parse(t.endedAt) : null, t.status === 'initial' ? 1 : 0, t.event ?? null,
-      t.errorCode ?? null, t.reason ?? null, doc,
+      t.id,
+      t.jobId ?? null,
+      t.cycleId ?? null,
+      t.parentTaskId ?? null,
+      t.direction,
+      t.triggerModule,
+      t.triggerModuleName,
+      t.triggerMethod,
+      t.source ?? null,
+      Date.parse(t.startedAt),
+      t.endedAt ? Date.parse(t.endedAt) : null,
+      t.status === 'initial' ? 1 : 0,
+      t.event ?? null,
+      t.errorCode ?? null,
+      t.reason ?? null,
+      doc,
     );
     return 'accepted';
   }
@@ -137,14 +162,33 @@ export class SqliteWriter {
     const outcomes: Array<'accepted' | 'duplicate'> = [];
     const acc = new BatchAccounting();
     const resolvers = entries.filter(mayResolve).map((e) => e.operationId);
-    const openOps = new Set(resolvers.length ? (this.openFailureOps.all(JSON.stringify(resolvers)) as string[]) : []);
+    const openOps = new Set(
+      resolvers.length ? (this.openFailureOps.all(JSON.stringify(resolvers)) as string[]) : [],
+    );
     for (const e of entries) {
       const time = Date.parse(e.time);
       const info = this.insertEntry.run(
-        e.changeId, time, e.taskId, e.jobId ?? null, e.cycleId ?? null, e.operationId, e.direction, e.status,
-        e.action, e.objectType, e.skipReason ?? null, e.errorCode ?? null, e.triggerModule ?? null,
-        e.triggerMethod, e.source ?? null, e.sourceSystem?.id ?? null, e.targetSystem?.id ?? null,
-        applicationId(e), this.identityId(identityText(e)), e.retryAt ? Date.parse(e.retryAt) : null, entryDoc(e),
+        e.changeId,
+        time,
+        e.taskId,
+        e.jobId ?? null,
+        e.cycleId ?? null,
+        e.operationId,
+        e.direction,
+        e.status,
+        e.action,
+        e.objectType,
+        e.skipReason ?? null,
+        e.errorCode ?? null,
+        e.triggerModule ?? null,
+        e.triggerMethod,
+        e.source ?? null,
+        e.sourceSystem?.id ?? null,
+        e.targetSystem?.id ?? null,
+        applicationId(e),
+        this.identityId(identityText(e)),
+        e.retryAt ? Date.parse(e.retryAt) : null,
+        entryDoc(e),
       );
       if (info.changes === 0) {
         outcomes.push('duplicate');
@@ -157,7 +201,14 @@ export class SqliteWriter {
       if (e.status === 'failure') openOps.add(e.operationId);
       else if (openOps.has(e.operationId) && mayResolve(e)) {
         const seq = Number(info.lastInsertRowid);
-        const resolved = this.resolveFailures.all(e.changeId, e.operationId, seq, time, time, seq) as Array<{ task_id: string | null; object_type: string }>;
+        const resolved = this.resolveFailures.all(
+          e.changeId,
+          e.operationId,
+          seq,
+          time,
+          time,
+          seq,
+        ) as Array<{ task_id: string | null; object_type: string }>;
         for (const r of resolved) if (acc.resolved(r, e)) retryInSameTask = true;
       }
       acc.add(e, time, retryInSameTask);
@@ -168,7 +219,8 @@ export class SqliteWriter {
     }
     for (const row of acc.rollups('day')) this.upsertDay.run(...row);
     for (const row of acc.rollups('hour')) this.upsertHour.run(...row);
-    for (const [taskId, c] of acc.taskCounts()) this.upsertCounts.run(taskId, ...COUNTER_COLUMNS.map((k) => c[k]));
+    for (const [taskId, c] of acc.taskCounts())
+      this.upsertCounts.run(taskId, ...COUNTER_COLUMNS.map((k) => c[k]));
     return outcomes;
   }
 }
