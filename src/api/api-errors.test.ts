@@ -6,7 +6,7 @@ describe('API error catalog', () => {
   it('is documented code by code with its HTTP status', () => {
     const doc = readFileSync(new URL('../../docs/api-errors.md', import.meta.url), 'utf8');
     for (const [code, { status }] of Object.entries(API_ERRORS)) {
-      expect(doc, code).toMatch(new RegExp(`\\| \`${code}\` \\| ${status} \\|`));
+      expect(doc, code).toMatch(new RegExp(`\\|\\s*\`${code}\`\\s*\\|\\s*${status}\\s*\\|`));
     }
   });
 

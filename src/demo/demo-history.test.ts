@@ -390,7 +390,8 @@ describe('generateDemoHistory', () => {
         e.action === 'create' &&
         e.objectType === 'user' &&
         e.status === 'success' &&
-        e.request?.method === 'POST',
+        e.request?.method === 'POST' &&
+        e.request.url?.endsWith('/scim/v2/Users') === true,
     );
     expect(createOut).toBeDefined();
     expect(createOut!.steps!.map((s) => s.name)).toEqual([

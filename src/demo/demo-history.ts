@@ -495,6 +495,7 @@ const TITLES = [
   'Security Analyst',
 ] as const;
 const SENIORITY = ['', '', '', 'Senior ', 'Senior ', 'Lead ', 'Principal '] as const;
+const TITLE_TABLE = SENIORITY.flatMap((s) => TITLES.map((t) => s + t));
 
 interface Person {
   idx: number;
@@ -509,16 +510,14 @@ interface Person {
   title: string;
   office: string;
   managerIdx: number;
-  dn: string;
   /** Bit i: assigned to APPS[i]. */
   assigned: number;
   /** The applications the person is assigned to. */
   apps: DemoSystem[];
-  tids: Array<string | undefined>;
-  /** Shared identity references and steps of this person, made on first use. */
-  refs: Array<IdentityRef | undefined>;
-  steps: Array<Step | undefined>;
-  subjects: Array<Subject | undefined>;
+  /** Made on first use: most people met in a large history are met once. */
+  dn: string | undefined;
+  hubRef: IdentityRef | undefined;
+  subjects: Array<Subject | undefined> | undefined;
 }
 
 const ALPHANUM = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
@@ -632,6 +631,7 @@ interface Subject {
   srcRef: IdentityRef;
   tgtRef: IdentityRef;
   /** Made on first use and shared by the subject's entries. */
+  imp: Step | undefined;
   match: Step | undefined;
   url: string | undefined;
   okBody: unknown;
@@ -979,7 +979,9 @@ interface Ctx {
 interface TaskRun {
   task: TaskInput;
   entries: EntryInput[];
+  times: number[];
   later: EntryInput[];
+  laterTimes: number[];
   clock: number;
   gap: number;
   maxT: number;
@@ -1017,6 +1019,7 @@ type Follow = 'auto' | 'none' | 'confirm' | 'retry' | 'retrigger';
 
 interface OutOpts {
   pFail: number;
+  member?: Person;
   code?: string | undefined;
   follow?: Follow;
   perm?: { bound: string[]; unbound: string[] } | undefined;
@@ -1044,26 +1047,27 @@ class DemoRun {
   private readonly rng: Prng;
   private readonly seed: number;
   private readonly now: number;
-  private readonly nowIso: string;
   private readonly start: number;
   private readonly span: number;
   private readonly target: number;
   private readonly peopleCount: number;
   private readonly cache: Array<Person | undefined>;
   private readonly cacheMask: number;
+  private readonly busy: number;
   private readonly step: number;
   private readonly comboOffset: number;
   private readonly groups: Named[];
   private readonly orgs: Named[];
-  /** Entries made but not yet due: ISO times of one format compare as strings, so no wrapper is needed. */
-  private pending: EntryInput[] = [];
+  /**
+   * Entries made but not yet written, by the hour they fall in (with their times alongside):
+   * follow-ups and long tasks land in later hours, and each hour is sorted once when it is due.
+   */
+  private buckets: Array<{ t: number[]; e: EntryInput[] } | undefined> = [];
   private pendingTasks: Array<{ t: number; task: TaskInput }> = [];
   private outEntries: EntryInput[] = [];
   private outTasks: TaskInput[] = [];
   private changeN = 0;
-  private opN = 0;
   private readonly changeMask: number;
-  private readonly opMask: number;
   private readonly stepCache = new Map<string, Step>();
   private readonly stepById: Array<Step | undefined> = [];
   private readonly texts: Array<string | undefined> = [];
@@ -1086,6 +1090,7 @@ class DemoRun {
   private readonly weightTotal: number;
   private acc = { out: 0, inb: 0, iam: 0 };
   private clock = 0;
+  private member: Person | undefined;
   private readonly ctxCache: Array<Ctx | undefined> = [];
   private readonly cycleNum: number[] = [];
   private readonly cycleIds: string[] = [];
@@ -1098,7 +1103,6 @@ class DemoRun {
     this.seed = (opts.seed ?? 0x5eed) | 0;
     this.rng = new Prng(mix32(this.seed ^ 0x2545f491));
     this.now = Math.floor(opts.now);
-    this.nowIso = new Date(this.now).toISOString();
     const days = opts.days ?? 30;
     this.span = Math.max(HOUR, Math.round(days * DAY));
     this.start = this.now - this.span;
@@ -1106,12 +1110,14 @@ class DemoRun {
     this.peopleCount = Math.max(200, Math.round(this.target / 20));
     // Bounded: at 10M entries there are 500,000 people, and what a cached person holds is live.
     const cacheSize = Math.min(1 << 16, 1 << Math.ceil(Math.log2(this.peopleCount)));
-    this.cache = new Array<Person | undefined>(cacheSize);
+    this.busy = Math.max(1, Math.min(Math.floor(this.peopleCount / 10), 8192));
+    // Filled, not `new Array(n)`: a large holey array may fall back to slow dictionary elements.
+    this.cache = [];
+    for (let i = 0; i < cacheSize; i++) this.cache.push(undefined);
     this.cacheMask = cacheSize - 1;
     this.step = coprimeStep(COMBOS, hash2(this.seed, 11));
     this.comboOffset = hash2(this.seed, 12) % COMBOS;
     this.changeMask = this.rng.u32();
-    this.opMask = this.rng.u32();
     this.groups = [
       ...DEPARTMENTS.map((d) => `${d} – All`),
       ...[...new Set(CULTURES.flatMap((c) => c.offices))].map((o) => `All Staff ${o}`),
@@ -1164,7 +1170,7 @@ class DemoRun {
       const s0 = this.start + k * HOUR;
       const s1 = k === slots - 1 ? this.now + 1 : s0 + HOUR;
       this.plan(s0, s1, (this.weights[k] ?? 0) / this.weightTotal);
-      this.flush(s1);
+      this.flush(k, s1);
       if (this.outEntries.length >= BATCH) {
         const all = this.outEntries;
         let i = 0;
@@ -1181,18 +1187,27 @@ class DemoRun {
     }
   }
 
-  /** Moves what happened before `until` to the output, in time order. */
-  private flush(until: number): void {
-    const ready: EntryInput[] = [];
-    const keep: EntryInput[] = [];
-    const limit = new Date(until).toISOString();
-    for (const x of this.pending) (x.time < limit ? ready : keep).push(x);
-    this.pending = keep;
-    ready.sort(byTime);
+  /** Moves what happened in hour `k` (and tasks started before `until`) to the output, in time order. */
+  private flush(k: number, until: number): void {
     const readyTasks = this.pendingTasks.filter((x) => x.t < until).sort((a, b) => a.t - b.t);
     if (readyTasks.length > 0) this.pendingTasks = this.pendingTasks.filter((x) => x.t >= until);
     for (const x of readyTasks) this.outTasks.push(x.task);
-    for (const x of ready) this.outEntries.push(x);
+    const b = this.buckets[k];
+    if (!b) return;
+    this.buckets[k] = undefined;
+    const times = b.t;
+    const order: number[] = [];
+    for (let i = 0; i < times.length; i++) order.push(i);
+    order.sort((x, y) => times[x]! - times[y]! || x - y);
+    for (const i of order) this.outEntries.push(b.e[i]!);
+  }
+
+  private due(t: number, e: EntryInput): void {
+    if (t > this.now) return;
+    const k = Math.max(0, Math.min(this.weights.length - 1, Math.floor((t - this.start) / HOUR)));
+    const b = (this.buckets[k] ??= { t: [], e: [] });
+    b.t.push(t);
+    b.e.push(e);
   }
 
   private count(period: number, offset: number, keep: (t: number) => boolean): number {
@@ -1249,16 +1264,6 @@ class DemoRun {
     );
   }
 
-  private opId(): string {
-    const n = this.opN++;
-    return uuidFrom(
-      this.rng.u32(),
-      this.rng.u32(),
-      this.rng.u32(),
-      (Math.imul(n, 0x85ebca6b) ^ this.opMask) >>> 0,
-    );
-  }
-
   /** Single changes run in the job's incremental cycle of the moment (40 minutes, as in Entra). */
   private cycleOf(sys: DemoSystem, t: number): string {
     const c = Math.floor(t / (40 * MIN));
@@ -1283,11 +1288,12 @@ class DemoRun {
   }
 
   private randomPerson(): Person {
-    // A third of the activity concerns a tenth of the people (managers, movers, the busy ones).
+    // A third of the activity concerns a few busy people (managers, movers, contractors); the
+    // busy set is capped so it stays in the person cache however large the history.
     const rng = this.rng;
     const n = this.peopleCount;
-    if (rng.chance(0.02)) return this.person(rng.int(FIXED_COMBOS.length));
-    return this.person(rng.chance(0.33) ? rng.int(Math.max(1, Math.floor(n / 10))) : rng.int(n));
+    if (rng.chance(0.003)) return this.person(rng.int(FIXED_COMBOS.length));
+    return this.person(rng.chance(0.33) ? rng.int(this.busy) : rng.int(n));
   }
 
   private makePerson(idx: number): Person {
@@ -1342,16 +1348,14 @@ class DemoRun {
       given: first.d,
       family,
       dept,
-      title: `${SENIORITY[mix32(h + 5) % SENIORITY.length]}${TITLES[dept]}`,
+      title: TITLE_TABLE[(mix32(h + 5) % SENIORITY.length) * TITLES.length + dept]!,
       office: cult.offices[mix32(h + 9) % cult.offices.length]!,
       managerIdx,
-      dn: `uid=${login},ou=People,${LDAP_BASE}`,
       assigned,
       apps,
-      tids: [],
-      refs: [],
-      steps: [],
-      subjects: [],
+      dn: undefined,
+      hubRef: undefined,
+      subjects: undefined,
     };
   }
 
@@ -1359,9 +1363,8 @@ class DemoRun {
     return (Math.floor((q * this.step) % COMBOS) + this.comboOffset) % COMBOS;
   }
 
-  private tid(p: Person, app: DemoSystem): string {
-    const i = appIndex(app);
-    return (p.tids[i] ??= targetIdFor(app, hash3(this.seed, p.idx, 1000 + i)));
+  private dnOf(p: Person): string {
+    return (p.dn ??= `uid=${p.login},ou=People,${LDAP_BASE}`);
   }
 
   private isAssigned(p: Person, app: DemoSystem): boolean {
@@ -1371,13 +1374,14 @@ class DemoRun {
   /** A person's subject in a system, made once while the person is cached. */
   private userSubject(p: Person, sys: DemoSystem, type: ObjectType = 'user'): Subject {
     const i = sys.index + (type === 'account' ? DEMO_SYSTEMS.length : 0);
-    return (p.subjects[i] ??= this.makeUserSubject(p, sys, type));
+    const subjects = (p.subjects ??= new Array<Subject | undefined>(2 * DEMO_SYSTEMS.length));
+    return (subjects[i] ??= this.makeUserSubject(p, sys, type));
   }
 
   private makeUserSubject(p: Person, sys: DemoSystem, type: ObjectType): Subject {
-    const hub = (p.refs[0] ??= frozen({ id: p.hubId, displayName: p.name, type: 'User' }));
+    const hub = (p.hubRef ??= frozen({ id: p.hubId, displayName: p.name, type: 'User' }));
     if (sys === WORKDAY) {
-      const src = (p.refs[1] ??= frozen({ id: p.employeeId, displayName: p.name, type: 'Worker' }));
+      const src = frozen({ id: p.employeeId, displayName: p.name, type: 'Worker' });
       return {
         type,
         person: p,
@@ -1390,38 +1394,40 @@ class DemoRun {
         tgtType: 'User',
         srcRef: src,
         tgtRef: hub,
+        imp: undefined,
         match: undefined,
         url: undefined,
         okBody: undefined,
       };
     }
     if (sys === LDAP) {
-      const src = (p.refs[2] ??= frozen({ id: p.dn, displayName: p.name, type: 'inetOrgPerson' }));
+      const dn = this.dnOf(p);
+      const src = frozen({ id: dn, displayName: p.name, type: 'inetOrgPerson' });
       return {
         type,
         person: p,
         name: p.name,
         key: p.employeeId,
         hubId: p.hubId,
-        srcId: p.dn,
+        srcId: dn,
         srcType: 'inetOrgPerson',
         tgtId: p.hubId,
         tgtType: 'User',
         srcRef: src,
         tgtRef: hub,
+        imp: undefined,
         match: undefined,
         url: undefined,
         okBody: undefined,
       };
     }
-    const tgtId = this.tid(p, sys);
+    const tgtId = targetIdFor(sys, hash3(this.seed, p.idx, 1000 + appIndex(sys)));
     const account = type === 'account';
-    const i = 3 + appIndex(sys) + (account ? APPS.length : 0);
-    const tgt = (p.refs[i] ??= frozen({
+    const tgt = frozen({
       id: tgtId,
       displayName: account ? p.login : p.name,
       type: account ? 'Account' : 'User',
-    }));
+    });
     return {
       type,
       person: p,
@@ -1434,6 +1440,7 @@ class DemoRun {
       tgtType: tgt.type!,
       srcRef: hub,
       tgtRef: tgt,
+      imp: undefined,
       match: undefined,
       url: undefined,
       okBody: undefined,
@@ -1472,6 +1479,7 @@ class DemoRun {
         tgtType: word,
         srcRef: frozen({ id: srcId, displayName: x.name, type: srcType }),
         tgtRef: hub,
+        imp: undefined,
         match: undefined,
         url: undefined,
         okBody: undefined,
@@ -1490,6 +1498,7 @@ class DemoRun {
       tgtType: word,
       srcRef: hub,
       tgtRef: frozen({ id: tgtId, displayName: x.name, type: word }),
+      imp: undefined,
       match: undefined,
       url: undefined,
       okBody: undefined,
@@ -1507,15 +1516,27 @@ class DemoRun {
 
   // --- entries ----------------------------------------------------------------------
 
+  /** Adds an entry (see `put`) and returns its operation id, for the entries that follow it. */
+  private add(c: Ctx, t: number, e: EntryInput): string {
+    this.put(c, t, e);
+    return e.operationId!;
+  }
+
   /** Adds an entry where it belongs: to its task (decided once the task ends) or to the log. */
   private put(c: Ctx, t: number, e: EntryInput, later = false): void {
     const run = c.run;
     if (run) {
-      (later ? run.later : run.entries).push(e);
-      if (!later && t > run.maxT) run.maxT = t;
+      if (later) {
+        run.later.push(e);
+        run.laterTimes.push(t);
+      } else {
+        run.entries.push(e);
+        run.times.push(t);
+        if (t > run.maxT) run.maxT = t;
+      }
       return;
     }
-    if (t <= this.now) this.pending.push(e);
+    this.due(t, e);
   }
 
   private entry(
@@ -1531,12 +1552,14 @@ class DemoRun {
       ? !(action === 'create' && status !== 'success' && status !== 'committed')
       : action !== 'create' || status === 'success';
     // One literal for the fields every entry has (a single allocation), then the optional ones.
+    const changeId = this.changeId();
     const e: EntryInput = {
-      changeId: this.changeId(),
+      changeId,
       taskId: c.taskId,
       jobId: c.jobId,
       cycleId: c.cycleId,
-      operationId: o.op ?? this.opId(),
+      // An operation is named after its first attempt; later attempts and confirmations repeat it.
+      operationId: o.op ?? changeId,
       time: this.iso(t),
       durationMs: duration(this.rng, outbound, status, o.kind),
       direction: c.direction,
@@ -1601,9 +1624,7 @@ class DemoRun {
       ];
     }
     const fail = status === 'failure' ? o.reason : undefined;
-    const p = s.type === 'user' ? s.person : undefined;
     const si = sys.index;
-    const st = p ? p.steps : undefined;
     let importStep: Step;
     if (o.kind?.stage === 'import' && fail) {
       const details: Record<string, string | number | null> =
@@ -1612,10 +1633,11 @@ class DemoRun {
     }
     // No closures here: this runs once per entry, and tsx wraps every closure it creates.
     if (outbound) {
-      importStep =
-        (st && st[0]) ||
-        this.importStep(`Received ${word} '${s.name}' from provlog hub`, 'id', s.hubId);
-      if (st) st[0] = importStep;
+      importStep = s.imp ??= this.importStep(
+        `Received ${word} '${s.name}' from provlog hub`,
+        'id',
+        s.hubId,
+      );
     } else if (sys === WORKDAY) {
       importStep = {
         name: 'import',
@@ -1624,9 +1646,7 @@ class DemoRun {
         details: { fileName: c.file ?? null, row: o.row ?? 2 },
       };
     } else {
-      importStep =
-        (st && st[1]) || this.importStep(`Read ${s.srcId} from ${sys.name}`, 'dn', s.srcId);
-      if (st) st[1] = importStep;
+      importStep = s.imp ??= this.importStep(`Read ${s.srcId} from ${sys.name}`, 'dn', s.srcId);
     }
     if (o.skip === 'out_of_scope') {
       const reason = o.reason ?? 'Out of scope';
@@ -1887,7 +1907,11 @@ class DemoRun {
         body = {
           schemas: PATCH_SCHEMAS,
           Operations: [
-            { op: 'add', path: 'members', value: [{ value: p ? this.tid(p, app) : tgt }] },
+            {
+              op: 'add',
+              path: 'members',
+              value: [{ value: this.member ? this.userSubject(this.member, app).tgtId : tgt }],
+            },
           ],
         };
         okStatus = 204;
@@ -2044,7 +2068,7 @@ class DemoRun {
       kind.code === 'CsvInvalidValue'
         ? `E${100000 + this.peopleCount + this.rng.int(900)}`
         : p
-          ? this.person(p.managerIdx).dn.replace('uid=', 'uid=former.')
+          ? this.dnOf(this.person(p.managerIdx)).replace('uid=', 'uid=former.')
           : '';
     return kind.reason({
       sys: c.sys,
@@ -2054,8 +2078,26 @@ class DemoRun {
     });
   }
 
-  /** One change sent to an application: success, or a failure with what follows it. Returns the last time used. */
+  /**
+   * One change sent to an application: success, or a failure with what follows it (retries,
+   * confirmation, a later re-trigger). Returns the time of the last entry it made.
+   */
   private outbound(
+    c: Ctx,
+    t: number,
+    s: Subject,
+    action: Action,
+    mods: ModifiedProperty[] | undefined,
+    x: OutOpts,
+  ): number {
+    // The member a group change adds, for the payloads of every attempt of this change.
+    this.member = x.member;
+    const last = this.outboundOnce(c, t, s, action, mods, x);
+    this.member = undefined;
+    return last;
+  }
+
+  private outboundOnce(
     c: Ctx,
     t: number,
     s: Subject,
@@ -2072,21 +2114,19 @@ class DemoRun {
           )
         : this.pickFailure(c.sys, action, OUTBOUND_FAILURES)
       : undefined;
-    const op = this.opId();
     if (!kind) {
       if (c.sys.callbacks) {
-        this.put(
+        const op = this.add(
           c,
           t,
-          this.entry(c, t, s, action, 'pending', { op, mods, perm: x.perm, approver: x.approver }),
+          this.entry(c, t, s, action, 'pending', { mods, perm: x.perm, approver: x.approver }),
         );
         this.callback(c, t, s, action, op, x.follow === 'confirm');
       } else if (x.commit) {
-        this.put(
+        const op = this.add(
           c,
           t,
           this.entry(c, t, s, action, 'committed', {
-            op,
             mods,
             perm: x.perm,
             approver: x.approver,
@@ -2110,12 +2150,24 @@ class DemoRun {
         this.put(
           c,
           t,
-          this.entry(c, t, s, action, 'success', { op, mods, perm: x.perm, approver: x.approver }),
+          this.entry(c, t, s, action, 'success', { mods, perm: x.perm, approver: x.approver }),
         );
       }
       return t;
     }
-    return this.failure(c, t, s, action, mods, kind, op, 1, x.follow ?? 'auto', x.perm, x.approver);
+    return this.failure(
+      c,
+      t,
+      s,
+      action,
+      mods,
+      kind,
+      undefined,
+      1,
+      x.follow ?? 'auto',
+      x.perm,
+      x.approver,
+    );
   }
 
   private failure(
@@ -2125,7 +2177,7 @@ class DemoRun {
     action: Action,
     mods: ModifiedProperty[] | undefined,
     kind: FailKind,
-    op: string,
+    op: string | undefined,
     attempt: number,
     follow: Follow,
     perm?: { bound: string[]; unbound: string[] },
@@ -2142,7 +2194,7 @@ class DemoRun {
         const retryAfter = kind.code === 'TooManyRequests' ? rng.pick(RETRY_AFTER) : 0;
         const reason = this.reasonFor(kind, c, s, row, retryAfter);
         if (a >= max) {
-          this.put(
+          op = this.add(
             c,
             time,
             this.entry(c, time, s, action, 'failure', {
@@ -2170,7 +2222,7 @@ class DemoRun {
               ? 30_000 * 2 ** (a - 1)
               : [MIN, 5 * MIN, 30 * MIN, 2 * HOUR][a - 1]!;
         const retryAt = time + delay;
-        this.put(
+        op = this.add(
           c,
           time,
           this.entry(c, time, s, action, 'failure', {
@@ -2225,7 +2277,7 @@ class DemoRun {
       }
     }
     const reason = this.reasonFor(kind, c, s, row, 0);
-    this.put(
+    op = this.add(
       c,
       t,
       this.entry(c, t, s, action, 'failure', {
@@ -2520,7 +2572,9 @@ class DemoRun {
     const run: TaskRun = {
       task,
       entries: [],
+      times: [],
       later: [],
+      laterTimes: [],
       clock: spec.start + rng.range(300, 2000),
       gap,
       maxT: spec.start,
@@ -2548,8 +2602,8 @@ class DemoRun {
     const running = end > this.now;
     if (!running && task.status !== 'initial') task.endedAt = new Date(end).toISOString();
     this.pendingTasks.push({ t: spec.start, task });
-    for (const x of run.entries) if (x.time <= this.nowIso) this.pending.push(x);
-    for (const x of run.later) if (x.time <= this.nowIso) this.pending.push(x);
+    for (let i = 0; i < run.entries.length; i++) this.due(run.times[i]!, run.entries[i]!);
+    for (let i = 0; i < run.later.length; i++) this.due(run.laterTimes[i]!, run.later[i]!);
     if (!running && run.retrigger.length > 0) this.retrigger(run, end);
     return run;
   }
@@ -2708,15 +2762,14 @@ class DemoRun {
         const t1 = this.tick(run);
         const p = this.randomPerson();
         const s = this.userSubject(p, LDAP);
-        const op = this.opId();
-        this.skip(
+        const op = this.add(
           c,
           t1,
-          s,
-          'staged_delete',
-          'needs_action',
-          `Held by deletion protection: this cycle would delete ${staged} users, more than the job's threshold of 25. Approve the deletions or fix the source.`,
-          { op, code: 'DeletionThresholdExceeded' },
+          this.entry(c, t1, s, 'staged_delete', 'skipped', {
+            skip: 'needs_action',
+            code: 'DeletionThresholdExceeded',
+            reason: `Held by deletion protection: this cycle would delete ${staged} users, more than the job's threshold of 25. Approve the deletions or fix the source.`,
+          }),
         );
         const approved = run.clock + 2 * HOUR + rng.int(20 * MIN);
         const ctx: Ctx = {
@@ -2752,20 +2805,7 @@ class DemoRun {
     if (code !== undefined || this.rng.chance(pFail)) {
       const kind = code ? list.find((k) => k.code === code) : this.pickFailure(c.sys, action, list);
       if (kind) {
-        this.failure(
-          c,
-          t,
-          s,
-          action,
-          mods,
-          kind,
-          this.opId(),
-          1,
-          'none',
-          undefined,
-          undefined,
-          row,
-        );
+        this.failure(c, t, s, action, mods, kind, undefined, 1, 'none', undefined, undefined, row);
         return;
       }
     }
@@ -2962,15 +3002,13 @@ class DemoRun {
           if (app.objectTypes.includes('group') && rng.chance(0.04)) {
             const s = this.namedSubject('group', this.groups[rng.int(this.groups.length)]!, app);
             if (rng.chance(0.6)) this.skip(c, t1, s, 'update', 'no_change', undefined);
-            else
-              this.outbound(
-                c,
-                t1,
-                s,
-                'update',
-                this.memberMods(this.randomPerson(), rng.chance(0.7)),
-                { pFail: 0.03 },
-              );
+            else {
+              const member = this.randomPerson();
+              this.outbound(c, t1, s, 'update', this.memberMods(member, rng.chance(0.7)), {
+                pFail: 0.03,
+                member,
+              });
+            }
             continue;
           }
           const p = this.randomPerson();
@@ -3208,7 +3246,7 @@ class DemoRun {
             this.namedSubject('group', g, app),
             'update',
             this.memberMods(p, add),
-            { pFail: 0.03, code, follow },
+            { pFail: 0.03, code, follow, member: p },
           );
         }
         return;
@@ -3353,12 +3391,10 @@ class DemoRun {
           : undefined;
     if (o.pending || (source === 'access_request' && rng.chance(0.06))) {
       // IdentityNow's "pending": waiting for the approver to act before anything is sent.
-      const op = this.opId();
-      this.put(
+      const op = this.add(
         c,
         t,
         this.entry(c, t, s, action, 'pending', {
-          op,
           perm,
           approver,
           call: false,
@@ -3398,7 +3434,8 @@ class DemoRun {
       this.fullSync(ZOOM, at(0.05), {
         mode: 'initial',
         manual: true,
-        count: Math.max(40, Math.round(this.target * 0.04)),
+        // Bounded: a task's entries are held until they are due, so no task may be huge.
+        count: Math.max(40, Math.min(50_000, Math.round(this.target * 0.04))),
       }),
     );
     add(at(0.12), () => this.workdayCsv(at(0.12), true, true));
@@ -3460,12 +3497,10 @@ class DemoRun {
       this.outboundEvent(at(0.7) + 10 * MIN, fixed(1), 'role');
       const c = this.singleCtx(FEISHU, at(0.7) + 12 * MIN);
       const s = this.userSubject(fixed(3), FEISHU);
-      const op = this.opId();
-      this.put(
+      const op = this.add(
         c,
         at(0.7) + 12 * MIN,
         this.entry(c, at(0.7) + 12 * MIN, s, 'update', 'pending', {
-          op,
           mods: this.userMods(fixed(3), 'update'),
         }),
       );
@@ -3541,10 +3576,6 @@ const IAM_SOURCES: readonly Source[] = [
 ];
 const IAM_WEIGHTS = [30, 18, 15, 7, 6, 8, 6, 6, 4];
 const IAM_TOTAL = IAM_WEIGHTS.reduce((a, b) => a + b, 0);
-
-function byTime(a: EntryInput, b: EntryInput): number {
-  return a.time < b.time ? -1 : a.time > b.time ? 1 : 0;
-}
 
 function firstUnassigned(p: Person): number {
   for (let i = 0; i < APPS.length; i++) if ((p.assigned & (1 << i)) === 0) return i;
