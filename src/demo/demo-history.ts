@@ -67,7 +67,7 @@ export interface DemoSystem {
   readonly ref: SystemRef;
 }
 
-export const DEMO_HUB: SystemRef = { id: 'provlog', name: 'provlog hub' };
+export const DEMO_HUB: SystemRef = Object.freeze({ id: 'provlog', name: 'provlog hub' });
 
 const BATCH = 5000;
 const MIN = 60_000;
@@ -265,6 +265,15 @@ const ACTION_INDEX = Object.fromEntries(ACTIONS.map((a, i) => [a, i])) as Record
 
 function frozen<T extends object>(o: T): T {
   return Object.freeze(o);
+}
+
+/** Freezes a cached JSON-like value all the way down: entries share it. */
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    for (const v of Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value;
 }
 
 const USER_META = Object.freeze({ resourceType: 'User' });
@@ -518,6 +527,8 @@ interface Person {
   dn: string | undefined;
   hubRef: IdentityRef | undefined;
   subjects: Array<Subject | undefined> | undefined;
+  createMods: ModifiedProperty[] | undefined;
+  scimBody: unknown;
 }
 
 const ALPHANUM = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
@@ -635,6 +646,7 @@ interface Subject {
   match: Step | undefined;
   url: string | undefined;
   okBody: unknown;
+  okCreate: unknown;
 }
 
 interface ReasonArgs {
@@ -1356,6 +1368,8 @@ class DemoRun {
       dn: undefined,
       hubRef: undefined,
       subjects: undefined,
+      createMods: undefined,
+      scimBody: undefined,
     };
   }
 
@@ -1398,6 +1412,7 @@ class DemoRun {
         match: undefined,
         url: undefined,
         okBody: undefined,
+        okCreate: undefined,
       };
     }
     if (sys === LDAP) {
@@ -1419,6 +1434,7 @@ class DemoRun {
         match: undefined,
         url: undefined,
         okBody: undefined,
+        okCreate: undefined,
       };
     }
     const tgtId = targetIdFor(sys, hash3(this.seed, p.idx, 1000 + appIndex(sys)));
@@ -1444,6 +1460,7 @@ class DemoRun {
       match: undefined,
       url: undefined,
       okBody: undefined,
+      okCreate: undefined,
     };
   }
 
@@ -1483,6 +1500,7 @@ class DemoRun {
         match: undefined,
         url: undefined,
         okBody: undefined,
+        okCreate: undefined,
       };
     }
     const tgtId = targetIdFor(sys, hash3(this.seed, fnv(x.name), fnv(sys.id)));
@@ -1502,6 +1520,7 @@ class DemoRun {
       match: undefined,
       url: undefined,
       okBody: undefined,
+      okCreate: undefined,
     };
   }
 
@@ -1878,7 +1897,8 @@ class DemoRun {
       } else if (action === 'create' && p) {
         method = 'POST';
         url = `${ep}/Users`;
-        body = {
+        // The same person is created in several applications: one body, shared.
+        body = p.scimBody ??= deepFreeze({
           schemas: USER_SCHEMAS,
           externalId: p.hubId,
           userName: p.mail,
@@ -1888,15 +1908,15 @@ class DemoRun {
           title: p.title,
           active: true,
           [SCIM_ENTERPRISE]: { employeeNumber: p.employeeId, department: DEPARTMENTS[p.dept] },
-        };
+        });
         okStatus = 201;
-        okBody = {
+        okBody = s.okCreate ??= deepFreeze({
           schemas: [SCIM_USER],
           id: tgt,
           userName: p.mail,
           active: true,
           meta: { resourceType: 'User', location: `${ep}/Users/${tgt}` },
-        };
+        });
       } else if (action === 'delete') {
         method = 'DELETE';
         okStatus = 204;
@@ -2466,7 +2486,7 @@ class DemoRun {
   private userMods(p: Person, action: Action): ModifiedProperty[] {
     const rng = this.rng;
     if (action === 'create') {
-      return [
+      return (p.createMods ??= deepFreeze([
         { name: 'userName', newValue: p.mail },
         { name: 'displayName', newValue: p.name },
         { name: 'givenName', newValue: p.given },
@@ -2475,7 +2495,7 @@ class DemoRun {
         { name: 'department', newValue: DEPARTMENTS[p.dept] },
         { name: 'jobTitle', newValue: p.title },
         { name: 'accountEnabled', newValue: 'True' },
-      ];
+      ]));
     }
     if (action === 'disable')
       return [{ name: 'accountEnabled', oldValue: 'True', newValue: 'False' }];

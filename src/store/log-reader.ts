@@ -35,10 +35,14 @@ export interface ReaderDialect {
   contains(haystack: Expression<unknown>, needle: string): Expression<SqlBool>;
   /** Ids of identities whose folded text contains `folded`, at most `limit`. */
   matchIdentities(folded: string, limit: number): Promise<number[]>;
+  /** The same set as a subquery, for when it is too large to pass as values. */
+  identitySubquery(folded: string): Expression<unknown>;
 }
 
 /** Up to this many matching identities drive the query through their index; beyond, a time-ordered scan finds a page sooner. */
 const IDENTITY_INDEX_LIMIT = 500;
+/** Facets count every match, so the index pays off for far more identities than a first page does. */
+const FACET_IDENTITY_INDEX_LIMIT = 5000;
 const ROLLUP_FILTERS = new Set([
   'from',
   'to',
@@ -69,18 +73,21 @@ export class LogReader {
   ) {}
 
   /** Identity and free-text conditions need a look-up first; everything else is plain SQL. */
-  private async whereDialect(filter: EntryFilter): Promise<EntryWhereDialect> {
+  private async whereDialect(
+    filter: EntryFilter,
+    indexLimit = IDENTITY_INDEX_LIMIT,
+  ): Promise<EntryWhereDialect> {
     const matches = new Map<string, number[]>();
     for (const text of [filter.identity, filter.q]) {
       if (text) {
         const folded = foldText(text);
-        matches.set(folded, await this.dialect.matchIdentities(folded, IDENTITY_INDEX_LIMIT + 1));
+        matches.set(folded, await this.dialect.matchIdentities(folded, indexLimit + 1));
       }
     }
     return {
       unindexed: (c) => this.dialect.unindexed(c),
       textMatch: (eb, scope, folded) =>
-        this.textMatch(eb, scope, folded, matches.get(folded) ?? []),
+        this.textMatch(eb, scope, folded, matches.get(folded) ?? [], indexLimit),
     };
   }
 
@@ -89,10 +96,11 @@ export class LogReader {
     scope: 'identity' | 'all',
     folded: string,
     ids: number[],
+    indexLimit: number,
   ): Expression<SqlBool> {
     const identity =
-      ids.length > IDENTITY_INDEX_LIMIT
-        ? sql<SqlBool>`${this.dialect.unindexed('identity_id')} IN (SELECT id FROM identities WHERE ${this.dialect.contains(sql.ref('text'), folded)})`
+      ids.length > indexLimit
+        ? sql<SqlBool>`${this.dialect.unindexed('identity_id')} IN (${this.dialect.identitySubquery(folded)})`
         : ids.length === 0
           ? sql<SqlBool>`1 = 0`
           : eb('identity_id', 'in', ids);
@@ -180,7 +188,7 @@ export class LogReader {
 
   async facets(filter: EntryFilter): Promise<Facets> {
     const systems = await this.resolveSystems(filter);
-    const dialect = await this.whereDialect(filter);
+    const dialect = await this.whereDialect(filter, FACET_IDENTITY_INDEX_LIMIT);
     const facets: Facets = Object.fromEntries(Object.keys(FACET_COLUMNS).map((f) => [f, {}]));
     const add = (row: Record<string, unknown>) => {
       const n = Number(row.n);

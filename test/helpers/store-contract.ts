@@ -211,6 +211,22 @@ export function describeLogStoreContract(name: string, open: () => Promise<LogSt
       expect(await ids({ identity: 'åsa öb' })).toEqual(['n4']);
     });
 
+    it('finds a common name shared by more identities than the index path takes', async () => {
+      // 620 distinct people share "Common": the search walks entries in time order instead.
+      const many = Array.from({ length: 620 }, (_, i) =>
+        entry(`m${i}`, {
+          minutes: i,
+          targetIdentity: { id: `t-${i}`, displayName: `Common Person ${i}` },
+        }),
+      );
+      await put([...many, entry('other', { minutes: 700 })]);
+      const page = await store.listEntries({ identity: 'common' }, { limit: 3 });
+      expect(page.items.map((e) => e.changeId)).toEqual(['m619', 'm618', 'm617']);
+      expect((await store.facets({ identity: 'COMMON' })).status).toEqual({ success: 620 });
+      expect((await store.facets({ identity: 'co' })).status).toEqual({ success: 620 });
+      expect(await ids({ identity: 'person 61' }, 100)).toHaveLength(11);
+    });
+
     it('counts facets for the same filters, rollups agreeing with the entries themselves', async () => {
       const list: EntryInput[] = [];
       const statuses = ['success', 'failure', 'skipped', 'pending'] as const;

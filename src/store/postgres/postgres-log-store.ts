@@ -32,6 +32,9 @@ const int8AsNumber = {
     oid === 20 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format as 'text'),
 };
 
+/** `%needle%` with LIKE's own wildcards escaped (the trigram index serves it). */
+const likePattern = (folded: string) => `%${folded.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+
 /** The production log store: PostgreSQL, shared by many provlog processes. */
 export class PostgresLogStore extends ReaderBackedStore implements LogStore {
   readonly kind = 'postgres' as const;
@@ -78,11 +81,12 @@ export class PostgresLogStore extends ReaderBackedStore implements LogStore {
           // PostgreSQL's planner weighs the filters itself; nothing to hide.
           unindexed: (column) => sql.ref(column),
           contains: (haystack, needle) => sql`strpos(${haystack}, ${needle}) > 0`,
+          identitySubquery: (folded) =>
+            sql`SELECT id FROM identities WHERE text LIKE ${likePattern(folded)}`,
           matchIdentities: async (folded, limit) => {
-            const escaped = folded.replace(/[\\%_]/g, (c) => `\\${c}`);
             const res = await pool.query<{ id: number }>(
               'SELECT id FROM identities WHERE text LIKE $1 LIMIT $2',
-              [`%${escaped}%`, limit],
+              [likePattern(folded), limit],
             );
             return res.rows.map((r) => r.id);
           },

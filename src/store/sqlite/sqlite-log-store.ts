@@ -19,6 +19,9 @@ import { ReaderBackedStore } from '../reader-backed-store.ts';
 import { openSqlite, type SqliteDb } from './open.ts';
 import { SqliteWriter } from './sqlite-writer.ts';
 
+/** An FTS5 phrase: with the trigram tokenizer, a substring match. */
+const ftsPhrase = (folded: string) => `"${folded.replaceAll('"', '""')}"`;
+
 export interface SqliteStoreOptions {
   /** Database file, or ':memory:'. */
   file: string;
@@ -53,6 +56,10 @@ export class SqliteLogStore extends ReaderBackedStore implements LogStore {
         unindexed: (column) => sql.raw(`+"${column}"`),
         contains: (haystack, needle) => sql`instr(${haystack}, ${needle}) > 0`,
         matchIdentities: async (folded, limit) => this.matchIdentities(folded, limit),
+        identitySubquery: (folded) =>
+          [...folded].length >= 3
+            ? sql`SELECT rowid FROM identities_text WHERE identities_text MATCH ${ftsPhrase(folded)}`
+            : sql`SELECT id FROM identities WHERE instr(text, ${folded}) > 0`,
       },
       new CursorCodec(this.cursorKey()),
     );
@@ -86,7 +93,7 @@ export class SqliteLogStore extends ReaderBackedStore implements LogStore {
       return this.db
         .prepare('SELECT rowid FROM identities_text WHERE identities_text MATCH ? LIMIT ?')
         .pluck()
-        .all(`"${folded.replaceAll('"', '""')}"`, limit) as number[];
+        .all(ftsPhrase(folded), limit) as number[];
     }
     return this.db
       .prepare('SELECT id FROM identities WHERE instr(text, ?) > 0 LIMIT ?')
