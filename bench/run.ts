@@ -37,6 +37,23 @@ function collect(n: number, seed: number): Sample {
   return sample;
 }
 
+async function ingestFigures(sample: Sample) {
+  const bytes = sample.entries.reduce((n, e) => n + JSON.stringify(e).length, 0);
+  const raw = rawInsertRate(join(dir, 'raw'), sample);
+  const inProcess = inProcessRate(join(dir, 'inproc'), sample);
+  const http = await httpRate(join(dir, 'http'), sample);
+  return {
+    entries: sample.entries.length,
+    entriesWithSteps: sample.entries.filter((e) => e.steps?.length).length,
+    entriesWithModifiedProperties: sample.entries.filter((e) => e.modifiedProperties?.length).length,
+    meanEntryJsonBytes: Math.round(bytes / sample.entries.length),
+    rawBetterSqlite3PerSec: Math.round(raw),
+    inProcessPerSec: Math.round(inProcess),
+    inProcessShareOfRaw: Math.round((inProcess / raw) * 100) / 100,
+    httpNdjsonPerSec: Math.round(http),
+  };
+}
+
 async function main() {
   const figures: Record<string, unknown> = {
     machine: { cpus: (await import('node:os')).cpus().length, node: process.version },
@@ -44,17 +61,14 @@ async function main() {
 
   log(`ingest: ${sampleSize} demo entries, raw baseline vs provlog in-process vs HTTP`);
   const sample = collect(sampleSize, 7);
-  const withSteps = sample.entries.filter((e) => e.steps?.length).length;
-  const raw = rawInsertRate(join(dir, 'raw'), sample);
-  const inProcess = inProcessRate(join(dir, 'inproc'), sample);
-  const http = await httpRate(join(dir, 'http'), sample);
   figures.ingest = {
-    entries: sample.entries.length,
-    entriesWithSteps: withSteps,
-    rawBetterSqlite3PerSec: Math.round(raw),
-    inProcessPerSec: Math.round(inProcess),
-    inProcessShareOfRaw: Math.round((inProcess / raw) * 100) / 100,
-    httpNdjsonPerSec: Math.round(http),
+    // Entries as the demo writes them: steps, modified properties and SCIM/LDAP payloads.
+    full: await ingestFigures(sample),
+    // The same entries without request/response payloads: steps and modified properties only.
+    withoutPayloads: await ingestFigures({
+      tasks: sample.tasks,
+      entries: sample.entries.map(({ request: _q, response: _r, ...rest }) => rest),
+    }),
   };
   log(JSON.stringify(figures.ingest));
 
