@@ -45,7 +45,8 @@ async function ingestFigures(sample: Sample) {
   return {
     entries: sample.entries.length,
     entriesWithSteps: sample.entries.filter((e) => e.steps?.length).length,
-    entriesWithModifiedProperties: sample.entries.filter((e) => e.modifiedProperties?.length).length,
+    entriesWithModifiedProperties: sample.entries.filter((e) => e.modifiedProperties?.length)
+      .length,
     meanEntryJsonBytes: Math.round(bytes / sample.entries.length),
     rawBetterSqlite3PerSec: Math.round(raw),
     inProcessPerSec: Math.round(inProcess),
