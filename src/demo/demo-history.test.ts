@@ -14,7 +14,7 @@ import {
 
 const NOW = Date.parse('2026-11-23T10:07:13.123Z');
 const DAYS = 30;
-const OPTS: DemoOptions = { now: NOW, days: DAYS, seed: Number(process.env.DEMO_SEED ?? 42), entries: 20_000 };
+const OPTS: DemoOptions = { now: NOW, days: DAYS, seed: 42, entries: 20_000 };
 
 function collect(opts: DemoOptions): {
   batches: DemoBatch[];
