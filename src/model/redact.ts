@@ -41,12 +41,46 @@ function computeIsSecretName(name: string, extraNames?: ReadonlySet<string>): bo
   return segments.some((segment) => isSecretSegment(segment, extraNames));
 }
 
-/** Deep copy of a JSON value with the values of secret-named keys replaced. */
+/** Whether anything in a JSON value would be redacted (no allocation: the common case is "no"). */
+function needsRedaction(
+  value: unknown,
+  extraNames: ReadonlySet<string> | undefined,
+  depth: number,
+): boolean {
+  if (value === null || typeof value !== 'object') return false;
+  if (depth > 32) return true;
+  if (Array.isArray(value)) {
+    for (const v of value) if (needsRedaction(v, extraNames, depth + 1)) return true;
+    return false;
+  }
+  const obj = value as Record<string, unknown>;
+  if (typeof obj.path === 'string' && 'value' in obj && isSecretName(obj.path, extraNames))
+    return true;
+  for (const key in obj) {
+    if (isSecretName(key, extraNames) || needsRedaction(obj[key], extraNames, depth + 1))
+      return true;
+  }
+  return false;
+}
+
+/**
+ * A JSON value with the values of secret-named keys replaced: the value itself when it holds
+ * no secret, else a copy (the input is never changed).
+ */
 export function redactValue(value: unknown, extraNames?: ReadonlySet<string>, depth = 0): unknown {
+  if (depth === 0 && !needsRedaction(value, extraNames, 0)) return value;
+  return copyRedacted(value, extraNames, depth);
+}
+
+function copyRedacted(
+  value: unknown,
+  extraNames: ReadonlySet<string> | undefined,
+  depth: number,
+): unknown {
   if (value === null || typeof value !== 'object') return value;
   // Deeper than any real payload: redact the rest whole rather than let a secret through.
   if (depth > 32) return REDACTED;
-  if (Array.isArray(value)) return value.map((v) => redactValue(v, extraNames, depth + 1));
+  if (Array.isArray(value)) return value.map((v) => copyRedacted(v, extraNames, depth + 1));
   const obj = value as Record<string, unknown>;
   // A SCIM PATCH operation names its attribute in `path`; its `value` is then the secret.
   const patchPathIsSecret = typeof obj.path === 'string' && isSecretName(obj.path, extraNames);
@@ -55,7 +89,7 @@ export function redactValue(value: unknown, extraNames?: ReadonlySet<string>, de
     if (isSecretName(key, extraNames) || (patchPathIsSecret && key === 'value')) {
       out[key] = v === null || v === undefined ? v : REDACTED;
     } else {
-      out[key] = redactValue(v, extraNames, depth + 1);
+      out[key] = copyRedacted(v, extraNames, depth + 1);
     }
   }
   return out;
