@@ -1,3 +1,5 @@
+import { directorySchema } from '../directory/directory-schema.ts';
+
 /**
  * Schema history of the PostgreSQL store; the same tables as the SQLite store (db-types.ts),
  * with PostgreSQL's types and a trigram index for identity search (pg_trgm).
@@ -107,5 +109,10 @@ CREATE TABLE rollup_day (
 );
 CREATE TABLE rollup_hour (LIKE rollup_day INCLUDING ALL);
 `,
+  },
+  {
+    version: 2,
+    name: 'hub directory',
+    sql: directorySchema('BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY'),
   },
 ];

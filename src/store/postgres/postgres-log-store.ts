@@ -18,6 +18,8 @@ import { LogReader } from '../log-reader.ts';
 import { ReaderBackedStore } from '../reader-backed-store.ts';
 import { POSTGRES_MIGRATIONS } from './migrations.ts';
 import { PostgresWriter } from './postgres-writer.ts';
+import { PgRunner } from './pg-runner.ts';
+import { DirectoryStore } from '../directory/directory-store.ts';
 
 export interface PostgresStoreOptions {
   connectionString: string;
@@ -32,6 +34,18 @@ const int8AsNumber = {
     oid === 20 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format as 'text'),
 };
 
+/** Kysely only compiles here; the pool runs the statements. */
+function compileOnly<DB>(): Kysely<DB> {
+  return new Kysely<DB>({
+    dialect: {
+      createAdapter: () => new PostgresAdapter(),
+      createDriver: () => new DummyDriver(),
+      createIntrospector: (db) => new PostgresIntrospector(db),
+      createQueryCompiler: () => new PostgresQueryCompiler(),
+    },
+  });
+}
+
 /** `%needle%` with LIKE's own wildcards escaped (the trigram index serves it). */
 const likePattern = (folded: string) => `%${folded.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
@@ -40,12 +54,17 @@ export class PostgresLogStore extends ReaderBackedStore implements LogStore {
   readonly kind = 'postgres' as const;
   private closed = false;
 
+  /** The hub directory, in the same database. */
+  readonly directory: DirectoryStore;
+
   private constructor(
     readonly pool: pg.Pool,
     private readonly writer: PostgresWriter,
     protected readonly reader: LogReader,
+    cursors: CursorCodec,
   ) {
     super();
+    this.directory = new DirectoryStore(new PgRunner(pool), compileOnly(), cursors);
   }
 
   static async connect(opts: PostgresStoreOptions | string): Promise<PostgresLogStore> {
@@ -62,14 +81,8 @@ export class PostgresLogStore extends ReaderBackedStore implements LogStore {
     try {
       await migrate(pool, schema);
       const key = await cursorKey(pool);
-      const qb = new Kysely<LogDatabase>({
-        dialect: {
-          createAdapter: () => new PostgresAdapter(),
-          createDriver: () => new DummyDriver(),
-          createIntrospector: (db) => new PostgresIntrospector(db),
-          createQueryCompiler: () => new PostgresQueryCompiler(),
-        },
-      });
+      const qb = compileOnly<LogDatabase>();
+      const cursors = new CursorCodec(key);
       const run = async <T>(query: Compilable): Promise<T[]> => {
         const c = query.compile();
         return (await pool.query(c.sql, c.parameters as unknown[])).rows as T[];
@@ -91,9 +104,9 @@ export class PostgresLogStore extends ReaderBackedStore implements LogStore {
             return res.rows.map((r) => r.id);
           },
         },
-        new CursorCodec(key),
+        cursors,
       );
-      return new PostgresLogStore(pool, new PostgresWriter(pool), reader);
+      return new PostgresLogStore(pool, new PostgresWriter(pool), reader, cursors);
     } catch (err) {
       await pool.end();
       throw err;

@@ -1,3 +1,5 @@
+import { directorySchema } from '../directory/directory-schema.ts';
+
 const rollupTable = (name: string) => `CREATE TABLE ${name} (
   bucket INTEGER NOT NULL, direction TEXT NOT NULL, status TEXT NOT NULL, action TEXT NOT NULL,
   object_type TEXT NOT NULL, skip_reason TEXT NOT NULL, error_code TEXT NOT NULL,
@@ -128,4 +130,5 @@ ${rollupTable('rollup_day')}
 ${rollupTable('rollup_hour')}
 `,
   },
+  { version: 2, name: 'hub directory', sql: directorySchema('INTEGER PRIMARY KEY') },
 ];

@@ -18,6 +18,21 @@ import { LogReader } from '../log-reader.ts';
 import { ReaderBackedStore } from '../reader-backed-store.ts';
 import { openSqlite, type SqliteDb } from './open.ts';
 import { SqliteWriter } from './sqlite-writer.ts';
+import { SqliteRunner } from './sqlite-runner.ts';
+import { WriteLock } from './write-lock.ts';
+import { DirectoryStore } from '../directory/directory-store.ts';
+
+/** Kysely only compiles here; better-sqlite3 runs the statements synchronously. */
+function compileOnly<DB>(): Kysely<DB> {
+  return new Kysely<DB>({
+    dialect: {
+      createAdapter: () => new SqliteAdapter(),
+      createDriver: () => new DummyDriver(),
+      createIntrospector: (db) => new SqliteIntrospector(db),
+      createQueryCompiler: () => new SqliteQueryCompiler(),
+    },
+  });
+}
 
 /** An FTS5 phrase: with the trigram tokenizer, a substring match. */
 const ftsPhrase = (folded: string) => `"${folded.replaceAll('"', '""')}"`;
@@ -34,20 +49,21 @@ export class SqliteLogStore extends ReaderBackedStore implements LogStore {
   private readonly writer: SqliteWriter;
   protected readonly reader: LogReader;
   private readonly statements = new Map<string, Statement>();
+  private readonly writeLock = new WriteLock();
+  /** The hub directory, in the same database file. */
+  readonly directory: DirectoryStore;
 
   constructor(opts: SqliteStoreOptions) {
     super();
     this.db = openSqlite(opts.file);
-    // Kysely only compiles here; better-sqlite3 runs the statements synchronously.
-    const qb = new Kysely<LogDatabase>({
-      dialect: {
-        createAdapter: () => new SqliteAdapter(),
-        createDriver: () => new DummyDriver(),
-        createIntrospector: (db) => new SqliteIntrospector(db),
-        createQueryCompiler: () => new SqliteQueryCompiler(),
-      },
-    });
+    const qb = compileOnly<LogDatabase>();
     this.writer = new SqliteWriter(this.db);
+    const cursors = new CursorCodec(this.cursorKey());
+    this.directory = new DirectoryStore(
+      new SqliteRunner(this.db, this.writeLock),
+      compileOnly(),
+      cursors,
+    );
     this.reader = new LogReader(
       qb,
       async <T>(query: Compilable) => this.all<T>(query),
@@ -61,7 +77,7 @@ export class SqliteLogStore extends ReaderBackedStore implements LogStore {
             ? sql`SELECT rowid FROM identities_text WHERE identities_text MATCH ${ftsPhrase(folded)}`
             : sql`SELECT id FROM identities WHERE instr(text, ${folded}) > 0`,
       },
-      new CursorCodec(this.cursorKey()),
+      cursors,
     );
   }
 
@@ -102,7 +118,7 @@ export class SqliteLogStore extends ReaderBackedStore implements LogStore {
   }
 
   async ingest(batch: { tasks: TaskInput[]; entries: Entry[] }): Promise<StoreIngestResult> {
-    return this.ingestSync(batch);
+    return this.writeLock.run(() => this.ingestSync(batch));
   }
 
   /** Synchronous ingest, for in-process engines and the benchmark. */

@@ -1,0 +1,57 @@
+/**
+ * Hub directory tables, for both dialects (types that mean the same in SQLite and PostgreSQL).
+ * `serial` is the dialect's auto-increment integer key.
+ */
+export function directorySchema(serial: string): string {
+  return `
+CREATE TABLE hub_users (
+  seq ${serial},
+  id TEXT NOT NULL UNIQUE,
+  user_name TEXT NOT NULL,
+  user_name_folded TEXT NOT NULL UNIQUE,
+  search TEXT NOT NULL,
+  active INTEGER NOT NULL,
+  doc TEXT NOT NULL,
+  version INTEGER NOT NULL,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL
+);
+CREATE TABLE hub_groups (
+  seq ${serial},
+  id TEXT NOT NULL UNIQUE,
+  display_name_folded TEXT NOT NULL UNIQUE,
+  search TEXT NOT NULL,
+  doc TEXT NOT NULL,
+  version INTEGER NOT NULL,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL
+);
+CREATE TABLE hub_group_members (
+  group_id TEXT NOT NULL,
+  user_id TEXT NOT NULL,
+  PRIMARY KEY (group_id, user_id)
+);
+CREATE INDEX hub_group_members_user ON hub_group_members (user_id);
+CREATE TABLE hub_organizations (
+  seq ${serial},
+  id TEXT NOT NULL UNIQUE,
+  parent_id TEXT,
+  search TEXT NOT NULL,
+  doc TEXT NOT NULL,
+  version INTEGER NOT NULL,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL
+);
+-- Every change to the hub, in order: outbound jobs read it from their watermark.
+CREATE TABLE hub_changes (
+  seq ${serial},
+  time BIGINT NOT NULL,
+  object_type TEXT NOT NULL,
+  object_id TEXT NOT NULL,
+  operation TEXT NOT NULL,
+  changes TEXT NOT NULL,
+  actor TEXT
+);
+CREATE INDEX hub_changes_object ON hub_changes (object_type, object_id, seq);
+`;
+}

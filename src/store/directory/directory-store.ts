@@ -1,0 +1,658 @@
+import { sql, type Kysely } from 'kysely';
+import type {
+  HubChange,
+  HubGroup,
+  HubGroupInput,
+  HubGroupPatch,
+  HubObjectType,
+  HubOperation,
+  HubOrganization,
+  HubOrganizationInput,
+  HubOrganizationPatch,
+  HubUser,
+  HubUserInput,
+  HubUserPatch,
+} from '../../model/directory.ts';
+import { foldText } from '../../model/fold-text.ts';
+import { newId } from '../../model/ids.ts';
+import type { CursorCodec } from '../../query/cursor.ts';
+import type { Page, PageRequest } from '../log-store.ts';
+import type { SqlRunner } from '../sql-runner.ts';
+import type { DirectoryDatabase } from './directory-types.ts';
+import { DirectoryError } from './directory-errors.ts';
+import { diffAttributes, type AttributeChange } from './diff.ts';
+
+export type Actor = HubChange['actor'];
+type Table = 'hub_users' | 'hub_groups' | 'hub_organizations';
+const TABLE: Record<HubObjectType, Table> = {
+  user: 'hub_users',
+  group: 'hub_groups',
+  organization: 'hub_organizations',
+};
+const NOUN: Record<HubObjectType, string> = {
+  user: 'User',
+  group: 'Group',
+  organization: 'Organization',
+};
+
+/**
+ * provlog's own directory of users, groups (with members) and organizations. Every write
+ * appends a change event (old → new) in the same transaction, which outbound jobs consume.
+ */
+export class DirectoryStore {
+  constructor(
+    private readonly runner: SqlRunner,
+    private readonly qb: Kysely<DirectoryDatabase>,
+    private readonly cursors: CursorCodec,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  // ---- users
+
+  async createUser(input: HubUserInput, actor?: Actor): Promise<HubUser> {
+    return this.runner.transaction(async (tx) => {
+      await this.checkUserRefs(tx, input);
+      const time = this.now();
+      const user: HubUser = {
+        ...input,
+        id: newId(time),
+        displayName: input.displayName ?? input.userName,
+        active: input.active ?? true,
+        createdAt: new Date(time).toISOString(),
+        updatedAt: new Date(time).toISOString(),
+        version: 1,
+      };
+      await this.assertUnique(tx, 'user', user.userName, undefined);
+      await tx.all(
+        this.qb.insertInto('hub_users').values({ ...this.userRow(user), created_at: time }),
+      );
+      await this.record(
+        tx,
+        'user',
+        user.id,
+        'create',
+        diffAttributes({}, publicFields(user)),
+        actor,
+        time,
+      );
+      return user;
+    });
+  }
+
+  getUser(id: string): Promise<HubUser | undefined> {
+    return this.getDoc<HubUser>(this.runner, 'user', id);
+  }
+
+  listUsers(filter: { q?: string; active?: boolean }, page: PageRequest): Promise<Page<HubUser>> {
+    return this.list<HubUser>('user', filter.q, page, filter.active);
+  }
+
+  async updateUser(
+    id: string,
+    patch: HubUserPatch,
+    actor?: Actor,
+    ifVersion?: number,
+  ): Promise<{ user: HubUser; changes: AttributeChange[] }> {
+    return this.runner.transaction(async (tx) => {
+      const current = await this.mustGet<HubUser>(tx, 'user', id, ifVersion);
+      await this.checkUserRefs(tx, patch, id);
+      const next = applyPatch(current, patch) as HubUser;
+      if (patch.userName !== undefined) await this.assertUnique(tx, 'user', next.userName, id);
+      const changes = diffAttributes(publicFields(current), publicFields(next));
+      if (changes.length === 0) return { user: current, changes };
+      const saved = await this.save(tx, 'user', next, 'update', changes, actor);
+      return { user: saved as HubUser, changes };
+    });
+  }
+
+  async setUserActive(id: string, active: boolean, actor?: Actor): Promise<HubUser> {
+    return this.runner.transaction(async (tx) => {
+      const current = await this.mustGet<HubUser>(tx, 'user', id);
+      if (current.active === active) return current;
+      const changes = [{ name: 'active', oldValue: current.active, newValue: active }];
+      return (await this.save(
+        tx,
+        'user',
+        { ...current, active },
+        active ? 'enable' : 'disable',
+        changes,
+        actor,
+      )) as HubUser;
+    });
+  }
+
+  async deleteUser(id: string, actor?: Actor): Promise<void> {
+    await this.runner.transaction(async (tx) => {
+      const current = await this.mustGet<HubUser>(tx, 'user', id);
+      const groups = await tx.all<{ group_id: string }>(
+        this.qb.selectFrom('hub_group_members').select('group_id').where('user_id', '=', id),
+      );
+      for (const { group_id } of groups) {
+        const group = await this.mustGet<HubGroup>(tx, 'group', group_id);
+        const members = group.members.filter((m) => m !== id);
+        await this.save(
+          tx,
+          'group',
+          { ...group, members },
+          'update',
+          [{ name: 'members', oldValue: { removed: [id] }, newValue: null }],
+          actor,
+        );
+      }
+      await tx.all(this.qb.deleteFrom('hub_group_members').where('user_id', '=', id));
+      await tx.all(this.qb.deleteFrom('hub_users').where('id', '=', id));
+      await this.record(
+        tx,
+        'user',
+        id,
+        'delete',
+        diffAttributes(publicFields(current), {}),
+        actor,
+        this.now(),
+      );
+    });
+  }
+
+  // ---- groups
+
+  async createGroup(input: HubGroupInput, actor?: Actor): Promise<HubGroup> {
+    return this.runner.transaction(async (tx) => {
+      const time = this.now();
+      const group: HubGroup = {
+        ...input,
+        members: input.members ?? [],
+        id: newId(time),
+        createdAt: iso(time),
+        updatedAt: iso(time),
+        version: 1,
+      };
+      await this.assertUnique(tx, 'group', group.displayName, undefined);
+      await this.checkMembers(tx, group.members);
+      await tx.all(
+        this.qb.insertInto('hub_groups').values({ ...this.groupRow(group), created_at: time }),
+      );
+      await this.writeMembers(tx, group.id, [], group.members);
+      await this.record(tx, 'group', group.id, 'create', groupChanges({}, group), actor, time);
+      return group;
+    });
+  }
+
+  getGroup(id: string): Promise<HubGroup | undefined> {
+    return this.getDoc<HubGroup>(this.runner, 'group', id);
+  }
+
+  listGroups(filter: { q?: string }, page: PageRequest): Promise<Page<HubGroup>> {
+    return this.list<HubGroup>('group', filter.q, page);
+  }
+
+  async updateGroup(
+    id: string,
+    patch: HubGroupPatch,
+    actor?: Actor,
+    ifVersion?: number,
+  ): Promise<{ group: HubGroup; changes: AttributeChange[] }> {
+    return this.runner.transaction(async (tx) => {
+      const current = await this.mustGet<HubGroup>(tx, 'group', id, ifVersion);
+      const next = applyPatch(current, patch) as HubGroup;
+      next.members = next.members ?? [];
+      if (patch.displayName !== undefined)
+        await this.assertUnique(tx, 'group', next.displayName, id);
+      if (patch.members) await this.checkMembers(tx, patch.members);
+      const changes = groupChanges(current, next);
+      if (changes.length === 0) return { group: current, changes };
+      await this.writeMembers(tx, id, current.members, next.members);
+      return {
+        group: (await this.save(tx, 'group', next, 'update', changes, actor)) as HubGroup,
+        changes,
+      };
+    });
+  }
+
+  async deleteGroup(id: string, actor?: Actor): Promise<void> {
+    await this.runner.transaction(async (tx) => {
+      const current = await this.mustGet<HubGroup>(tx, 'group', id);
+      await tx.all(this.qb.deleteFrom('hub_group_members').where('group_id', '=', id));
+      await tx.all(this.qb.deleteFrom('hub_groups').where('id', '=', id));
+      await this.record(tx, 'group', id, 'delete', groupChanges(current, {}), actor, this.now());
+    });
+  }
+
+  // ---- organizations
+
+  async createOrganization(input: HubOrganizationInput, actor?: Actor): Promise<HubOrganization> {
+    return this.runner.transaction(async (tx) => {
+      const time = this.now();
+      const org: HubOrganization = {
+        ...input,
+        id: newId(time),
+        createdAt: iso(time),
+        updatedAt: iso(time),
+        version: 1,
+      };
+      if (org.parentId) await this.mustGet(tx, 'organization', org.parentId, undefined, 'parentId');
+      await tx.all(
+        this.qb.insertInto('hub_organizations').values({ ...this.orgRow(org), created_at: time }),
+      );
+      await this.record(
+        tx,
+        'organization',
+        org.id,
+        'create',
+        diffAttributes({}, publicFields(org)),
+        actor,
+        time,
+      );
+      return org;
+    });
+  }
+
+  getOrganization(id: string): Promise<HubOrganization | undefined> {
+    return this.getDoc<HubOrganization>(this.runner, 'organization', id);
+  }
+
+  listOrganizations(filter: { q?: string }, page: PageRequest): Promise<Page<HubOrganization>> {
+    return this.list<HubOrganization>('organization', filter.q, page);
+  }
+
+  async updateOrganization(
+    id: string,
+    patch: HubOrganizationPatch,
+    actor?: Actor,
+    ifVersion?: number,
+  ): Promise<{ organization: HubOrganization; changes: AttributeChange[] }> {
+    return this.runner.transaction(async (tx) => {
+      const current = await this.mustGet<HubOrganization>(tx, 'organization', id, ifVersion);
+      const next = applyPatch(current, patch) as HubOrganization;
+      if (patch.parentId) {
+        if (await this.isDescendant(tx, patch.parentId, id)) {
+          throw new DirectoryError(
+            'invalid',
+            'An organization cannot be placed under itself or its descendants',
+            [{ field: '/parentId', message: 'would create a cycle' }],
+          );
+        }
+      }
+      const changes = diffAttributes(publicFields(current), publicFields(next));
+      if (changes.length === 0) return { organization: current, changes };
+      return {
+        organization: (await this.save(
+          tx,
+          'organization',
+          next,
+          'update',
+          changes,
+          actor,
+        )) as HubOrganization,
+        changes,
+      };
+    });
+  }
+
+  async deleteOrganization(id: string, actor?: Actor): Promise<void> {
+    await this.runner.transaction(async (tx) => {
+      const current = await this.mustGet<HubOrganization>(tx, 'organization', id);
+      const children = await tx.all(
+        this.qb.selectFrom('hub_organizations').select('id').where('parent_id', '=', id).limit(1),
+      );
+      if (children.length)
+        throw new DirectoryError(
+          'conflict',
+          'The organization has child organizations; move or delete them first',
+        );
+      await tx.all(this.qb.deleteFrom('hub_organizations').where('id', '=', id));
+      await this.record(
+        tx,
+        'organization',
+        id,
+        'delete',
+        diffAttributes(publicFields(current), {}),
+        actor,
+        this.now(),
+      );
+    });
+  }
+
+  // ---- change feed
+
+  /** Changes after a watermark, oldest first: what an outbound job has not pushed yet. */
+  async changesSince(
+    afterSeq: number,
+    limit: number,
+  ): Promise<{ items: HubChange[]; lastSeq: number }> {
+    const rows = await this.runner.all<DirectoryDatabase['hub_changes']>(
+      this.qb
+        .selectFrom('hub_changes')
+        .selectAll()
+        .where('seq', '>', afterSeq)
+        .orderBy('seq')
+        .limit(limit),
+    );
+    const items = rows.map((r) => ({
+      seq: Number(r.seq),
+      time: iso(Number(r.time)),
+      objectType: r.object_type as HubObjectType,
+      objectId: r.object_id,
+      operation: r.operation as HubOperation,
+      changes: JSON.parse(r.changes) as HubChange['changes'],
+      ...(r.actor ? { actor: JSON.parse(r.actor) as HubChange['actor'] } : {}),
+    }));
+    return { items, lastSeq: items.at(-1)?.seq ?? afterSeq };
+  }
+
+  // ---- internals
+
+  private userRow(u: HubUser) {
+    return {
+      id: u.id,
+      user_name: u.userName,
+      user_name_folded: foldText(u.userName),
+      search: foldText(
+        [u.userName, u.displayName, u.email, u.employeeId].filter(Boolean).join('\u241f'),
+      ),
+      active: u.active ? 1 : 0,
+      doc: JSON.stringify(u),
+      version: u.version,
+      updated_at: Date.parse(u.updatedAt),
+    };
+  }
+
+  private groupRow(g: HubGroup) {
+    const { members: _m, ...rest } = g;
+    return {
+      id: g.id,
+      display_name_folded: foldText(g.displayName),
+      search: foldText(g.displayName),
+      doc: JSON.stringify(rest),
+      version: g.version,
+      updated_at: Date.parse(g.updatedAt),
+    };
+  }
+
+  private orgRow(o: HubOrganization) {
+    return {
+      id: o.id,
+      parent_id: o.parentId ?? null,
+      search: foldText(o.name),
+      doc: JSON.stringify(o),
+      version: o.version,
+      updated_at: Date.parse(o.updatedAt),
+    };
+  }
+
+  private async save(
+    tx: SqlRunner,
+    type: HubObjectType,
+    obj: HubUser | HubGroup | HubOrganization,
+    op: HubOperation,
+    changes: AttributeChange[],
+    actor: Actor,
+  ) {
+    const time = this.now();
+    const next = { ...obj, version: obj.version + 1, updatedAt: iso(time) };
+    const row =
+      type === 'user'
+        ? this.userRow(next as HubUser)
+        : type === 'group'
+          ? this.groupRow(next as HubGroup)
+          : this.orgRow(next as HubOrganization);
+    await tx.all(
+      this.qb
+        .updateTable(TABLE[type])
+        .set(row as never)
+        .where('id', '=', obj.id),
+    );
+    await this.record(tx, type, obj.id, op, changes, actor, time);
+    return next;
+  }
+
+  private async record(
+    tx: SqlRunner,
+    type: HubObjectType,
+    id: string,
+    op: HubOperation,
+    changes: AttributeChange[],
+    actor: Actor,
+    time: number,
+  ) {
+    await tx.all(
+      this.qb.insertInto('hub_changes').values({
+        time,
+        object_type: type,
+        object_id: id,
+        operation: op,
+        changes: JSON.stringify(changes),
+        actor: actor ? JSON.stringify(actor) : null,
+      }),
+    );
+  }
+
+  private async getDoc<T>(
+    runner: SqlRunner,
+    type: HubObjectType,
+    id: string,
+  ): Promise<T | undefined> {
+    const [row] = await runner.all<{ doc: string }>(
+      this.qb.selectFrom(TABLE[type]).select('doc').where('id', '=', id),
+    );
+    if (!row) return undefined;
+    const doc = JSON.parse(row.doc) as T;
+    if (type === 'group') (doc as HubGroup).members = await this.members(runner, id);
+    return doc;
+  }
+
+  private async members(runner: SqlRunner, groupId: string): Promise<string[]> {
+    const rows = await runner.all<{ user_id: string }>(
+      this.qb
+        .selectFrom('hub_group_members')
+        .select('user_id')
+        .where('group_id', '=', groupId)
+        .orderBy('user_id'),
+    );
+    return rows.map((r) => r.user_id);
+  }
+
+  private async mustGet<T extends { version: number }>(
+    tx: SqlRunner,
+    type: HubObjectType,
+    id: string,
+    ifVersion?: number,
+    field?: string,
+  ): Promise<T> {
+    const found = await this.getDoc<T>(tx, type, id);
+    if (!found) {
+      if (field)
+        throw new DirectoryError('invalid', `${field} names no ${type}`, [
+          { field: `/${field}`, message: `no ${type} with id ${JSON.stringify(id)}` },
+        ]);
+      throw new DirectoryError('not_found', `${NOUN[type]} ${JSON.stringify(id)} does not exist`);
+    }
+    if (ifVersion !== undefined && found.version !== ifVersion) {
+      throw new DirectoryError(
+        'version_mismatch',
+        `${NOUN[type]} is at version ${found.version}, not ${ifVersion}`,
+      );
+    }
+    return found;
+  }
+
+  private async assertUnique(
+    tx: SqlRunner,
+    type: 'user' | 'group',
+    name: string,
+    selfId: string | undefined,
+  ) {
+    const folded = foldText(name);
+    const rows =
+      type === 'user'
+        ? await tx.all<{ id: string }>(
+            this.qb.selectFrom('hub_users').select('id').where('user_name_folded', '=', folded),
+          )
+        : await tx.all<{ id: string }>(
+            this.qb.selectFrom('hub_groups').select('id').where('display_name_folded', '=', folded),
+          );
+    const other = rows.find((r) => r.id !== selfId);
+    if (other) {
+      const field = type === 'user' ? 'userName' : 'displayName';
+      throw new DirectoryError(
+        'conflict',
+        `A ${type} with ${field} ${JSON.stringify(name)} already exists (${other.id})`,
+        [{ field: `/${field}`, message: 'is already taken' }],
+      );
+    }
+  }
+
+  private async checkUserRefs(tx: SqlRunner, u: HubUserPatch, selfId?: string) {
+    if (u.managerId) {
+      if (u.managerId === selfId)
+        throw new DirectoryError('invalid', 'A user cannot be their own manager', [
+          { field: '/managerId', message: 'is the user itself' },
+        ]);
+      await this.mustGet(tx, 'user', u.managerId, undefined, 'managerId');
+    }
+    if (u.organizationId)
+      await this.mustGet(tx, 'organization', u.organizationId, undefined, 'organizationId');
+  }
+
+  private async checkMembers(tx: SqlRunner, members: string[]) {
+    if (members.length === 0) return;
+    const found = new Set<string>();
+    for (let i = 0; i < members.length; i += 500) {
+      const chunk = members.slice(i, i + 500);
+      const rows = await tx.all<{ id: string }>(
+        this.qb.selectFrom('hub_users').select('id').where('id', 'in', chunk),
+      );
+      for (const r of rows) found.add(r.id);
+    }
+    const missing = members.filter((m) => !found.has(m));
+    if (missing.length) {
+      throw new DirectoryError('invalid', `${missing.length} member(s) are not users of the hub`, [
+        {
+          field: '/members',
+          message: `no user with id ${missing
+            .slice(0, 5)
+            .map((m) => JSON.stringify(m))
+            .join(', ')}`,
+        },
+      ]);
+    }
+  }
+
+  private async writeMembers(tx: SqlRunner, groupId: string, before: string[], after: string[]) {
+    const had = new Set(before);
+    const has = new Set(after);
+    const removed = before.filter((m) => !has.has(m));
+    const added = after.filter((m) => !had.has(m));
+    if (removed.length)
+      await tx.all(
+        this.qb
+          .deleteFrom('hub_group_members')
+          .where('group_id', '=', groupId)
+          .where('user_id', 'in', removed),
+      );
+    for (let i = 0; i < added.length; i += 500) {
+      await tx.all(
+        this.qb
+          .insertInto('hub_group_members')
+          .values(added.slice(i, i + 500).map((user_id) => ({ group_id: groupId, user_id }))),
+      );
+    }
+  }
+
+  private async isDescendant(tx: SqlRunner, candidate: string, ancestor: string): Promise<boolean> {
+    let current: string | null | undefined = candidate;
+    for (let depth = 0; current && depth < 1000; depth++) {
+      if (current === ancestor) return true;
+      const org: HubOrganization | undefined = await this.getDoc<HubOrganization>(
+        tx,
+        'organization',
+        current,
+      );
+      if (!org)
+        throw new DirectoryError('invalid', 'parentId names no organization', [
+          { field: '/parentId', message: `no organization with id ${JSON.stringify(current)}` },
+        ]);
+      current = org.parentId;
+    }
+    return false;
+  }
+
+  private async list<T>(
+    type: HubObjectType,
+    q: string | undefined,
+    page: PageRequest,
+    active?: boolean,
+  ): Promise<Page<T>> {
+    const kind = `hub-${type}`;
+    const pos = page.cursor ? this.cursors.decode(kind, page.cursor) : undefined;
+    const table = TABLE[type];
+    let query = this.qb
+      .selectFrom(table)
+      .select(['seq', 'id', 'doc'])
+      .orderBy('seq')
+      .limit(page.limit + 1);
+    if (q)
+      query = query.where(
+        sql<boolean>`${sql.ref('search')} LIKE ${`%${foldText(q).replace(/[\\%_]/g, (c) => `\\${c}`)}%`} ESCAPE '\\'`,
+      );
+    if (active !== undefined && type === 'user')
+      query = query.where(sql<boolean>`${sql.ref('active')} = ${active ? 1 : 0}`);
+    if (pos) query = query.where('seq', '>', pos.s);
+    const rows = await this.runner.all<{ seq: number; id: string; doc: string }>(query);
+    const items = rows.slice(0, page.limit);
+    const out: T[] = [];
+    for (const r of items) {
+      const doc = JSON.parse(r.doc) as T;
+      if (type === 'group') (doc as HubGroup).members = await this.members(this.runner, r.id);
+      out.push(doc);
+    }
+    const last = items.at(-1);
+    return {
+      items: out,
+      nextCursor:
+        rows.length > page.limit && last
+          ? this.cursors.encode(kind, { t: 0, s: Number(last.seq) })
+          : null,
+    };
+  }
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+/** The attributes a change event compares (bookkeeping fields excluded). */
+function publicFields(o: object): Record<string, unknown> {
+  const {
+    id: _i,
+    createdAt: _c,
+    updatedAt: _u,
+    version: _v,
+    ...rest
+  } = o as Record<string, unknown>;
+  return rest;
+}
+
+/** Applies a patch: given fields replace, `null` clears. */
+function applyPatch<T extends object>(current: T, patch: object): T {
+  const next: Record<string, unknown> = { ...(current as Record<string, unknown>) };
+  for (const [k, v] of Object.entries(patch)) {
+    if (v === null) delete next[k];
+    else if (v !== undefined) next[k] = v;
+  }
+  return next as T;
+}
+
+function groupChanges(before: Partial<HubGroup>, after: Partial<HubGroup>): AttributeChange[] {
+  const { members: m1 = [], ...a } = publicFields(before) as Partial<HubGroup>;
+  const { members: m2 = [], ...b } = publicFields(after) as Partial<HubGroup>;
+  const changes = diffAttributes(a, b);
+  const had = new Set(m1);
+  const has = new Set(m2);
+  const added = m2.filter((m) => !had.has(m));
+  const removed = m1.filter((m) => !has.has(m));
+  if (added.length || removed.length)
+    changes.push({
+      name: 'members',
+      oldValue: removed.length ? { removed } : null,
+      newValue: added.length ? { added } : null,
+    });
+  return changes;
+}

@@ -1,0 +1,49 @@
+import type { Compilable } from 'kysely';
+import type { Statement } from 'better-sqlite3';
+import type { SqlRunner } from '../sql-runner.ts';
+import type { SqliteDb } from './open.ts';
+import type { WriteLock } from './write-lock.ts';
+
+/** SqlRunner over the embedded store's connection; transactions hold the store's write lock. */
+export class SqliteRunner implements SqlRunner {
+  private readonly statements = new Map<string, Statement>();
+
+  constructor(
+    private readonly db: SqliteDb,
+    private readonly lock: WriteLock,
+    private readonly inTransaction = false,
+  ) {}
+
+  private exec<T>(query: Compilable): T[] {
+    const c = query.compile();
+    let stmt = this.statements.get(c.sql);
+    if (!stmt) {
+      stmt = this.db.prepare(c.sql);
+      this.statements.set(c.sql, stmt);
+    }
+    const params = c.parameters as unknown[];
+    if (stmt.reader) return stmt.all(...params) as T[];
+    stmt.run(...params);
+    return [];
+  }
+
+  async all<T>(query: Compilable): Promise<T[]> {
+    // Outside a transaction, wait for any open one so nothing uncommitted is read.
+    return this.inTransaction ? this.exec<T>(query) : this.lock.run(() => this.exec<T>(query));
+  }
+
+  async transaction<T>(fn: (tx: SqlRunner) => Promise<T>): Promise<T> {
+    if (this.inTransaction) return fn(this);
+    return this.lock.run(async () => {
+      this.db.exec('BEGIN IMMEDIATE');
+      try {
+        const result = await fn(new SqliteRunner(this.db, this.lock, true));
+        this.db.exec('COMMIT');
+        return result;
+      } catch (err) {
+        if (this.db.inTransaction) this.db.exec('ROLLBACK');
+        throw err;
+      }
+    });
+  }
+}

@@ -1,0 +1,122 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { DirectoryStore } from '../../src/store/directory/directory-store.ts';
+import { DirectoryError } from '../../src/store/directory/directory-errors.ts';
+
+/** The hub directory's behaviour, run against each store on a real database. */
+export function describeDirectoryContract(
+  name: string,
+  open: () => Promise<{ directory: DirectoryStore; close(): Promise<void> }>,
+): void {
+  describe(`${name} hub directory`, () => {
+    let dir: DirectoryStore;
+    let close: () => Promise<void>;
+    beforeEach(async () => {
+      const opened = await open();
+      dir = opened.directory;
+      close = () => opened.close();
+    });
+    afterEach(async () => close());
+
+    const kindOf = (p: Promise<unknown>) =>
+      p.then(
+        () => 'ok',
+        (e: unknown) => (e instanceof DirectoryError ? e.kind : String(e)),
+      );
+
+    it('creates, reads, updates, disables and deletes users, recording each change old → new', async () => {
+      const org = await dir.createOrganization({ name: 'Sales' });
+      const ada = await dir.createUser({
+        userName: 'ada@example.com',
+        displayName: 'Ada Lovelace',
+        department: 'R&D',
+        organizationId: org.id,
+      });
+      expect(ada).toMatchObject({ userName: 'ada@example.com', active: true, version: 1 });
+      expect(await dir.getUser(ada.id)).toEqual(ada);
+      const { user, changes } = await dir.updateUser(ada.id, {
+        department: 'Sales',
+        title: 'Lead',
+        attributes: { costCenter: 'CC-7' },
+      });
+      expect(user.version).toBe(2);
+      expect(changes).toEqual([
+        { name: 'attributes.costCenter', oldValue: null, newValue: 'CC-7' },
+        { name: 'department', oldValue: 'R&D', newValue: 'Sales' },
+        { name: 'title', oldValue: null, newValue: 'Lead' },
+      ]);
+      const same = await dir.updateUser(ada.id, { department: 'Sales' });
+      expect(same.changes).toEqual([]);
+      expect(same.user.version).toBe(2);
+      expect((await dir.setUserActive(ada.id, false, { type: 'token', id: 'admin' })).active).toBe(
+        false,
+      );
+      await dir.deleteUser(ada.id);
+      expect(await dir.getUser(ada.id)).toBeUndefined();
+      const feed = await dir.changesSince(0, 100);
+      expect(feed.items.map((c) => `${c.objectType}:${c.operation}`)).toEqual([
+        'organization:create',
+        'user:create',
+        'user:update',
+        'user:disable',
+        'user:delete',
+      ]);
+      expect(feed.items[3]!.actor).toEqual({ type: 'token', id: 'admin' });
+      expect(
+        (await dir.changesSince(feed.items[2]!.seq, 100)).items.map((c) => c.operation),
+      ).toEqual(['disable', 'delete']);
+    });
+
+    it('refuses duplicates, dangling references and stale versions, changing nothing', async () => {
+      const a = await dir.createUser({ userName: 'Zoë@example.com' });
+      expect(await kindOf(dir.createUser({ userName: 'zoë@EXAMPLE.com' }))).toBe('conflict');
+      expect(await kindOf(dir.createUser({ userName: 'b@example.com', managerId: 'nobody' }))).toBe(
+        'invalid',
+      );
+      expect(await kindOf(dir.updateUser(a.id, { managerId: a.id }))).toBe('invalid');
+      expect(await kindOf(dir.updateUser(a.id, { title: 'x' }, undefined, 7))).toBe(
+        'version_mismatch',
+      );
+      expect(await kindOf(dir.updateUser('missing', { title: 'x' }))).toBe('not_found');
+      expect(await kindOf(dir.createGroup({ displayName: 'G', members: [a.id, 'ghost'] }))).toBe(
+        'invalid',
+      );
+      expect(await dir.getUser(a.id)).toEqual(a);
+      expect((await dir.listGroups({}, { limit: 10 })).items).toEqual([]);
+      expect((await dir.changesSince(0, 100)).items).toHaveLength(1);
+    });
+
+    it('keeps group members and reports them added and removed', async () => {
+      const u1 = await dir.createUser({ userName: 'u1' });
+      const u2 = await dir.createUser({ userName: 'u2' });
+      const g = await dir.createGroup({ displayName: 'Engineering', members: [u1.id] });
+      const { group, changes } = await dir.updateGroup(g.id, { members: [u2.id] });
+      expect(group.members).toEqual([u2.id]);
+      expect(changes).toEqual([
+        { name: 'members', oldValue: { removed: [u1.id] }, newValue: { added: [u2.id] } },
+      ]);
+      await dir.deleteUser(u2.id);
+      expect((await dir.getGroup(g.id))!.members).toEqual([]);
+      expect(await kindOf(dir.createGroup({ displayName: 'engineering' }))).toBe('conflict');
+    });
+
+    it('lists with a case-insensitive search and cursor paging', async () => {
+      for (const n of ['Ольга', 'olga.b', 'Bob', 'Olgierd'])
+        await dir.createUser({ userName: `${n}@example.com`, displayName: n });
+      const first = await dir.listUsers({ q: 'OLG' }, { limit: 1 });
+      expect(first.items.map((u) => u.displayName)).toEqual(['olga.b']);
+      const rest = await dir.listUsers({ q: 'olg' }, { limit: 5, cursor: first.nextCursor! });
+      expect(rest.items.map((u) => u.displayName)).toEqual(['Olgierd']);
+      expect((await dir.listUsers({ q: 'ольга' }, { limit: 5 })).items).toHaveLength(1);
+    });
+
+    it('keeps the organization tree free of cycles', async () => {
+      const root = await dir.createOrganization({ name: 'Root' });
+      const child = await dir.createOrganization({ name: 'Child', parentId: root.id });
+      expect(await kindOf(dir.updateOrganization(root.id, { parentId: child.id }))).toBe('invalid');
+      expect(await kindOf(dir.deleteOrganization(root.id))).toBe('conflict');
+      await dir.deleteOrganization(child.id);
+      await dir.deleteOrganization(root.id);
+      expect(await dir.getOrganization(root.id)).toBeUndefined();
+    });
+  });
+}
