@@ -4,11 +4,15 @@ import { sqliteFile, type Config } from './config.ts';
 import type { LogStore } from './store/log-store.ts';
 import { SqliteLogStore } from './store/sqlite/sqlite-log-store.ts';
 import { registerConsole } from './api/console.ts';
+import type { DirectoryStore } from './store/directory/directory-store.ts';
+
+/** A log store with the hub directory in the same database. */
+export type ProvlogStore = LogStore & { readonly directory: DirectoryStore };
 
 /** The only wiring: config → store → API (+ console). */
 export async function openStore(
   config: Pick<Config, 'dataDir' | 'databaseUrl'>,
-): Promise<LogStore> {
+): Promise<ProvlogStore> {
   if (config.databaseUrl) {
     const { PostgresLogStore } = await import('./store/postgres/postgres-log-store.ts');
     return PostgresLogStore.connect(config.databaseUrl);
@@ -16,9 +20,10 @@ export async function openStore(
   return new SqliteLogStore({ file: sqliteFile(config) });
 }
 
-export async function createServer(config: Config, store: LogStore): Promise<FastifyInstance> {
+export async function createServer(config: Config, store: ProvlogStore): Promise<FastifyInstance> {
   return buildApp({
     store,
+    directory: store.directory,
     logger: config.logLevel === 'silent' ? false : { level: config.logLevel },
     extend: (app) => registerConsole(app),
   });

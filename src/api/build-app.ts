@@ -7,9 +7,13 @@ import { ingestRoutes } from './routes/ingest.ts';
 import { entriesRoutes } from './routes/entries.ts';
 import { tasksRoutes } from './routes/tasks.ts';
 import { ApiError } from './api-errors.ts';
+import { hubRoutes } from './routes/hub.ts';
+import type { DirectoryStore } from '../store/directory/directory-store.ts';
 
 export interface AppOptions {
   store: LogStore;
+  /** The hub directory; its routes are served when given. */
+  directory?: DirectoryStore;
   logger?: FastifyServerOptions['logger'];
   /** Largest ingest body, bytes. */
   ingestBodyLimit?: number;
@@ -40,6 +44,10 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
         { name: 'ingest', description: 'Write tasks and entries' },
         { name: 'entries', description: 'The provisioning log' },
         { name: 'tasks', description: 'Groups of entries from one operation' },
+        {
+          name: 'hub',
+          description: 'The hub directory: users, groups, organizations and their changes',
+        },
         { name: 'health', description: 'Liveness' },
       ],
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
@@ -54,6 +62,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       });
       await api.register(entriesRoutes, { store: opts.store });
       await api.register(tasksRoutes, { store: opts.store });
+      if (opts.directory)
+        await api.register(hubRoutes, { prefix: '/hub', directory: opts.directory });
       api.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
     },
     { prefix: '/api/v1' },

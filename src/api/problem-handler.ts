@@ -2,6 +2,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { FilterError } from '../query/entry-filter.ts';
 import { CursorError } from '../query/cursor.ts';
 import { ApiError } from './api-errors.ts';
+import { DirectoryError } from '../store/directory/directory-errors.ts';
 import type { FieldError } from '../model/validation-error.ts';
 
 /** Maps every library and domain error to problem+json at the boundary; nothing raw leaks out. */
@@ -9,6 +10,17 @@ export function toApiError(error: unknown): ApiError {
   if (error instanceof ApiError) return error;
   if (error instanceof FilterError)
     return new ApiError('invalid_query', error.message, error.errors);
+  if (error instanceof DirectoryError) {
+    const code = (
+      {
+        not_found: 'hub_object_not_found',
+        conflict: 'conflict',
+        invalid: 'invalid_body',
+        version_mismatch: 'version_mismatch',
+      } as const
+    )[error.kind];
+    return new ApiError(code, error.message, error.errors.length ? error.errors : undefined);
+  }
   if (error instanceof CursorError)
     return new ApiError('invalid_cursor', error.message, [
       { field: 'cursor', message: error.message },
