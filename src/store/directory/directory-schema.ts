@@ -42,6 +42,15 @@ CREATE TABLE hub_organizations (
   created_at BIGINT NOT NULL,
   updated_at BIGINT NOT NULL
 );
+-- Anchors: which source object (a job's key) each hub object was provisioned from.
+CREATE TABLE hub_anchors (
+  job_id TEXT NOT NULL,
+  source_key TEXT NOT NULL,
+  object_type TEXT NOT NULL,
+  object_id TEXT NOT NULL,
+  PRIMARY KEY (job_id, source_key)
+);
+CREATE INDEX hub_anchors_object ON hub_anchors (object_id);
 -- Every change to the hub, in order: outbound jobs read it from their watermark.
 CREATE TABLE hub_changes (
   seq ${serial},

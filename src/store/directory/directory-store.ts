@@ -312,6 +312,87 @@ export class DirectoryStore {
     });
   }
 
+  /** The user with this userName (case-insensitive), if any. */
+  async findUserByUserName(userName: string): Promise<HubUser | undefined> {
+    const [row] = await this.runner.all<{ doc: string }>(
+      this.qb
+        .selectFrom('hub_users')
+        .select('doc')
+        .where('user_name_folded', '=', foldText(userName)),
+    );
+    return row ? (JSON.parse(row.doc) as HubUser) : undefined;
+  }
+
+  // ---- anchors: source object ↔ hub object, per job
+
+  async anchor(jobId: string, sourceKey: string): Promise<string | undefined> {
+    const [row] = await this.runner.all<{ object_id: string }>(
+      this.qb
+        .selectFrom('hub_anchors')
+        .select('object_id')
+        .where('job_id', '=', jobId)
+        .where('source_key', '=', sourceKey),
+    );
+    return row?.object_id;
+  }
+
+  async setAnchor(
+    jobId: string,
+    sourceKey: string,
+    objectType: HubObjectType,
+    objectId: string,
+  ): Promise<void> {
+    await this.runner.transaction(async (tx) => {
+      await tx.all(
+        this.qb
+          .deleteFrom('hub_anchors')
+          .where('job_id', '=', jobId)
+          .where('source_key', '=', sourceKey),
+      );
+      await tx.all(
+        this.qb
+          .insertInto('hub_anchors')
+          .values({
+            job_id: jobId,
+            source_key: sourceKey,
+            object_type: objectType,
+            object_id: objectId,
+          }),
+      );
+    });
+  }
+
+  async removeAnchor(jobId: string, sourceKey: string): Promise<void> {
+    await this.runner.all(
+      this.qb
+        .deleteFrom('hub_anchors')
+        .where('job_id', '=', jobId)
+        .where('source_key', '=', sourceKey),
+    );
+  }
+
+  /** Every anchor of a job: a full cycle deprovisions those its source no longer has. */
+  async anchors(
+    jobId: string,
+  ): Promise<Array<{ sourceKey: string; objectType: HubObjectType; objectId: string }>> {
+    const rows = await this.runner.all<{
+      source_key: string;
+      object_type: string;
+      object_id: string;
+    }>(
+      this.qb
+        .selectFrom('hub_anchors')
+        .select(['source_key', 'object_type', 'object_id'])
+        .where('job_id', '=', jobId)
+        .orderBy('source_key'),
+    );
+    return rows.map((r) => ({
+      sourceKey: r.source_key,
+      objectType: r.object_type as HubObjectType,
+      objectId: r.object_id,
+    }));
+  }
+
   // ---- change feed
 
   /** Changes after a watermark, oldest first: what an outbound job has not pushed yet. */

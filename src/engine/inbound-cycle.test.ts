@@ -1,0 +1,173 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { SqliteLogStore } from '../store/sqlite/sqlite-log-store.ts';
+import type { Job, System } from '../model/job.ts';
+import { runInboundCycle } from './inbound-cycle.ts';
+import type { InboundSource, SourceRow } from './source-row.ts';
+
+let store: SqliteLogStore;
+beforeEach(() => {
+  store = new SqliteLogStore({ file: ':memory:' });
+});
+afterEach(async () => store.close());
+
+const system: System = {
+  id: 'sys-hr',
+  name: 'HR CSV',
+  type: 'csv',
+  secretNames: [],
+  traceLevel: 'all',
+  createdAt: '',
+  updatedAt: '',
+};
+const job = (over: Partial<Job> = {}): Job => ({
+  id: 'HRCSV.0011223344556677',
+  name: 'HR import',
+  systemId: system.id,
+  direction: 'inbound',
+  objectTypes: ['user'],
+  matchingAttribute: 'userName',
+  mappings: [
+    { target: 'userName', source: 'email', required: true },
+    { target: 'displayName', expression: 'first + " " + last' },
+    { target: 'department', source: 'dept' },
+    { target: 'costCenter', constant: 'CC-1' },
+  ],
+  scoping: [{ attribute: 'status', operator: 'equals', value: 'active' }],
+  deprovision: 'disable',
+  state: 'active',
+  createdAt: '',
+  updatedAt: '',
+  ...over,
+});
+const rec = (line: number, email: string, dept = 'Sales', status = 'active'): SourceRow => ({
+  kind: 'record',
+  line,
+  key: email,
+  values: { email, first: email.split('@')[0]!, last: 'Doe', dept, status },
+});
+const source = (rows: SourceRow[]): InboundSource => ({
+  connector: 'csv',
+  attributes: ['email', 'first', 'last', 'dept', 'status'],
+  rows: (async function* () {
+    yield* rows;
+  })(),
+  full: true,
+  parameters: { file: 'users.csv' },
+});
+const run = (rows: SourceRow[], j = job()) =>
+  runInboundCycle(
+    { directory: store.directory, log: store },
+    { job: j, system, source: source(rows), triggerMethod: 'manual', trigger: 'manual_operation' },
+  );
+const entriesOf = async (taskId: string) =>
+  (await store.listEntries({ taskId: [taskId] }, { limit: 1000 })).items;
+
+describe('inbound cycle', () => {
+  it('creates hub users, explains each row in four steps and reports the task', async () => {
+    const { task } = await run([
+      rec(2, 'ann@x.com'),
+      rec(3, 'bob@x.com', 'IT', 'inactive'),
+      { kind: 'row_error', line: 4, code: 'CsvMalformedRow', reason: 'Expected 5 columns, got 3' },
+    ]);
+    expect(task).toMatchObject({
+      status: 'partially_succeeded',
+      event: 'user_csv_processed_with_errors',
+      counts: { processed: 3, created: 1, skipped: 1, failed: 1 },
+    });
+    const entries = await entriesOf(task.id);
+    const created = entries.find((e) => e.action === 'create')!;
+    expect(created.steps!.map((s) => `${s.name}:${s.status}`)).toEqual([
+      'import:success',
+      'scoping:success',
+      'matching:success',
+      'provision:success',
+    ]);
+    expect(created.modifiedProperties).toContainEqual({
+      name: 'displayName',
+      oldValue: null,
+      newValue: 'ann Doe',
+    });
+    const skipped = entries.find((e) => e.status === 'skipped')!;
+    expect(skipped.skipReason).toBe('out_of_scope');
+    const failed = entries.find((e) => e.status === 'failure')!;
+    expect(failed).toMatchObject({
+      errorCode: 'CsvMalformedRow',
+      reason: 'Expected 5 columns, got 3 (line 4)',
+    });
+    const user = await store.directory.findUserByUserName('ann@x.com');
+    expect(user).toMatchObject({
+      displayName: 'ann Doe',
+      department: 'Sales',
+      attributes: { costCenter: 'CC-1' },
+    });
+  });
+
+  it('skips unchanged objects as "no change", updates changed ones with old → new, and disables those gone', async () => {
+    await run([rec(2, 'ann@x.com'), rec(3, 'cat@x.com')]);
+    const { task } = await run([rec(2, 'ann@x.com'), rec(3, 'dan@x.com', 'IT')]);
+    const again = await run([rec(2, 'ann@x.com', 'Legal')]);
+    expect(task.counts).toMatchObject({ created: 1, skipped: 1, disabled: 1 });
+    const entries = await entriesOf(again.task.id);
+    expect(entries.find((e) => e.action === 'update')!.modifiedProperties).toEqual([
+      { name: 'department', oldValue: 'Sales', newValue: 'Legal' },
+    ]);
+    expect((await store.directory.findUserByUserName('cat@x.com'))!.active).toBe(false);
+    expect((await store.directory.findUserByUserName('dan@x.com'))!.active).toBe(false);
+    expect(again.task.status).toBe('succeeded');
+  });
+
+  it('holds deprovisioning above the deletion threshold as staged_delete', async () => {
+    await run([rec(2, 'a@x.com'), rec(3, 'b@x.com'), rec(4, 'c@x.com')]);
+    const { task } = await run([], job({ deletionThreshold: 2 }));
+    const entries = await entriesOf(task.id);
+    expect(entries.map((e) => `${e.action}:${e.status}`)).toEqual([
+      'staged_delete:pending',
+      'staged_delete:pending',
+      'staged_delete:pending',
+    ]);
+    expect(entries[0]!.reason).toContain('threshold of 2');
+    expect((await store.directory.findUserByUserName('a@x.com'))!.active).toBe(true);
+  });
+
+  it('fails a row missing a required value and a source that cannot be read, changing nothing', async () => {
+    const { task } = await run([
+      {
+        kind: 'record',
+        line: 2,
+        key: 'k',
+        values: { email: '', first: 'x', last: 'y', dept: '', status: 'active' },
+      },
+    ]);
+    const [entry] = await entriesOf(task.id);
+    expect(entry).toMatchObject({
+      status: 'failure',
+      errorCode: 'MandatoryFieldsMissing',
+      reason: "Required attribute 'userName' is missing (line 2)",
+    });
+    const unreadable = await runInboundCycle(
+      { directory: store.directory, log: store },
+      {
+        job: job(),
+        system,
+        source: { failed: { code: 'CsvUnreadable', reason: 'users.csv does not exist' } },
+        triggerMethod: 'manual',
+        trigger: 'manual_operation',
+      },
+    );
+    expect(unreadable.task).toMatchObject({
+      status: 'failed',
+      event: 'user_csv_failed',
+      errorCode: 'CsvUnreadable',
+      statusDescription: 'users.csv does not exist',
+    });
+  });
+
+  it('refuses a mapping that names an attribute the source does not have, before any change', async () => {
+    const bad = job({ mappings: [{ target: 'userName', source: 'mail' }] });
+    const { task } = await run([rec(2, 'ann@x.com')], bad);
+    expect(task).toMatchObject({ status: 'failed', errorCode: 'MappingAttributeNotFound' });
+    expect(task.reason).toContain("'mail'");
+    expect(await store.directory.findUserByUserName('ann@x.com')).toBeUndefined();
+    expect((await store.directory.changesSince(0, 10)).items).toEqual([]);
+  });
+});

@@ -1,0 +1,437 @@
+import type { EntryInput } from '../model/entry.ts';
+import type { Source, TriggerMethod } from '../model/enums.ts';
+import type { HubUser } from '../model/directory.ts';
+import type { Job, System } from '../model/job.ts';
+import type { Task, TaskInput } from '../model/task.ts';
+import { newId } from '../model/ids.ts';
+import type { LogStore } from '../store/log-store.ts';
+import type { DirectoryStore } from '../store/directory/directory-store.ts';
+import { DirectoryError } from '../store/directory/directory-errors.ts';
+import { ingestRecords } from '../ingest/ingest-records.ts';
+import { AttributeMapper } from './attribute-mapper.ts';
+import { ExpressionError } from './expression.ts';
+import { evaluateScope } from './scoping.ts';
+import { inboundEntry, step, type CycleContext, type Outcome } from './entry-builder.ts';
+import { toHubUser } from './hub-user-attributes.ts';
+import type { InboundSource, SourceRow } from './source-row.ts';
+
+export interface InboundCycleOptions {
+  job: Job;
+  system: System;
+  /** The opened source, or why it could not be opened (the task then fails and nothing changes). */
+  source:
+    | InboundSource
+    | { failed: { code: string; reason: string; parameters?: Record<string, unknown> } };
+  triggerMethod: TriggerMethod;
+  trigger: Source;
+  parentTaskId?: string;
+}
+
+export interface CycleResult {
+  task: Task;
+}
+
+const FLUSH_EVERY = 500;
+
+/**
+ * One inbound cycle: every object goes through import, scoping, matching and provision into
+ * the hub, and is logged as one entry; the cycle is one task. Objects a full source no longer
+ * has are deprovisioned per the job, above the deletion threshold only staged for approval.
+ */
+export async function runInboundCycle(
+  deps: { directory: DirectoryStore; log: LogStore; now?: () => number },
+  opts: InboundCycleOptions,
+): Promise<CycleResult> {
+  const now = deps.now ?? Date.now;
+  const { job, system } = opts;
+  const startedAt = now();
+  const ctx: CycleContext = {
+    job,
+    system,
+    taskId: newId(startedAt),
+    cycleId: newId(startedAt),
+    triggerMethod: opts.triggerMethod,
+    source: opts.trigger,
+    now,
+  };
+  const csv = system.type === 'csv';
+  const parameters =
+    'failed' in opts.source ? (opts.source.failed.parameters ?? {}) : opts.source.parameters;
+  const task: TaskInput = {
+    id: ctx.taskId,
+    jobId: job.id,
+    cycleId: ctx.cycleId,
+    ...(opts.parentTaskId ? { parentTaskId: opts.parentTaskId } : {}),
+    direction: 'inbound',
+    triggerModule: 'identity_provider',
+    triggerModuleName: system.name,
+    triggerMethod: opts.triggerMethod,
+    source: opts.trigger,
+    startedAt: new Date(startedAt).toISOString(),
+    parameters: { job: job.name, ...parameters },
+  };
+  const write = async (entries: EntryInput[], t?: TaskInput) => {
+    const records = [
+      ...(t ? [{ kind: 'task' as const, index: 0, value: t }] : []),
+      ...entries.map((value, index) => ({ kind: 'entry' as const, index, value })),
+    ];
+    const result = await ingestRecords(deps.log, records, now());
+    // The engine builds its own entries: one that fails validation is a bug, not data to drop.
+    if (result.rejected.length)
+      throw new Error(`engine produced an invalid record: ${JSON.stringify(result.rejected[0])}`);
+  };
+  const finish = async (extra: Partial<TaskInput>) => {
+    await write([], { ...task, endedAt: new Date(now()).toISOString(), ...extra });
+    const done = await deps.log.getTask(task.id);
+    return { task: done! };
+  };
+
+  await write([], task);
+  const failEvent = csv ? 'user_csv_failed' : 'sync_error';
+  if ('failed' in opts.source)
+    return finish({
+      event: failEvent,
+      errorCode: opts.source.failed.code,
+      reason: opts.source.failed.reason,
+    });
+  const source = opts.source;
+
+  // Configuration errors stop the cycle before anything changes.
+  let mapper: AttributeMapper;
+  try {
+    mapper = new AttributeMapper(job.mappings);
+  } catch (err) {
+    if (err instanceof ExpressionError)
+      return finish({ event: failEvent, errorCode: 'ConfigurationError', reason: err.message });
+    throw err;
+  }
+  const unknown = mapper.unknownAttributes(source.attributes);
+  if (unknown.length) {
+    return finish({
+      event: failEvent,
+      errorCode: 'MappingAttributeNotFound',
+      reason: `The mappings read ${unknown.map((u) => `'${u}'`).join(', ')}, which ${system.name} does not have (it has ${source.attributes.join(', ')})`,
+    });
+  }
+  if (
+    !job.mappings.some((m) => m.target === job.matchingAttribute) ||
+    job.matchingAttribute !== 'userName'
+  ) {
+    return finish({
+      event: failEvent,
+      errorCode: 'ConfigurationError',
+      reason: `The matching attribute must be userName and be mapped (got ${job.matchingAttribute})`,
+    });
+  }
+
+  const buffer: EntryInput[] = [];
+  let failures = 0;
+  const emit = async (o: Outcome) => {
+    if (o.status === 'failure') failures++;
+    buffer.push(inboundEntry(ctx, o));
+    if (buffer.length >= FLUSH_EVERY) await write(buffer.splice(0));
+  };
+  const seen = new Set<string>();
+  for await (const row of source.rows) {
+    if (row.key !== undefined) seen.add(row.key);
+    await emit(await processRow(deps.directory, ctx, mapper, row, csv));
+  }
+
+  if (source.full && (job.deprovision ?? 'none') !== 'none') {
+    const gone = (await deps.directory.anchors(job.id)).filter(
+      (a) => !seen.has(a.sourceKey) && a.objectType === 'user',
+    );
+    const threshold = job.deletionThreshold;
+    const held = threshold !== undefined && gone.length > threshold;
+    for (const a of gone) await emit(await deprovision(deps.directory, ctx, a, held, gone.length));
+  }
+  if (buffer.length) await write(buffer.splice(0));
+  const event = csv
+    ? failures
+      ? 'user_csv_processed_with_errors'
+      : 'user_csv_processed'
+    : failures
+      ? 'sync_error'
+      : 'account_synchronization';
+  return finish({ event });
+}
+
+async function processRow(
+  directory: DirectoryStore,
+  ctx: CycleContext,
+  mapper: AttributeMapper,
+  row: SourceRow,
+  csv: boolean,
+): Promise<Outcome> {
+  const startedAt = ctx.now();
+  const at = row.line !== undefined ? ` (line ${row.line})` : '';
+  if (row.kind === 'row_error') {
+    return {
+      action: 'other',
+      status: 'failure',
+      errorCode: row.code,
+      reason: `${row.reason}${at}`,
+      startedAt,
+      ...(row.key ? { sourceKey: row.key } : {}),
+      steps: [
+        step(
+          'import',
+          'failure',
+          `Could not read the object${at}: ${row.reason}`,
+          row.line !== undefined ? { line: row.line } : undefined,
+        ),
+      ],
+    };
+  }
+  const details = { ...(row.line !== undefined ? { line: row.line } : {}), key: row.key };
+  const steps = [
+    step('import', 'success', `Imported ${row.key} from ${ctx.system.name}${at}`, details),
+  ];
+  const base = { sourceKey: row.key, startedAt, steps };
+  const mapped = mapper.map(row.values);
+  if (mapped.outcome === 'missing') {
+    const names = mapped.missing.map((m) => `'${m}'`).join(', ');
+    steps.push(step('scoping', 'skipped', 'Not evaluated: required attributes are missing'));
+    return {
+      ...base,
+      action: 'other',
+      status: 'failure',
+      errorCode: 'MandatoryFieldsMissing',
+      reason: `Required attribute ${names} is missing${at}`,
+    };
+  }
+  const attrs = mapped.attributes;
+  const name = attrs.displayName ?? attrs.userName;
+  const named = { ...base, ...(name ? { sourceName: name } : {}) };
+  const scope = evaluateScope(ctx.job.scoping, { ...row.values, ...attrs });
+  const anchoredId = await directory.anchor(ctx.job.id, row.key);
+  if (!scope.inScope) {
+    steps.push(step('scoping', 'skipped', `Out of scope: ${scope.reason}`));
+    if (!anchoredId)
+      return {
+        ...named,
+        action: 'other',
+        status: 'skipped',
+        skipReason: 'out_of_scope',
+        reason: `Out of scope: ${scope.reason}`,
+      };
+    // Provisioned before and now out of scope: deprovision (disable), as Entra does.
+    const user = await directory.getUser(anchoredId);
+    if (!user || !user.active)
+      return {
+        ...named,
+        action: 'other',
+        status: 'skipped',
+        skipReason: 'out_of_scope',
+        reason: `Out of scope: ${scope.reason}`,
+      };
+    await directory.setUserActive(user.id, false, {
+      type: 'job',
+      id: ctx.job.id,
+      taskId: ctx.taskId,
+    });
+    steps.push(
+      step('provision', 'success', `Disabled ${user.userName} in the hub: it left the scope`),
+    );
+    return {
+      ...named,
+      action: 'disable',
+      status: 'success',
+      hubId: user.id,
+      hubName: user.displayName,
+      modifiedProperties: [{ name: 'active', oldValue: 'true', newValue: 'false' }],
+    };
+  }
+  steps.push(step('scoping', 'success', 'In scope'));
+  const { user: input, errors } = toHubUser(attrs);
+  if (errors.length) {
+    steps.push(step('matching', 'skipped', 'Not evaluated: invalid values'));
+    const list = errors.map((e) => `${e.field.replace(/^\//, '')}: ${e.message}`).join('; ');
+    return {
+      ...named,
+      action: 'other',
+      status: 'failure',
+      errorCode: csv ? 'CsvInvalidValue' : 'SchemaPropertyCanOnlyAcceptValue',
+      reason: `Invalid value${at}: ${list}`,
+    };
+  }
+  let match: HubUser | undefined = anchoredId ? await directory.getUser(anchoredId) : undefined;
+  const how = match ? 'anchor' : 'userName';
+  match ??= await directory.findUserByUserName(input.userName);
+  steps.push(
+    step(
+      'matching',
+      'success',
+      match
+        ? `Matched hub user ${match.userName} by ${how}`
+        : `No hub user has userName ${input.userName}: will create`,
+      {
+        matchingAttribute: 'userName',
+        sourceValue: input.userName,
+        ...(match ? { hubId: match.id } : {}),
+      },
+    ),
+  );
+  const actor = { type: 'job' as const, id: ctx.job.id, taskId: ctx.taskId };
+  try {
+    if (!match) {
+      const created = await directory.createUser(input, actor);
+      await directory.setAnchor(ctx.job.id, row.key, 'user', created.id);
+      steps.push(step('provision', 'success', `Created ${created.userName} in the hub`));
+      const props = Object.entries(attrs).map(([n, v]) => ({
+        name: n,
+        oldValue: null,
+        newValue: v,
+      }));
+      return {
+        ...named,
+        action: 'create',
+        status: 'success',
+        hubId: created.id,
+        hubName: created.displayName,
+        modifiedProperties: props,
+      };
+    }
+    if (!anchoredId) await directory.setAnchor(ctx.job.id, row.key, 'user', match.id);
+    const { userName: _u, ...patch } = input;
+    const { user, changes } = Object.keys(patch).length
+      ? await directory.updateUser(match.id, patch, actor)
+      : { user: match, changes: [] };
+    const props = changes.map((c) => ({
+      name: c.name,
+      oldValue: stringify(c.oldValue),
+      newValue: stringify(c.newValue),
+    }));
+    if (!user.active) {
+      const enabled = await directory.setUserActive(user.id, true, actor);
+      steps.push(
+        step(
+          'provision',
+          'success',
+          `Enabled ${enabled.userName} in the hub: it is back in the source`,
+        ),
+      );
+      return {
+        ...named,
+        action: 'enable',
+        status: 'success',
+        hubId: user.id,
+        hubName: user.displayName,
+        modifiedProperties: [...props, { name: 'active', oldValue: 'false', newValue: 'true' }],
+      };
+    }
+    if (changes.length === 0) {
+      steps.push(
+        step('provision', 'skipped', 'No change needed: the hub already holds these values'),
+      );
+      return {
+        ...named,
+        action: 'update',
+        status: 'skipped',
+        skipReason: 'no_change',
+        hubId: user.id,
+        hubName: user.displayName,
+        reason: 'No change needed',
+      };
+    }
+    steps.push(
+      step(
+        'provision',
+        'success',
+        `Updated ${changes.length} attribute(s) of ${user.userName} in the hub`,
+      ),
+    );
+    return {
+      ...named,
+      action: 'update',
+      status: 'success',
+      hubId: user.id,
+      hubName: user.displayName,
+      modifiedProperties: props,
+    };
+  } catch (err) {
+    if (!(err instanceof DirectoryError)) throw err;
+    const code =
+      err.kind === 'conflict'
+        ? 'EntryConflict'
+        : err.kind === 'invalid'
+          ? csv
+            ? 'CsvInvalidValue'
+            : 'SchemaPropertyCanOnlyAcceptValue'
+          : 'InvalidAnchor';
+    steps.push(step('provision', 'failure', err.message));
+    return {
+      ...named,
+      action: match ? 'update' : 'create',
+      status: 'failure',
+      errorCode: code,
+      reason: `${err.message}${at}`,
+    };
+  }
+}
+
+async function deprovision(
+  directory: DirectoryStore,
+  ctx: CycleContext,
+  a: { sourceKey: string; objectId: string },
+  held: boolean,
+  total: number,
+): Promise<Outcome> {
+  const startedAt = ctx.now();
+  const user = await directory.getUser(a.objectId);
+  const steps = [step('import', 'skipped', `${a.sourceKey} is no longer in ${ctx.system.name}`)];
+  const base = {
+    sourceKey: a.sourceKey,
+    startedAt,
+    steps,
+    ...(user
+      ? { hubId: user.id, hubName: user.displayName, sourceName: user.displayName }
+      : { hubId: a.objectId }),
+  };
+  if (!user) {
+    await directory.removeAnchor(ctx.job.id, a.sourceKey);
+    return {
+      ...base,
+      action: 'delete',
+      status: 'skipped',
+      skipReason: 'no_change',
+      reason: 'Already gone from the hub',
+    };
+  }
+  steps.push(
+    step('scoping', 'success', 'Provisioned by this job before'),
+    step('matching', 'success', `Anchored to hub user ${user.userName}`),
+  );
+  const mode = ctx.job.deprovision === 'delete' ? 'delete' : 'disable';
+  if (held) {
+    const reason = `Deletion protection: ${total} objects would be ${mode === 'delete' ? 'deleted' : 'disabled'}, more than the threshold of ${ctx.job.deletionThreshold}; waiting for an operator's approval`;
+    steps.push(step('provision', 'pending', reason));
+    return { ...base, action: 'staged_delete', status: 'pending', reason };
+  }
+  const actor = { type: 'job' as const, id: ctx.job.id, taskId: ctx.taskId };
+  if (mode === 'delete') {
+    await directory.deleteUser(user.id, actor);
+    await directory.removeAnchor(ctx.job.id, a.sourceKey);
+    steps.push(step('provision', 'success', `Deleted ${user.userName} from the hub`));
+    return { ...base, action: 'delete', status: 'success' };
+  }
+  if (!user.active)
+    return {
+      ...base,
+      action: 'disable',
+      status: 'skipped',
+      skipReason: 'no_change',
+      reason: 'Already disabled',
+    };
+  await directory.setUserActive(user.id, false, actor);
+  steps.push(step('provision', 'success', `Disabled ${user.userName} in the hub`));
+  return {
+    ...base,
+    action: 'disable',
+    status: 'success',
+    modifiedProperties: [{ name: 'active', oldValue: 'true', newValue: 'false' }],
+  };
+}
+
+const stringify = (v: unknown): string | null =>
+  v === null || v === undefined ? null : typeof v === 'string' ? v : JSON.stringify(v);

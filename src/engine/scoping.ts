@@ -1,0 +1,53 @@
+import type { ScopingClause } from '../model/job.ts';
+
+export type ScopeOutcome = { inScope: true } | { inScope: false; reason: string };
+
+/** Every clause must hold (AND); text comparisons ignore case, as directory filters usually do. */
+export function evaluateScope(
+  clauses: readonly ScopingClause[] | undefined,
+  attrs: Record<string, string | undefined>,
+): ScopeOutcome {
+  for (const c of clauses ?? []) {
+    const raw = attrs[c.attribute];
+    const v = raw?.toLowerCase();
+    const values = (Array.isArray(c.value) ? c.value : c.value === undefined ? [] : [c.value]).map(
+      (x) => x.toLowerCase(),
+    );
+    const first = values[0] ?? '';
+    let ok: boolean;
+    switch (c.operator) {
+      case 'equals':
+        ok = v === first;
+        break;
+      case 'not_equals':
+        ok = v !== first;
+        break;
+      case 'contains':
+        ok = v !== undefined && v.includes(first);
+        break;
+      case 'starts_with':
+        ok = v !== undefined && v.startsWith(first);
+        break;
+      case 'ends_with':
+        ok = v !== undefined && v.endsWith(first);
+        break;
+      case 'present':
+        ok = v !== undefined && v !== '';
+        break;
+      case 'absent':
+        ok = v === undefined || v === '';
+        break;
+      case 'in':
+        ok = v !== undefined && values.includes(v);
+        break;
+    }
+    if (!ok) {
+      const shown = c.value === undefined ? '' : ` ${JSON.stringify(c.value)}`;
+      return {
+        inScope: false,
+        reason: `${c.attribute} ${JSON.stringify(raw ?? null)} does not satisfy ${c.operator.replace('_', ' ')}${shown}`,
+      };
+    }
+  }
+  return { inScope: true };
+}
