@@ -5,9 +5,13 @@ import type { LogStore } from './store/log-store.ts';
 import { SqliteLogStore } from './store/sqlite/sqlite-log-store.ts';
 import { registerConsole } from './api/console.ts';
 import type { DirectoryStore } from './store/directory/directory-store.ts';
+import type { ConfigStore } from './store/config/config-store.ts';
 
-/** A log store with the hub directory in the same database. */
-export type ProvlogStore = LogStore & { readonly directory: DirectoryStore };
+/** A log store with the hub directory, systems and jobs in the same database. */
+export type ProvlogStore = LogStore & {
+  readonly directory: DirectoryStore;
+  readonly config: ConfigStore;
+};
 
 /** The only wiring: config → store → API (+ console). */
 export async function openStore(
@@ -24,6 +28,7 @@ export async function createServer(config: Config, store: ProvlogStore): Promise
   return buildApp({
     store,
     directory: store.directory,
+    config: store.config,
     logger: config.logLevel === 'silent' ? false : { level: config.logLevel },
     extend: (app) => registerConsole(app),
   });

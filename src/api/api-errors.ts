@@ -14,6 +14,8 @@ export const API_ERRORS = {
   entry_not_found: { status: 404, title: 'Entry not found' },
   task_not_found: { status: 404, title: 'Task not found' },
   hub_object_not_found: { status: 404, title: 'Directory object not found' },
+  system_not_found: { status: 404, title: 'System not found' },
+  job_not_found: { status: 404, title: 'Job not found' },
   method_not_allowed: { status: 405, title: 'Method not allowed' },
   conflict: { status: 409, title: 'Conflict' },
   version_mismatch: { status: 412, title: 'Version mismatch' },

@@ -9,11 +9,16 @@ import { tasksRoutes } from './routes/tasks.ts';
 import { ApiError } from './api-errors.ts';
 import { hubRoutes } from './routes/hub.ts';
 import type { DirectoryStore } from '../store/directory/directory-store.ts';
+import type { ConfigStore } from '../store/config/config-store.ts';
+import { systemRoutes } from './routes/systems.ts';
+import { jobRoutes } from './routes/jobs.ts';
 
 export interface AppOptions {
   store: LogStore;
   /** The hub directory; its routes are served when given. */
   directory?: DirectoryStore;
+  /** Systems and jobs; their routes are served when given. */
+  config?: ConfigStore;
   logger?: FastifyServerOptions['logger'];
   /** Largest ingest body, bytes. */
   ingestBodyLimit?: number;
@@ -48,6 +53,11 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
           name: 'hub',
           description: 'The hub directory: users, groups, organizations and their changes',
         },
+        {
+          name: 'systems',
+          description: 'Connected sources and applications; secrets never returned',
+        },
+        { name: 'jobs', description: 'Provisioning configurations between the hub and a system' },
         { name: 'health', description: 'Liveness' },
       ],
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
@@ -64,6 +74,10 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       await api.register(tasksRoutes, { store: opts.store });
       if (opts.directory)
         await api.register(hubRoutes, { prefix: '/hub', directory: opts.directory });
+      if (opts.config) {
+        await api.register(systemRoutes, { prefix: '/systems', config: opts.config });
+        await api.register(jobRoutes, { prefix: '/jobs', config: opts.config });
+      }
       api.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
     },
     { prefix: '/api/v1' },

@@ -3,6 +3,7 @@ import { FilterError } from '../query/entry-filter.ts';
 import { CursorError } from '../query/cursor.ts';
 import { ApiError } from './api-errors.ts';
 import { DirectoryError } from '../store/directory/directory-errors.ts';
+import { ConfigError } from '../store/config/config-store.ts';
 import type { FieldError } from '../model/validation-error.ts';
 
 /** Maps every library and domain error to problem+json at the boundary; nothing raw leaks out. */
@@ -19,6 +20,17 @@ export function toApiError(error: unknown): ApiError {
         version_mismatch: 'version_mismatch',
       } as const
     )[error.kind];
+    return new ApiError(code, error.message, error.errors.length ? error.errors : undefined);
+  }
+  if (error instanceof ConfigError) {
+    const code =
+      error.kind === 'not_found'
+        ? error.entity === 'system'
+          ? 'system_not_found'
+          : 'job_not_found'
+        : error.kind === 'conflict'
+          ? 'conflict'
+          : 'invalid_body';
     return new ApiError(code, error.message, error.errors.length ? error.errors : undefined);
   }
   if (error instanceof CursorError)

@@ -25,6 +25,8 @@ export interface InboundCycleOptions {
   triggerMethod: TriggerMethod;
   trigger: Source;
   parentTaskId?: string;
+  /** Called once the task is recorded (before any object is processed). */
+  onTaskStarted?: (taskId: string) => void;
 }
 
 export interface CycleResult {
@@ -87,6 +89,7 @@ export async function runInboundCycle(
   };
 
   await write([], task);
+  opts.onTaskStarted?.(task.id);
   const failEvent = csv ? 'user_csv_failed' : 'sync_error';
   if ('failed' in opts.source)
     return finish({

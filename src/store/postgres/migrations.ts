@@ -1,4 +1,5 @@
 import { directorySchema } from '../directory/directory-schema.ts';
+import { configSchema } from '../config/config-schema.ts';
 
 /**
  * Schema history of the PostgreSQL store; the same tables as the SQLite store (db-types.ts),
@@ -114,5 +115,10 @@ CREATE TABLE rollup_hour (LIKE rollup_day INCLUDING ALL);
     version: 2,
     name: 'hub directory',
     sql: directorySchema('BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY'),
+  },
+  {
+    version: 3,
+    name: 'systems and jobs',
+    sql: configSchema('BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY'),
   },
 ];

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { resolve } from 'node:path';
 import pg from 'pg';
 import {
   DummyDriver,
@@ -20,12 +21,20 @@ import { POSTGRES_MIGRATIONS } from './migrations.ts';
 import { PostgresWriter } from './postgres-writer.ts';
 import { PgRunner } from './pg-runner.ts';
 import { DirectoryStore } from '../directory/directory-store.ts';
+import { ConfigStore } from '../config/config-store.ts';
+import { loadOrCreateKey, SecretBox } from '../../secrets/secret-box.ts';
 
 export interface PostgresStoreOptions {
   connectionString: string;
   /** Schema holding provlog's tables (default `provlog`); created if missing. */
   schema?: string;
   poolSize?: number;
+  /**
+   * Key sealing system secrets, 64 hex digits; every process on the database needs the same
+   * one. Without it: `./data/secret.key` (created on first use). Never in the database: a key
+   * beside the data it protects protects nothing.
+   */
+  secretKeyHex?: string;
 }
 
 // Times are epoch milliseconds in BIGINT columns: well inside a double's exact range.
@@ -56,20 +65,25 @@ export class PostgresLogStore extends ReaderBackedStore implements LogStore {
 
   /** The hub directory, in the same database. */
   readonly directory: DirectoryStore;
+  /** Systems and jobs, in the same database; their secrets sealed with a key kept apart. */
+  readonly config: ConfigStore;
 
   private constructor(
     readonly pool: pg.Pool,
     private readonly writer: PostgresWriter,
     protected readonly reader: LogReader,
     cursors: CursorCodec,
+    secrets: SecretBox,
   ) {
     super();
     this.directory = new DirectoryStore(new PgRunner(pool), compileOnly(), cursors);
+    this.config = new ConfigStore(new PgRunner(pool), compileOnly(), secrets);
   }
 
   static async connect(opts: PostgresStoreOptions | string): Promise<PostgresLogStore> {
     const o = typeof opts === 'string' ? { connectionString: opts } : opts;
     const schema = o.schema ?? 'provlog';
+    const secrets = SecretBox.fromKey(loadOrCreateKey(resolve('data'), o.secretKeyHex));
     if (!/^[a-z_][a-z0-9_]{0,62}$/.test(schema))
       throw new Error(`invalid schema name ${JSON.stringify(schema)}`);
     const pool = new pg.Pool({
@@ -106,7 +120,7 @@ export class PostgresLogStore extends ReaderBackedStore implements LogStore {
         },
         cursors,
       );
-      return new PostgresLogStore(pool, new PostgresWriter(pool), reader, cursors);
+      return new PostgresLogStore(pool, new PostgresWriter(pool), reader, cursors, secrets);
     } catch (err) {
       await pool.end();
       throw err;

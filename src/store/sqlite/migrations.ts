@@ -1,4 +1,5 @@
 import { directorySchema } from '../directory/directory-schema.ts';
+import { configSchema } from '../config/config-schema.ts';
 
 const rollupTable = (name: string) => `CREATE TABLE ${name} (
   bucket INTEGER NOT NULL, direction TEXT NOT NULL, status TEXT NOT NULL, action TEXT NOT NULL,
@@ -131,4 +132,5 @@ ${rollupTable('rollup_hour')}
 `,
   },
   { version: 2, name: 'hub directory', sql: directorySchema('INTEGER PRIMARY KEY') },
+  { version: 3, name: 'systems and jobs', sql: configSchema('INTEGER PRIMARY KEY') },
 ];

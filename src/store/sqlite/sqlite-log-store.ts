@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { dirname } from 'node:path';
 import {
   DummyDriver,
   Kysely,
@@ -21,6 +22,8 @@ import { SqliteWriter } from './sqlite-writer.ts';
 import { SqliteRunner } from './sqlite-runner.ts';
 import { WriteLock } from './write-lock.ts';
 import { DirectoryStore } from '../directory/directory-store.ts';
+import { ConfigStore } from '../config/config-store.ts';
+import { loadOrCreateKey, SecretBox } from '../../secrets/secret-box.ts';
 
 /** Kysely only compiles here; better-sqlite3 runs the statements synchronously. */
 function compileOnly<DB>(): Kysely<DB> {
@@ -40,6 +43,11 @@ const ftsPhrase = (folded: string) => `"${folded.replaceAll('"', '""')}"`;
 export interface SqliteStoreOptions {
   /** Database file, or ':memory:'. */
   file: string;
+  /**
+   * Key sealing system secrets, 64 hex digits. Without it: `secret.key` beside the database
+   * file (created on first use), or a random key for ':memory:' (secrets die with the process).
+   */
+  secretKeyHex?: string;
 }
 
 /** The embedded log store: one SQLite file in WAL mode, written and read in-process. */
@@ -52,6 +60,8 @@ export class SqliteLogStore extends ReaderBackedStore implements LogStore {
   private readonly writeLock = new WriteLock();
   /** The hub directory, in the same database file. */
   readonly directory: DirectoryStore;
+  /** Systems and jobs, in the same database file; their secrets sealed with a key kept apart. */
+  readonly config: ConfigStore;
 
   constructor(opts: SqliteStoreOptions) {
     super();
@@ -63,6 +73,15 @@ export class SqliteLogStore extends ReaderBackedStore implements LogStore {
       new SqliteRunner(this.db, this.writeLock),
       compileOnly(),
       cursors,
+    );
+    const secrets =
+      opts.file === ':memory:' && opts.secretKeyHex === undefined
+        ? SecretBox.ephemeral()
+        : SecretBox.fromKey(loadOrCreateKey(dirname(opts.file), opts.secretKeyHex));
+    this.config = new ConfigStore(
+      new SqliteRunner(this.db, this.writeLock),
+      compileOnly(),
+      secrets,
     );
     this.reader = new LogReader(
       qb,
