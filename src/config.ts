@@ -7,6 +7,8 @@ export interface Config {
   dataDir: string;
   databaseUrl: string | undefined;
   adminToken: string | undefined;
+  /** 64 hex characters: the key that encrypts connector secrets; else a key file in the data folder. */
+  secretKeyHex: string | undefined;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Base URL of a running provlog for the CLI's queries; unset = open the local store. */
   url: string | undefined;
@@ -39,6 +41,10 @@ export function loadConfig(
   if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
     throw new ConfigError('PROVLOG_DATABASE_URL must be a postgres:// or postgresql:// URL');
   }
+  const secretKeyHex = env.PROVLOG_SECRET_KEY || undefined;
+  if (secretKeyHex && !/^[0-9a-fA-F]{64}$/.test(secretKeyHex)) {
+    throw new ConfigError('PROVLOG_SECRET_KEY must be 64 hexadecimal characters (a 256-bit key)');
+  }
   const url = env.PROVLOG_URL || undefined;
   if (url && !/^https?:\/\//.test(url))
     throw new ConfigError('PROVLOG_URL must be an http:// or https:// URL');
@@ -48,6 +54,7 @@ export function loadConfig(
     dataDir: resolve(env.PROVLOG_DATA_DIR || './data'),
     databaseUrl,
     adminToken: env.PROVLOG_ADMIN_TOKEN || undefined,
+    secretKeyHex,
     logLevel: logLevel as Config['logLevel'],
     url,
     ...overrides,

@@ -6,6 +6,7 @@ import { SqliteLogStore } from './store/sqlite/sqlite-log-store.ts';
 import { registerConsole } from './api/console.ts';
 import type { DirectoryStore } from './store/directory/directory-store.ts';
 import type { ConfigStore } from './store/config/config-store.ts';
+import { JobRunner } from './engine/job-runner.ts';
 
 /** A log store with the hub directory, systems and jobs in the same database. */
 export type ProvlogStore = LogStore & {
@@ -15,13 +16,23 @@ export type ProvlogStore = LogStore & {
 
 /** The only wiring: config → store → API (+ console). */
 export async function openStore(
-  config: Pick<Config, 'dataDir' | 'databaseUrl'>,
+  config: Pick<Config, 'dataDir' | 'databaseUrl' | 'secretKeyHex'>,
 ): Promise<ProvlogStore> {
+  const key = config.secretKeyHex ? { secretKeyHex: config.secretKeyHex } : {};
   if (config.databaseUrl) {
     const { PostgresLogStore } = await import('./store/postgres/postgres-log-store.ts');
-    return PostgresLogStore.connect(config.databaseUrl);
+    return PostgresLogStore.connect({
+      connectionString: config.databaseUrl,
+      keyDir: config.dataDir,
+      ...key,
+    });
   }
-  return new SqliteLogStore({ file: sqliteFile(config) });
+  return new SqliteLogStore({ file: sqliteFile(config), ...key });
+}
+
+/** The engine's job runner over a store. */
+export function createRunner(store: ProvlogStore): JobRunner {
+  return new JobRunner({ jobs: store.config, directory: store.directory, log: store });
 }
 
 export async function createServer(config: Config, store: ProvlogStore): Promise<FastifyInstance> {
@@ -29,6 +40,7 @@ export async function createServer(config: Config, store: ProvlogStore): Promise
     store,
     directory: store.directory,
     config: store.config,
+    runner: createRunner(store),
     logger: config.logLevel === 'silent' ? false : { level: config.logLevel },
     extend: (app) => registerConsole(app),
   });

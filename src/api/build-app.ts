@@ -10,6 +10,8 @@ import { ApiError } from './api-errors.ts';
 import { hubRoutes } from './routes/hub.ts';
 import type { DirectoryStore } from '../store/directory/directory-store.ts';
 import type { ConfigStore } from '../store/config/config-store.ts';
+import type { JobRunner } from '../engine/job-runner.ts';
+import { jobRunRoutes } from './routes/job-runs.ts';
 import { systemRoutes } from './routes/systems.ts';
 import { jobRoutes } from './routes/jobs.ts';
 
@@ -19,6 +21,8 @@ export interface AppOptions {
   directory?: DirectoryStore;
   /** Systems and jobs; their routes are served when given. */
   config?: ConfigStore;
+  /** Runs jobs on request (`POST /api/v1/jobs/{id}/run`). */
+  runner?: JobRunner;
   logger?: FastifyServerOptions['logger'];
   /** Largest ingest body, bytes. */
   ingestBodyLimit?: number;
@@ -77,6 +81,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       if (opts.config) {
         await api.register(systemRoutes, { prefix: '/systems', config: opts.config });
         await api.register(jobRoutes, { prefix: '/jobs', config: opts.config });
+        if (opts.runner) await api.register(jobRunRoutes, { runner: opts.runner });
       }
       api.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
     },

@@ -3,8 +3,7 @@ import { buildApp } from '../api/build-app.ts';
 import { ProvlogClient } from '../client/provlog-client.ts';
 import { injectFetch } from '../client/inject-fetch.ts';
 import { loadConfig, type Config } from '../config.ts';
-import { openStore } from '../main.ts';
-import type { LogStore } from '../store/log-store.ts';
+import { openStore, type ProvlogStore } from '../main.ts';
 
 export interface ClientContext {
   client: ProvlogClient;
@@ -36,7 +35,7 @@ export async function openClient(opts: { url?: string; data?: string }): Promise
 
 export async function withStore<T>(
   opts: { data?: string },
-  fn: (store: LogStore, config: Config) => Promise<T>,
+  fn: (store: ProvlogStore, config: Config) => Promise<T>,
 ): Promise<T> {
   const config = loadConfig(process.env, opts.data ? { dataDir: opts.data } : {});
   const store = await openStore(config);

@@ -3,6 +3,7 @@ import { registerServe } from './serve.ts';
 import { registerDemo, UsageError } from './demo.ts';
 import { registerEntries } from './entries.ts';
 import { registerTasks } from './tasks.ts';
+import { registerImport } from './import.ts';
 import { reportError } from './errors.ts';
 
 export function buildProgram(): Command {
@@ -16,6 +17,7 @@ export function buildProgram(): Command {
   registerDemo(program);
   registerEntries(program);
   registerTasks(program);
+  registerImport(program);
   return program;
 }
 
@@ -23,7 +25,7 @@ export function buildProgram(): Command {
 export async function main(argv: string[]): Promise<number> {
   try {
     await buildProgram().parseAsync(argv);
-    return 0;
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
     if (err instanceof UsageError) {

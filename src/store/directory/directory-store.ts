@@ -350,14 +350,12 @@ export class DirectoryStore {
           .where('source_key', '=', sourceKey),
       );
       await tx.all(
-        this.qb
-          .insertInto('hub_anchors')
-          .values({
-            job_id: jobId,
-            source_key: sourceKey,
-            object_type: objectType,
-            object_id: objectId,
-          }),
+        this.qb.insertInto('hub_anchors').values({
+          job_id: jobId,
+          source_key: sourceKey,
+          object_type: objectType,
+          object_id: objectId,
+        }),
       );
     });
   }

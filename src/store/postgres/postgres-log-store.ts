@@ -35,6 +35,8 @@ export interface PostgresStoreOptions {
    * beside the data it protects protects nothing.
    */
   secretKeyHex?: string;
+  /** Folder of the key file when no secretKeyHex is given (default ./data). */
+  keyDir?: string;
 }
 
 // Times are epoch milliseconds in BIGINT columns: well inside a double's exact range.
@@ -83,7 +85,7 @@ export class PostgresLogStore extends ReaderBackedStore implements LogStore {
   static async connect(opts: PostgresStoreOptions | string): Promise<PostgresLogStore> {
     const o = typeof opts === 'string' ? { connectionString: opts } : opts;
     const schema = o.schema ?? 'provlog';
-    const secrets = SecretBox.fromKey(loadOrCreateKey(resolve('data'), o.secretKeyHex));
+    const secrets = SecretBox.fromKey(loadOrCreateKey(resolve(o.keyDir ?? 'data'), o.secretKeyHex));
     if (!/^[a-z_][a-z0-9_]{0,62}$/.test(schema))
       throw new Error(`invalid schema name ${JSON.stringify(schema)}`);
     const pool = new pg.Pool({

@@ -1,0 +1,150 @@
+import type { Source, TriggerMethod } from '../model/enums.ts';
+import type { Job, System } from '../model/job.ts';
+import type { Task } from '../model/task.ts';
+import type { LogStore } from '../store/log-store.ts';
+import type { DirectoryStore } from '../store/directory/directory-store.ts';
+import { openCsvSource } from '../connectors/csv/csv-source.ts';
+import { runInboundCycle, type InboundCycleOptions } from './inbound-cycle.ts';
+import type { InboundSource } from './source-row.ts';
+
+/** What the runner needs of the configuration store. */
+export interface JobCatalog {
+  getJob(id: string): Promise<Job | undefined>;
+  getSystem(id: string): Promise<System | undefined>;
+}
+
+export class JobRunError extends Error {
+  constructor(
+    readonly kind: 'not_found' | 'busy' | 'unsupported' | 'paused',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface RunRequest {
+  jobId: string;
+  /** For CSV jobs: the file to import (else the system's `settings.path`). */
+  file?: string;
+  triggerMethod: TriggerMethod;
+  trigger: Source;
+  parentTaskId?: string;
+}
+
+/**
+ * Starts job runs. A job never runs twice at once: a second request while one runs is refused
+ * with the running task's id.
+ */
+export class JobRunner {
+  private readonly running = new Map<string, string | null>();
+
+  constructor(
+    private readonly deps: {
+      jobs: JobCatalog;
+      directory: DirectoryStore;
+      log: LogStore;
+      now?: () => number;
+    },
+  ) {}
+
+  /** Resolves when the task exists (with its id); `done` resolves when the cycle ends. */
+  async start(req: RunRequest): Promise<{ taskId: string; done: Promise<Task> }> {
+    const job = await this.deps.jobs.getJob(req.jobId);
+    if (!job) throw new JobRunError('not_found', `No job ${JSON.stringify(req.jobId)}`);
+    if (job.state === 'paused')
+      throw new JobRunError('paused', `Job ${job.id} is paused; resume it first`);
+    if (this.running.has(job.id)) {
+      const taskId = this.running.get(job.id);
+      throw new JobRunError(
+        'busy',
+        `Job ${job.id} is already running${taskId ? ` (task ${taskId})` : ''}`,
+      );
+    }
+    const system = await this.deps.jobs.getSystem(job.systemId);
+    if (!system)
+      throw new JobRunError(
+        'not_found',
+        `Job ${job.id} names system ${job.systemId}, which does not exist`,
+      );
+    if (job.direction !== 'inbound' || system.type !== 'csv') {
+      throw new JobRunError(
+        'unsupported',
+        `Running ${system.type} ${job.direction} jobs is not available yet`,
+      );
+    }
+    this.running.set(job.id, null);
+    let started!: (id: string) => void;
+    const taskStarted = new Promise<string>((resolve) => (started = resolve));
+    const done = (async () => {
+      try {
+        const source = await this.openCsv(job, system, req.file);
+        const opts: InboundCycleOptions = {
+          job,
+          system,
+          source,
+          triggerMethod: req.triggerMethod,
+          trigger: req.trigger,
+          ...(req.parentTaskId ? { parentTaskId: req.parentTaskId } : {}),
+          onTaskStarted: (id) => {
+            this.running.set(job.id, id);
+            started(id);
+          },
+        };
+        const deps = {
+          directory: this.deps.directory,
+          log: this.deps.log,
+          ...(this.deps.now ? { now: this.deps.now } : {}),
+        };
+        return (await runInboundCycle(deps, opts)).task;
+      } finally {
+        this.running.delete(job.id);
+      }
+    })();
+    // If the cycle dies before recording its task, surface that error to the caller.
+    const taskId = await Promise.race([taskStarted, done.then((t) => t.id)]);
+    return { taskId, done };
+  }
+
+  isRunning(jobId: string): boolean {
+    return this.running.has(jobId);
+  }
+
+  private async openCsv(
+    job: Job,
+    system: System,
+    file?: string,
+  ): Promise<InboundCycleOptions['source']> {
+    const path =
+      file ?? (typeof system.settings?.path === 'string' ? system.settings.path : undefined);
+    if (!path)
+      return {
+        failed: {
+          code: 'ConfigurationError',
+          reason: `No file given, and ${system.name} has no settings.path`,
+        },
+      };
+    const keyColumn =
+      (typeof system.settings?.keyColumn === 'string' ? system.settings.keyColumn : undefined) ??
+      job.mappings.find((m) => m.target === job.matchingAttribute)?.source;
+    const parameters = { file: path.split('/').pop() ?? path };
+    if (!keyColumn) {
+      return {
+        failed: {
+          code: 'ConfigurationError',
+          reason: `Set ${system.name}'s settings.keyColumn: the matching attribute is not mapped from one column`,
+          parameters,
+        },
+      };
+    }
+    const opened = await openCsvSource({ path, keyColumn });
+    if (!opened.ok) return { failed: { code: opened.code, reason: opened.reason, parameters } };
+    const source: InboundSource = {
+      connector: 'csv',
+      attributes: opened.headers,
+      rows: opened.rows,
+      full: true,
+      parameters,
+    };
+    return source;
+  }
+}
