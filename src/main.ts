@@ -35,12 +35,16 @@ export function createRunner(store: ProvlogStore): JobRunner {
   return new JobRunner({ jobs: store.config, directory: store.directory, log: store });
 }
 
-export async function createServer(config: Config, store: ProvlogStore): Promise<FastifyInstance> {
+export async function createServer(
+  config: Config,
+  store: ProvlogStore,
+  runner = createRunner(store),
+): Promise<FastifyInstance> {
   return buildApp({
     store,
     directory: store.directory,
     config: store.config,
-    runner: createRunner(store),
+    runner,
     logger: config.logLevel === 'silent' ? false : { level: config.logLevel },
     extend: (app) => registerConsole(app),
   });

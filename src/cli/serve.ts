@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
 import { loadConfig, parsePort, type Config } from '../config.ts';
-import { createServer, openStore } from '../main.ts';
+import { createRunner, createServer, openStore } from '../main.ts';
+import { closeOrphanedTasks } from '../engine/recover-orphans.ts';
+import { Scheduler } from '../engine/scheduler.ts';
 import { loadDemo } from '../ingest/load-demo.ts';
 
 export function registerServe(program: Command): void {
@@ -28,8 +30,24 @@ export function registerServe(program: Command): void {
           process.stderr.write(`Demo history: ${r.entries} entries in ${r.tasks} tasks.\n`);
         }
       }
-      const app = await createServer(config, store);
+      const runner = createRunner(store);
+      const app = await createServer(config, store, runner);
+      // Tasks a crash left running are closed first; then schedules start.
+      const orphans = await closeOrphanedTasks({ log: store, jobs: store.config });
+      if (orphans.length)
+        app.log.warn({ tasks: orphans }, 'closed tasks left running by an earlier stop');
+      const scheduler = new Scheduler({ jobs: store.config, runner, log: app.log });
+      await scheduler.reload();
+      const reload = setInterval(
+        () =>
+          void scheduler
+            .reload()
+            .catch((err: unknown) => app.log.warn({ err }, 'schedule reload failed')),
+        30_000,
+      );
       const shutdown = async () => {
+        clearInterval(reload);
+        scheduler.stop();
         await app.close();
         await store.close();
         process.exit(0);

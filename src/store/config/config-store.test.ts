@@ -10,7 +10,7 @@ import { SqliteLogStore } from '../sqlite/sqlite-log-store.ts';
 import { PostgresLogStore } from '../postgres/postgres-log-store.ts';
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { cronProblem } from './config-store.ts';
+import { cronProblem } from './cron-check.ts';
 
 describeConfigContract('SQLite', async () => {
   const store = new SqliteLogStore({ file: ':memory:' });
