@@ -8,6 +8,7 @@ import { normalizeEntry } from '../src/model/normalize.ts';
 import { validateEntry, validateTask } from '../src/model/validate-ingest.ts';
 import { httpRate, inProcessRate, rawInsertRate, type Sample } from './ingest-bench.ts';
 import { queryFigures, type QueryPicks } from './query-bench.ts';
+import { csvImportFigures } from './csv-bench.ts';
 
 /**
  * `npm run bench [-- --entries 10000000] [--sample 200000] [--rounds 40]`: figures as JSON on stdout.
@@ -72,6 +73,11 @@ async function main() {
     }),
   };
   log(JSON.stringify(figures.ingest));
+
+  const csvRows = arg('csv-rows', 100_000);
+  log(`CSV import: ${csvRows} users into an empty hub, then again (no change)`);
+  figures.csvImport = await csvImportFigures(join(dir, 'csv'), csvRows);
+  log(JSON.stringify(figures.csvImport));
 
   log(`queries: loading ${entries} demo entries`);
   const store = new SqliteLogStore({ file: join(dir, 'query', 'provlog.db') });

@@ -34,6 +34,7 @@ export interface CycleResult {
 }
 
 const FLUSH_EVERY = 500;
+const CHUNK = 200;
 
 /**
  * One inbound cycle: every object goes through import, scoping, matching and provision into
@@ -135,10 +136,23 @@ export async function runInboundCycle(
     if (buffer.length >= FLUSH_EVERY) await write(buffer.splice(0));
   };
   const seen = new Set<string>();
+  // Rows are applied to the hub a chunk per transaction: each chunk commits whole or not at all.
+  let chunk: SourceRow[] = [];
+  const applyChunk = async () => {
+    const outcomes = await deps.directory.withTransaction(async (dir) => {
+      const out: Outcome[] = [];
+      for (const row of chunk) out.push(await processRow(dir, ctx, mapper, row, csv));
+      return out;
+    });
+    chunk = [];
+    for (const o of outcomes) await emit(o);
+  };
   for await (const row of source.rows) {
     if (row.key !== undefined) seen.add(row.key);
-    await emit(await processRow(deps.directory, ctx, mapper, row, csv));
+    chunk.push(row);
+    if (chunk.length >= CHUNK) await applyChunk();
   }
+  if (chunk.length) await applyChunk();
 
   if (source.full && (job.deprovision ?? 'none') !== 'none') {
     const gone = (await deps.directory.anchors(job.id)).filter(

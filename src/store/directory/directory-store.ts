@@ -47,6 +47,13 @@ export class DirectoryStore {
     private readonly now: () => number = Date.now,
   ) {}
 
+  /** Runs `fn` with a directory whose every write joins one transaction (batches of objects). */
+  withTransaction<T>(fn: (directory: DirectoryStore) => Promise<T>): Promise<T> {
+    return this.runner.transaction((tx) =>
+      fn(new DirectoryStore(tx, this.qb, this.cursors, this.now)),
+    );
+  }
+
   // ---- users
 
   async createUser(input: HubUserInput, actor?: Actor): Promise<HubUser> {

@@ -6,12 +6,12 @@ import type { WriteLock } from './write-lock.ts';
 
 /** SqlRunner over the embedded store's connection; transactions hold the store's write lock. */
 export class SqliteRunner implements SqlRunner {
-  private readonly statements = new Map<string, Statement>();
-
   constructor(
     private readonly db: SqliteDb,
     private readonly lock: WriteLock,
     private readonly inTransaction = false,
+    // Shared with the transaction runners this one creates: prepare each statement once.
+    private readonly statements = new Map<string, Statement>(),
   ) {}
 
   private exec<T>(query: Compilable): T[] {
@@ -37,7 +37,7 @@ export class SqliteRunner implements SqlRunner {
     return this.lock.run(async () => {
       this.db.exec('BEGIN IMMEDIATE');
       try {
-        const result = await fn(new SqliteRunner(this.db, this.lock, true));
+        const result = await fn(new SqliteRunner(this.db, this.lock, true, this.statements));
         this.db.exec('COMMIT');
         return result;
       } catch (err) {
