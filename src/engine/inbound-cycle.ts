@@ -312,7 +312,7 @@ async function processRow(
     if (!anchoredId) await directory.setAnchor(ctx.job.id, row.key, 'user', match.id);
     const { userName: _u, ...patch } = input;
     const { user, changes } = Object.keys(patch).length
-      ? await directory.updateUser(match.id, patch, actor)
+      ? await directory.updateUser(match.id, patch, actor, undefined, match)
       : { user: match, changes: [] };
     const props = changes.map((c) => ({
       name: c.name,

@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely';
+import { sql, type Compilable, type Kysely } from 'kysely';
 import type {
   HubChange,
   HubGroup,
@@ -99,9 +99,14 @@ export class DirectoryStore {
     patch: HubUserPatch,
     actor?: Actor,
     ifVersion?: number,
+    /** The user as just read in the same transaction: saves reading it again. */
+    known?: HubUser,
   ): Promise<{ user: HubUser; changes: AttributeChange[] }> {
     return this.runner.transaction(async (tx) => {
-      const current = await this.mustGet<HubUser>(tx, 'user', id, ifVersion);
+      const current =
+        known?.id === id && ifVersion === undefined
+          ? known
+          : await this.mustGet<HubUser>(tx, 'user', id, ifVersion);
       await this.checkUserRefs(tx, patch, id);
       const next = applyPatch(current, patch) as HubUser;
       if (patch.userName !== undefined) await this.assertUnique(tx, 'user', next.userName, id);
@@ -322,10 +327,9 @@ export class DirectoryStore {
   /** The user with this userName (case-insensitive), if any. */
   async findUserByUserName(userName: string): Promise<HubUser | undefined> {
     const [row] = await this.runner.all<{ doc: string }>(
-      this.qb
-        .selectFrom('hub_users')
-        .select('doc')
-        .where('user_name_folded', '=', foldText(userName)),
+      this.reuse('user-by-name', [foldText(userName)], (v) =>
+        this.qb.selectFrom('hub_users').select('doc').where('user_name_folded', '=', v[0]!),
+      ),
     );
     return row ? (JSON.parse(row.doc) as HubUser) : undefined;
   }
@@ -334,11 +338,13 @@ export class DirectoryStore {
 
   async anchor(jobId: string, sourceKey: string): Promise<string | undefined> {
     const [row] = await this.runner.all<{ object_id: string }>(
-      this.qb
-        .selectFrom('hub_anchors')
-        .select('object_id')
-        .where('job_id', '=', jobId)
-        .where('source_key', '=', sourceKey),
+      this.reuse('anchor', [jobId, sourceKey], (v) =>
+        this.qb
+          .selectFrom('hub_anchors')
+          .select('object_id')
+          .where('job_id', '=', v[0]!)
+          .where('source_key', '=', v[1]!),
+      ),
     );
     return row?.object_id;
   }
@@ -426,6 +432,29 @@ export class DirectoryStore {
   }
 
   // ---- internals
+
+  /**
+   * The hottest look-ups are compiled once and reused with new values: compiling a query costs
+   * more than running it on SQLite. `build` must use every value of `values`, in order.
+   */
+  private reuse(key: string, values: string[], build: (v: string[]) => Compilable): Compilable {
+    let cache = COMPILED.get(this.qb);
+    if (!cache) COMPILED.set(this.qb, (cache = new Map()));
+    let sqlText = cache.get(key);
+    if (sqlText === undefined) {
+      sqlText = build(values).compile().sql;
+      cache.set(key, sqlText);
+    }
+    const text = sqlText;
+    return {
+      compile: () => ({
+        sql: text,
+        parameters: values,
+        query: undefined as never,
+        queryId: undefined as never,
+      }),
+    };
+  }
 
   private userRow(u: HubUser) {
     return {
@@ -518,7 +547,9 @@ export class DirectoryStore {
     id: string,
   ): Promise<T | undefined> {
     const [row] = await runner.all<{ doc: string }>(
-      this.qb.selectFrom(TABLE[type]).select('doc').where('id', '=', id),
+      this.reuse(`doc-${type}`, [id], (v) =>
+        this.qb.selectFrom(TABLE[type]).select('doc').where('id', '=', v[0]!),
+      ),
     );
     if (!row) return undefined;
     const doc = JSON.parse(row.doc) as T;
@@ -703,6 +734,8 @@ export class DirectoryStore {
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
+// Compiled SQL per query builder (so per dialect), shared by a store's transaction-bound copies.
+const COMPILED = new WeakMap<object, Map<string, string>>();
 
 /** The attributes a change event compares (bookkeeping fields excluded). */
 function publicFields(o: object): Record<string, unknown> {
