@@ -7,8 +7,8 @@ import { validateEntry, validateTask } from '../src/model/validate-ingest.ts';
 import { normalizeEntry } from '../src/model/normalize.ts';
 import { SqliteLogStore } from '../src/store/sqlite/sqlite-log-store.ts';
 import { SQLITE_MIGRATIONS } from '../src/store/sqlite/migrations.ts';
-import { entryDoc } from '../src/store/entry-codec.ts';
-import { applicationId, identityText } from '../src/store/entry-columns.ts';
+import { entryRowValues } from '../src/store/entry-codec.ts';
+import { identityText } from '../src/store/entry-columns.ts';
 import { buildApp } from '../src/api/build-app.ts';
 
 export interface Sample {
@@ -36,29 +36,7 @@ export function rawInsertRate(dir: string, sample: Sample): number {
     const e = normalizeEntry(input);
     const text = identityText(e);
     if (!identities.has(text)) identities.set(text, identities.size + 1);
-    return [
-      e.changeId,
-      Date.parse(e.time),
-      e.taskId,
-      e.jobId ?? null,
-      e.cycleId ?? null,
-      e.operationId,
-      e.direction,
-      e.status,
-      e.action,
-      e.objectType,
-      e.skipReason ?? null,
-      e.errorCode ?? null,
-      e.triggerModule ?? null,
-      e.triggerMethod,
-      e.source ?? null,
-      e.sourceSystem?.id ?? null,
-      e.targetSystem?.id ?? null,
-      applicationId(e),
-      identities.get(text)!,
-      e.retryAt ? Date.parse(e.retryAt) : null,
-      entryDoc(e),
-    ];
+    return entryRowValues(e, identities.get(text)!);
   });
   const insert = db.prepare(`INSERT OR IGNORE INTO entries
     (change_id, time, task_id, job_id, cycle_id, operation_id, direction, status, action, object_type, skip_reason,

@@ -1,4 +1,6 @@
 import type { Entry } from '../model/entry.ts';
+import type { TaskInput } from '../model/task.ts';
+import { applicationId } from './entry-columns.ts';
 import type { EntriesTable } from './db-types.ts';
 
 /** The columns an entry is filtered by; the rest of it travels in `doc`. */
@@ -111,3 +113,55 @@ export const ENTRY_SELECT_COLUMNS = [
   'resolved_by',
   'doc',
 ] as const;
+
+/**
+ * The values of one entries row, in the column order of every store's INSERT:
+ * change_id … target_system_id, application_id, identity_id, retry_at, doc.
+ */
+export function entryRowValues(e: Entry, identityId: number): unknown[] {
+  return [
+    e.changeId,
+    Date.parse(e.time),
+    e.taskId,
+    e.jobId ?? null,
+    e.cycleId ?? null,
+    e.operationId,
+    e.direction,
+    e.status,
+    e.action,
+    e.objectType,
+    e.skipReason ?? null,
+    e.errorCode ?? null,
+    e.triggerModule ?? null,
+    e.triggerMethod,
+    e.source ?? null,
+    e.sourceSystem?.id ?? null,
+    e.targetSystem?.id ?? null,
+    applicationId(e),
+    identityId,
+    e.retryAt ? Date.parse(e.retryAt) : null,
+    entryDoc(e),
+  ];
+}
+
+/** The values of one tasks row, in the column order of every store's task upsert. */
+export function taskRowValues(t: TaskInput, doc: string): unknown[] {
+  return [
+    t.id,
+    t.jobId ?? null,
+    t.cycleId ?? null,
+    t.parentTaskId ?? null,
+    t.direction,
+    t.triggerModule,
+    t.triggerModuleName,
+    t.triggerMethod,
+    t.source ?? null,
+    Date.parse(t.startedAt),
+    t.endedAt ? Date.parse(t.endedAt) : null,
+    t.status === 'initial' ? 1 : 0,
+    t.event ?? null,
+    t.errorCode ?? null,
+    t.reason ?? null,
+    doc,
+  ];
+}

@@ -3,8 +3,8 @@ import type { Pool, PoolClient } from 'pg';
 import type { Entry } from '../../model/entry.ts';
 import type { TaskInput } from '../../model/task.ts';
 import type { StoreIngestResult } from '../log-store.ts';
-import { applicationId, identityText } from '../entry-columns.ts';
-import { entryDoc } from '../entry-codec.ts';
+import { identityText } from '../entry-columns.ts';
+import { entryRowValues, taskRowValues } from '../entry-codec.ts';
 import {
   BatchAccounting,
   COUNTER_COLUMNS,
@@ -114,24 +114,7 @@ export class PostgresWriter {
       t.id,
     ]);
     if (existing.rows[0]?.doc === doc) return 'duplicate';
-    await client.query(UPSERT_TASK, [
-      t.id,
-      t.jobId ?? null,
-      t.cycleId ?? null,
-      t.parentTaskId ?? null,
-      t.direction,
-      t.triggerModule,
-      t.triggerModuleName,
-      t.triggerMethod,
-      t.source ?? null,
-      Date.parse(t.startedAt),
-      t.endedAt ? Date.parse(t.endedAt) : null,
-      t.status === 'initial' ? 1 : 0,
-      t.event ?? null,
-      t.errorCode ?? null,
-      t.reason ?? null,
-      doc,
-    ]);
+    await client.query(UPSERT_TASK, taskRowValues(t, doc));
     return 'accepted';
   }
 
@@ -182,29 +165,7 @@ export class PostgresWriter {
     entries.forEach((e, i) => {
       if (firstIndex.has(e.changeId)) return;
       firstIndex.set(e.changeId, i);
-      rows.push([
-        e.changeId,
-        Date.parse(e.time),
-        e.taskId,
-        e.jobId ?? null,
-        e.cycleId ?? null,
-        e.operationId,
-        e.direction,
-        e.status,
-        e.action,
-        e.objectType,
-        e.skipReason ?? null,
-        e.errorCode ?? null,
-        e.triggerModule ?? null,
-        e.triggerMethod,
-        e.source ?? null,
-        e.sourceSystem?.id ?? null,
-        e.targetSystem?.id ?? null,
-        applicationId(e),
-        this.identityIds.get(texts[i]!)!,
-        e.retryAt ? Date.parse(e.retryAt) : null,
-        entryDoc(e),
-      ]);
+      rows.push(entryRowValues(e, this.identityIds.get(texts[i]!)!));
     });
     const inserted = await client.query<{ change_id: string; seq: number }>(
       INSERT_ENTRIES,

@@ -2,14 +2,14 @@ import { foldText } from '../../model/fold-text.ts';
 import type { Entry } from '../../model/entry.ts';
 import type { TaskInput } from '../../model/task.ts';
 import type { StoreIngestResult } from '../log-store.ts';
-import { applicationId, identityText } from '../entry-columns.ts';
+import { identityText } from '../entry-columns.ts';
 import {
   BatchAccounting,
   COUNTER_COLUMNS,
   mayResolve,
   ROLLUP_DIMENSIONS,
 } from '../batch-accounting.ts';
-import { entryDoc } from '../entry-codec.ts';
+import { entryRowValues, taskRowValues } from '../entry-codec.ts';
 import type { SqliteDb } from './open.ts';
 
 const ROLLUP_DIMS = ROLLUP_DIMENSIONS.join(', ');
@@ -117,24 +117,7 @@ export class SqliteWriter {
   private writeTask(t: TaskInput): 'accepted' | 'duplicate' {
     const doc = JSON.stringify(t);
     if (this.selectTaskDoc.get(t.id) === doc) return 'duplicate';
-    this.upsertTask.run(
-      t.id,
-      t.jobId ?? null,
-      t.cycleId ?? null,
-      t.parentTaskId ?? null,
-      t.direction,
-      t.triggerModule,
-      t.triggerModuleName,
-      t.triggerMethod,
-      t.source ?? null,
-      Date.parse(t.startedAt),
-      t.endedAt ? Date.parse(t.endedAt) : null,
-      t.status === 'initial' ? 1 : 0,
-      t.event ?? null,
-      t.errorCode ?? null,
-      t.reason ?? null,
-      doc,
-    );
+    this.upsertTask.run(...taskRowValues(t, doc));
     return 'accepted';
   }
 
@@ -167,29 +150,7 @@ export class SqliteWriter {
     );
     for (const e of entries) {
       const time = Date.parse(e.time);
-      const info = this.insertEntry.run(
-        e.changeId,
-        time,
-        e.taskId,
-        e.jobId ?? null,
-        e.cycleId ?? null,
-        e.operationId,
-        e.direction,
-        e.status,
-        e.action,
-        e.objectType,
-        e.skipReason ?? null,
-        e.errorCode ?? null,
-        e.triggerModule ?? null,
-        e.triggerMethod,
-        e.source ?? null,
-        e.sourceSystem?.id ?? null,
-        e.targetSystem?.id ?? null,
-        applicationId(e),
-        this.identityId(identityText(e)),
-        e.retryAt ? Date.parse(e.retryAt) : null,
-        entryDoc(e),
-      );
+      const info = this.insertEntry.run(...entryRowValues(e, this.identityId(identityText(e))));
       if (info.changes === 0) {
         outcomes.push('duplicate');
         continue;
