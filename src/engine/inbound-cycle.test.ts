@@ -116,6 +116,23 @@ describe('inbound cycle', () => {
     expect(again.task.status).toBe('succeeded');
   });
 
+  it('lets a later row of the same chunk see what an earlier row created', async () => {
+    const twin = (line: number, key: string, dept: string): SourceRow => ({
+      kind: 'record',
+      line,
+      key,
+      values: { email: 'same@x.com', first: 'Sam', last: 'Doe', dept, status: 'active' },
+    });
+    const { task } = await run([twin(2, 'k1', 'Sales'), twin(3, 'k2', 'IT')]);
+    const entries = await entriesOf(task.id);
+    expect(entries.map((e) => `${e.action}:${e.status}`).sort()).toEqual([
+      'create:success',
+      'update:success',
+    ]);
+    expect((await store.directory.findUserByUserName('same@x.com'))!.department).toBe('IT');
+    expect((await store.directory.listUsers({}, { limit: 10 })).items).toHaveLength(1);
+  });
+
   it('holds deprovisioning above the deletion threshold as staged_delete', async () => {
     await run([rec(2, 'a@x.com'), rec(3, 'b@x.com'), rec(4, 'c@x.com')]);
     const { task } = await run([], job({ deletionThreshold: 2 }));

@@ -14,6 +14,7 @@ import { evaluateScope } from './scoping.ts';
 import { inboundEntry, step, type CycleContext, type Outcome } from './entry-builder.ts';
 import { toHubUser } from './hub-user-attributes.ts';
 import type { InboundSource, SourceRow } from './source-row.ts';
+import { ChunkLookup } from './chunk-lookup.ts';
 
 export interface InboundCycleOptions {
   job: Job;
@@ -140,8 +141,20 @@ export async function runInboundCycle(
   let chunk: SourceRow[] = [];
   const applyChunk = async () => {
     const outcomes = await deps.directory.withTransaction(async (dir) => {
+      const lookup = new ChunkLookup(dir, job.id);
+      const records = chunk.filter(
+        (r): r is Extract<SourceRow, { kind: 'record' }> => r.kind === 'record',
+      );
+      const userNames = records.flatMap((r) => {
+        const m = mapper.map(r.values);
+        return m.outcome === 'mapped' && m.attributes.userName ? [m.attributes.userName] : [];
+      });
+      await lookup.prefetch(
+        records.map((r) => r.key),
+        userNames,
+      );
       const out: Outcome[] = [];
-      for (const row of chunk) out.push(await processRow(dir, ctx, mapper, row, csv));
+      for (const row of chunk) out.push(await processRow(dir, lookup, ctx, mapper, row, csv));
       return out;
     });
     chunk = [];
@@ -175,6 +188,7 @@ export async function runInboundCycle(
 
 async function processRow(
   directory: DirectoryStore,
+  lookup: ChunkLookup,
   ctx: CycleContext,
   mapper: AttributeMapper,
   row: SourceRow,
@@ -221,7 +235,7 @@ async function processRow(
   const name = attrs.displayName ?? attrs.userName;
   const named = { ...base, ...(name ? { sourceName: name } : {}) };
   const scope = evaluateScope(ctx.job.scoping, { ...row.values, ...attrs });
-  const anchoredId = await directory.anchor(ctx.job.id, row.key);
+  const anchoredId = await lookup.anchor(row.key);
   if (!scope.inScope) {
     steps.push(step('scoping', 'skipped', `Out of scope: ${scope.reason}`));
     if (!anchoredId)
@@ -233,7 +247,7 @@ async function processRow(
         reason: `Out of scope: ${scope.reason}`,
       };
     // Provisioned before and now out of scope: deprovision (disable), as Entra does.
-    const user = await directory.getUser(anchoredId);
+    const user = await lookup.user(anchoredId);
     if (!user || !user.active)
       return {
         ...named,
@@ -242,11 +256,13 @@ async function processRow(
         skipReason: 'out_of_scope',
         reason: `Out of scope: ${scope.reason}`,
       };
-    await directory.setUserActive(user.id, false, {
-      type: 'job',
-      id: ctx.job.id,
-      taskId: ctx.taskId,
-    });
+    lookup.noteUser(
+      await directory.setUserActive(user.id, false, {
+        type: 'job',
+        id: ctx.job.id,
+        taskId: ctx.taskId,
+      }),
+    );
     steps.push(
       step('provision', 'success', `Disabled ${user.userName} in the hub: it left the scope`),
     );
@@ -272,9 +288,9 @@ async function processRow(
       reason: `Invalid value${at}: ${list}`,
     };
   }
-  let match: HubUser | undefined = anchoredId ? await directory.getUser(anchoredId) : undefined;
+  let match: HubUser | undefined = anchoredId ? await lookup.user(anchoredId) : undefined;
   const how = match ? 'anchor' : 'userName';
-  match ??= await directory.findUserByUserName(input.userName);
+  match ??= await lookup.userByName(input.userName);
   steps.push(
     step(
       'matching',
@@ -294,6 +310,8 @@ async function processRow(
     if (!match) {
       const created = await directory.createUser(input, actor);
       await directory.setAnchor(ctx.job.id, row.key, 'user', created.id);
+      lookup.noteUser(created);
+      lookup.noteAnchor(row.key, created.id);
       steps.push(step('provision', 'success', `Created ${created.userName} in the hub`));
       const props = Object.entries(attrs).map(([n, v]) => ({
         name: n,
@@ -309,11 +327,15 @@ async function processRow(
         modifiedProperties: props,
       };
     }
-    if (!anchoredId) await directory.setAnchor(ctx.job.id, row.key, 'user', match.id);
+    if (!anchoredId) {
+      await directory.setAnchor(ctx.job.id, row.key, 'user', match.id);
+      lookup.noteAnchor(row.key, match.id);
+    }
     const { userName: _u, ...patch } = input;
     const { user, changes } = Object.keys(patch).length
       ? await directory.updateUser(match.id, patch, actor, undefined, match)
       : { user: match, changes: [] };
+    lookup.noteUser(user, match.userName);
     const props = changes.map((c) => ({
       name: c.name,
       oldValue: stringify(c.oldValue),
@@ -321,6 +343,7 @@ async function processRow(
     }));
     if (!user.active) {
       const enabled = await directory.setUserActive(user.id, true, actor);
+      lookup.noteUser(enabled);
       steps.push(
         step(
           'provision',

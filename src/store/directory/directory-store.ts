@@ -334,7 +334,54 @@ export class DirectoryStore {
     return row ? (JSON.parse(row.doc) as HubUser) : undefined;
   }
 
+  /** Users with these ids (a batch look-up; missing ids are simply absent). */
+  async usersByIds(ids: string[]): Promise<HubUser[]> {
+    const out: HubUser[] = [];
+    for (let i = 0; i < ids.length; i += 500) {
+      const rows = await this.runner.all<{ doc: string }>(
+        this.qb
+          .selectFrom('hub_users')
+          .select('doc')
+          .where('id', 'in', ids.slice(i, i + 500)),
+      );
+      for (const r of rows) out.push(JSON.parse(r.doc) as HubUser);
+    }
+    return out;
+  }
+
+  /** Users with these userNames, compared case-insensitively (a batch look-up). */
+  async usersByUserNames(userNames: string[]): Promise<HubUser[]> {
+    const out: HubUser[] = [];
+    const folded = [...new Set(userNames.map(foldText))];
+    for (let i = 0; i < folded.length; i += 500) {
+      const rows = await this.runner.all<{ doc: string }>(
+        this.qb
+          .selectFrom('hub_users')
+          .select('doc')
+          .where('user_name_folded', 'in', folded.slice(i, i + 500)),
+      );
+      for (const r of rows) out.push(JSON.parse(r.doc) as HubUser);
+    }
+    return out;
+  }
+
   // ---- anchors: source object ↔ hub object, per job
+
+  /** Anchors of these source keys (a batch look-up): source key → hub object id. */
+  async anchorsFor(jobId: string, sourceKeys: string[]): Promise<Map<string, string>> {
+    const out = new Map<string, string>();
+    for (let i = 0; i < sourceKeys.length; i += 500) {
+      const rows = await this.runner.all<{ source_key: string; object_id: string }>(
+        this.qb
+          .selectFrom('hub_anchors')
+          .select(['source_key', 'object_id'])
+          .where('job_id', '=', jobId)
+          .where('source_key', 'in', sourceKeys.slice(i, i + 500)),
+      );
+      for (const r of rows) out.set(r.source_key, r.object_id);
+    }
+    return out;
+  }
 
   async anchor(jobId: string, sourceKey: string): Promise<string | undefined> {
     const [row] = await this.runner.all<{ object_id: string }>(
