@@ -1,4 +1,4 @@
-import type { EntryInput, ModifiedProperty, Step } from '../model/entry.ts';
+import type { Actor, EntryInput, ModifiedProperty, Step } from '../model/entry.ts';
 import type { Action, EntryStatus, SkipReason, Source, TriggerMethod } from '../model/enums.ts';
 import { newId } from '../model/ids.ts';
 import type { Job, System } from '../model/job.ts';
@@ -29,6 +29,10 @@ export interface Outcome {
   hubId?: string;
   hubName?: string;
   startedAt: number;
+  /** Another attempt at an earlier operation (e.g. an approved staged deletion) keeps its id. */
+  operationId?: string;
+  /** Who approved this change, where one had to. */
+  approver?: Actor;
 }
 
 /** One inbound entry: the four steps, what changed, and on failure the catalog code and reason. */
@@ -41,7 +45,7 @@ export function inboundEntry(ctx: CycleContext, o: Outcome): EntryInput {
     taskId: ctx.taskId,
     jobId: ctx.job.id,
     cycleId: ctx.cycleId,
-    operationId: changeId,
+    operationId: o.operationId ?? changeId,
     time: new Date(time).toISOString(),
     durationMs: Math.max(0, time - o.startedAt),
     direction: 'inbound',
@@ -74,6 +78,7 @@ export function inboundEntry(ctx: CycleContext, o: Outcome): EntryInput {
     sourceSystem: { id: ctx.system.id, name: ctx.system.name },
     targetSystem: { ...HUB_SYSTEM },
     steps: o.steps,
+    ...(o.approver ? { approver: o.approver, actor: o.approver } : {}),
     ...(o.modifiedProperties?.length ? { modifiedProperties: o.modifiedProperties } : {}),
   };
 }

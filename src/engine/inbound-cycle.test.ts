@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SqliteLogStore } from '../store/sqlite/sqlite-log-store.ts';
 import type { Job, System } from '../model/job.ts';
 import { runInboundCycle } from './inbound-cycle.ts';
+import { approveStagedDeletions } from './approve-deletions.ts';
 import type { InboundSource, SourceRow } from './source-row.ts';
 
 let store: SqliteLogStore;
@@ -144,6 +145,41 @@ describe('inbound cycle', () => {
     ]);
     expect(entries[0]!.reason).toContain('threshold of 2');
     expect((await store.directory.findUserByUserName('a@x.com'))!.active).toBe(true);
+
+    // An operator approves: each held deletion is carried out as a new attempt of its operation.
+    const jobs = {
+      getJob: async () => job({ deletionThreshold: 2 }),
+      getSystem: async () => system,
+    };
+    const admin = { type: 'user' as const, id: 'u-admin', displayName: 'Ada Admin' };
+    const approval = await approveStagedDeletions(
+      { jobs, directory: store.directory, log: store },
+      'HRCSV.0011223344556677',
+      admin,
+    );
+    expect(approval.approved).toBe(3);
+    expect(approval.task).toMatchObject({
+      status: 'succeeded',
+      parentTaskId: task.id,
+      counts: { disabled: 3 },
+    });
+    expect((await store.directory.findUserByUserName('a@x.com'))!.active).toBe(false);
+    const detail = (await store.getEntry(entries[0]!.changeId))!;
+    expect(detail.relatedAttempts.map((r) => `${r.action}:${r.status}`)).toEqual([
+      'staged_delete:pending',
+      'disable:success',
+    ]);
+    const done = (await store.listEntries({ taskId: [approval.task!.id] }, { limit: 10 })).items;
+    expect(done.every((e) => e.approver?.displayName === 'Ada Admin')).toBe(true);
+    expect(
+      (
+        await approveStagedDeletions(
+          { jobs, directory: store.directory, log: store },
+          'HRCSV.0011223344556677',
+          admin,
+        )
+      ).approved,
+    ).toBe(0);
   });
 
   it('fails a row missing a required value and a source that cannot be read, changing nothing', async () => {

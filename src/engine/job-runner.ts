@@ -1,4 +1,7 @@
 import type { Source, TriggerMethod } from '../model/enums.ts';
+import type { Actor } from '../model/entry.ts';
+import { approveStagedDeletions } from './approve-deletions.ts';
+import { JobRunError, type JobCatalog } from './job-catalog.ts';
 import type { Job, System } from '../model/job.ts';
 import type { Task } from '../model/task.ts';
 import type { LogStore } from '../store/log-store.ts';
@@ -7,20 +10,7 @@ import { openCsvSource } from '../connectors/csv/csv-source.ts';
 import { runInboundCycle, type InboundCycleOptions } from './inbound-cycle.ts';
 import type { InboundSource } from './source-row.ts';
 
-/** What the runner needs of the configuration store. */
-export interface JobCatalog {
-  getJob(id: string): Promise<Job | undefined>;
-  getSystem(id: string): Promise<System | undefined>;
-}
-
-export class JobRunError extends Error {
-  constructor(
-    readonly kind: 'not_found' | 'busy' | 'unsupported' | 'paused',
-    message: string,
-  ) {
-    super(message);
-  }
-}
+export { JobRunError, type JobCatalog } from './job-catalog.ts';
 
 export interface RunRequest {
   jobId: string;
@@ -103,6 +93,16 @@ export class JobRunner {
     // If the cycle dies before recording its task, surface that error to the caller.
     const taskId = await Promise.race([taskStarted, done.then((t) => t.id)]);
     return { taskId, done };
+  }
+
+  /** Carries out the deletions the job's deletion protection held (see approve-deletions.ts). */
+  approveDeletions(
+    jobId: string,
+    approver: Actor,
+  ): Promise<{ approved: number; task: Task | null }> {
+    if (this.running.has(jobId))
+      throw new JobRunError('busy', `Job ${jobId} is running; approve when it has finished`);
+    return approveStagedDeletions(this.deps, jobId, approver);
   }
 
   isRunning(jobId: string): boolean {

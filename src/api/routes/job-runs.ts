@@ -4,7 +4,57 @@ import { JobRunError, type JobRunner } from '../../engine/job-runner.ts';
 import { ApiError } from '../api-errors.ts';
 import { ProblemSchema } from '../schemas.ts';
 
+function toApiError(err: JobRunError): ApiError {
+  if (err.kind === 'not_found') return new ApiError('job_not_found', err.message);
+  if (err.kind === 'busy' || err.kind === 'paused') return new ApiError('conflict', err.message);
+  return new ApiError('invalid_body', err.message);
+}
+
 export const jobRunRoutes: FastifyPluginAsync<{ runner: JobRunner }> = async (app, { runner }) => {
+  app.post(
+    '/jobs/:id/approve-deletions',
+    {
+      schema: {
+        tags: ['jobs'],
+        summary:
+          'Approve the deletions deletion protection held: each staged_delete is carried out now, in one task',
+        params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 200 }) }),
+        body: Type.Object(
+          {
+            approver: Type.Object(
+              {
+                id: Type.String({ minLength: 1, maxLength: 200 }),
+                displayName: Type.Optional(Type.String({ maxLength: 500 })),
+              },
+              { additionalProperties: false },
+            ),
+          },
+          { additionalProperties: false },
+        ),
+        response: {
+          200: Type.Object({
+            approved: Type.Integer(),
+            taskId: Type.Union([Type.String(), Type.Null()]),
+          }),
+          400: ProblemSchema,
+          404: ProblemSchema,
+          409: ProblemSchema,
+        },
+      },
+    },
+    async (request) => {
+      const { id } = request.params as { id: string };
+      const { approver } = request.body as { approver: { id: string; displayName?: string } };
+      try {
+        const { approved, task } = await runner.approveDeletions(id, { type: 'user', ...approver });
+        return { approved, taskId: task?.id ?? null };
+      } catch (err) {
+        if (err instanceof JobRunError) throw toApiError(err);
+        throw err;
+      }
+    },
+  );
+
   app.post(
     '/jobs/:id/run',
     {
@@ -13,20 +63,6 @@ export const jobRunRoutes: FastifyPluginAsync<{ runner: JobRunner }> = async (ap
         summary:
           'Run a job now: a new task, answered at once with its id (follow it at /api/v1/tasks/{taskId})',
         params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 200 }) }),
-        body: Type.Optional(
-          Type.Object(
-            {
-              file: Type.Optional(
-                Type.String({
-                  minLength: 1,
-                  maxLength: 4000,
-                  description: 'CSV file path on the server',
-                }),
-              ),
-            },
-            { additionalProperties: false },
-          ),
-        ),
         response: {
           202: Type.Object({ taskId: Type.String() }),
           400: ProblemSchema,
@@ -37,11 +73,29 @@ export const jobRunRoutes: FastifyPluginAsync<{ runner: JobRunner }> = async (ap
     },
     async (request, reply) => {
       const { id } = request.params as { id: string };
-      const body = (request.body ?? {}) as { file?: string };
+      // An empty POST runs the job as configured; a body may name the CSV file to read.
+      const body = (request.body ?? {}) as { file?: unknown };
+      if (
+        typeof body !== 'object' ||
+        Array.isArray(body) ||
+        Object.keys(body).some((k) => k !== 'file')
+      ) {
+        throw new ApiError('invalid_body', 'The body may only hold {"file": "<path>"}', [
+          { field: '/', message: 'only "file" is allowed' },
+        ]);
+      }
+      if (
+        body.file !== undefined &&
+        (typeof body.file !== 'string' || body.file.length === 0 || body.file.length > 4000)
+      ) {
+        throw new ApiError('invalid_body', 'file must be a path', [
+          { field: '/file', message: 'must be a non-empty string of at most 4000 characters' },
+        ]);
+      }
       try {
         const { taskId, done } = await runner.start({
           jobId: id,
-          ...(body.file ? { file: body.file } : {}),
+          ...(typeof body.file === 'string' ? { file: body.file } : {}),
           triggerMethod: 'manual',
           trigger: 'manual_operation',
         });
@@ -50,11 +104,8 @@ export const jobRunRoutes: FastifyPluginAsync<{ runner: JobRunner }> = async (ap
         );
         return reply.code(202).send({ taskId });
       } catch (err) {
-        if (!(err instanceof JobRunError)) throw err;
-        if (err.kind === 'not_found') throw new ApiError('job_not_found', err.message);
-        if (err.kind === 'busy' || err.kind === 'paused')
-          throw new ApiError('conflict', err.message);
-        throw new ApiError('invalid_body', err.message);
+        if (err instanceof JobRunError) throw toApiError(err);
+        throw err;
       }
     },
   );

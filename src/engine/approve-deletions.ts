@@ -1,0 +1,157 @@
+import type { Actor, Entry } from '../model/entry.ts';
+import type { Task, TaskInput } from '../model/task.ts';
+import { newId } from '../model/ids.ts';
+import type { LogStore } from '../store/log-store.ts';
+import type { DirectoryStore } from '../store/directory/directory-store.ts';
+import { ingestRecords } from '../ingest/ingest-records.ts';
+import { inboundEntry, step, type CycleContext, type Outcome } from './entry-builder.ts';
+import { JobRunError, type JobCatalog } from './job-catalog.ts';
+
+/**
+ * An operator approves what deletion protection held: every `staged_delete` of the job not yet
+ * acted on is carried out now (disable or delete, per the job), each as a new entry of the same
+ * operation, in one task that names the approver.
+ */
+export async function approveStagedDeletions(
+  deps: { jobs: JobCatalog; directory: DirectoryStore; log: LogStore; now?: () => number },
+  jobId: string,
+  approver: Actor,
+): Promise<{ approved: number; task: Task | null }> {
+  const now = deps.now ?? Date.now;
+  const job = await deps.jobs.getJob(jobId);
+  if (!job) throw new JobRunError('not_found', `No job ${JSON.stringify(jobId)}`);
+  const system = await deps.jobs.getSystem(job.systemId);
+  if (!system)
+    throw new JobRunError(
+      'not_found',
+      `Job ${job.id} names system ${job.systemId}, which does not exist`,
+    );
+
+  const held: Entry[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await deps.log.listEntries(
+      { jobId: [job.id], action: ['staged_delete'], status: ['pending'] },
+      { limit: 1000, ...(cursor ? { cursor } : {}) },
+    );
+    for (const e of page.items) {
+      // Acted on already when a later attempt of the same operation exists.
+      const attempts = await deps.log.listEntries({ operationId: [e.operationId] }, { limit: 2 });
+      if (attempts.items.length === 1) held.push(e);
+    }
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor);
+  if (held.length === 0) return { approved: 0, task: null };
+
+  const startedAt = now();
+  const ctx: CycleContext = {
+    job,
+    system,
+    taskId: newId(startedAt),
+    cycleId: newId(startedAt),
+    triggerMethod: 'manual',
+    source: 'manual_operation',
+    now,
+  };
+  const task: TaskInput = {
+    id: ctx.taskId,
+    jobId: job.id,
+    cycleId: ctx.cycleId,
+    ...(held[0]!.taskId ? { parentTaskId: held[0]!.taskId } : {}),
+    direction: 'inbound',
+    triggerModule: 'identity_provider',
+    triggerModuleName: system.name,
+    triggerMethod: 'manual',
+    source: 'manual_operation',
+    startedAt: new Date(startedAt).toISOString(),
+    parameters: {
+      approvalOf: 'staged_delete',
+      approvedBy: approver.displayName ?? approver.id,
+      count: held.length,
+    },
+  };
+  const write = async (entries: ReturnType<typeof inboundEntry>[], t?: TaskInput) => {
+    const records = [
+      ...(t ? [{ kind: 'task' as const, index: 0, value: t }] : []),
+      ...entries.map((value, index) => ({ kind: 'entry' as const, index, value })),
+    ];
+    const result = await ingestRecords(deps.log, records, now());
+    if (result.rejected.length)
+      throw new Error(`engine produced an invalid record: ${JSON.stringify(result.rejected[0])}`);
+  };
+  await write([], task);
+  const mode = job.deprovision === 'delete' ? 'delete' : 'disable';
+  const entries = [];
+  for (const e of held) {
+    const hubId = e.targetIdentity?.id;
+    const sourceKey = e.sourceIdentity?.id ?? '';
+    const base: Omit<Outcome, 'action' | 'status'> = {
+      sourceKey,
+      startedAt: now(),
+      operationId: e.operationId,
+      approver,
+      steps: [
+        step('import', 'skipped', `${sourceKey} is no longer in ${system.name}`),
+        step(
+          'scoping',
+          'success',
+          `Held by deletion protection in entry ${e.changeId}; approved by ${approver.displayName ?? approver.id}`,
+        ),
+      ],
+      ...(hubId ? { hubId } : {}),
+    };
+    const user = hubId ? await deps.directory.getUser(hubId) : undefined;
+    if (!user) {
+      entries.push(
+        inboundEntry(ctx, {
+          ...base,
+          action: mode,
+          status: 'skipped',
+          skipReason: 'no_change',
+          reason: 'Already gone from the hub',
+        }),
+      );
+      continue;
+    }
+    const actor = { type: 'job' as const, id: job.id, taskId: ctx.taskId };
+    if (mode === 'delete') {
+      await deps.directory.deleteUser(user.id, actor);
+      await deps.directory.removeAnchor(job.id, sourceKey);
+    } else if (user.active) {
+      await deps.directory.setUserActive(user.id, false, actor);
+    } else {
+      entries.push(
+        inboundEntry(ctx, {
+          ...base,
+          action: mode,
+          status: 'skipped',
+          skipReason: 'no_change',
+          reason: 'Already disabled',
+          hubName: user.displayName,
+        }),
+      );
+      continue;
+    }
+    base.steps.push(
+      step(
+        'provision',
+        'success',
+        `${mode === 'delete' ? 'Deleted' : 'Disabled'} ${user.userName} in the hub`,
+      ),
+    );
+    entries.push(
+      inboundEntry(ctx, {
+        ...base,
+        action: mode,
+        status: 'success',
+        hubName: user.displayName,
+        ...(mode === 'disable'
+          ? { modifiedProperties: [{ name: 'active', oldValue: 'true', newValue: 'false' }] }
+          : {}),
+      }),
+    );
+  }
+  await write(entries);
+  await write([], { ...task, endedAt: new Date(now()).toISOString() });
+  return { approved: held.length, task: (await deps.log.getTask(task.id))! };
+}
