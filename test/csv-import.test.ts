@@ -113,6 +113,10 @@ describe('CSV import through an inbound job', () => {
       event: 'user_csv_failed',
       errorCode: 'CsvUnreadable',
     });
+    const jobs = await run(process.execPath, [BIN, 'jobs', '--data', dir, '--json']);
+    expect(JSON.parse(jobs.stdout).items.map((j: { id: string }) => j.id)).toEqual([jobId]);
+    const systems = await run(process.execPath, [BIN, 'systems', '--data', dir]);
+    expect(systems.stdout).toContain('HR CSV');
     const unknownJob = await run(process.execPath, [
       BIN,
       'import',

@@ -3,7 +3,7 @@ import { buildApp } from '../api/build-app.ts';
 import { ProvlogClient } from '../client/provlog-client.ts';
 import { injectFetch } from '../client/inject-fetch.ts';
 import { loadConfig, type Config } from '../config.ts';
-import { openStore, type ProvlogStore } from '../main.ts';
+import { createRunner, openStore, type ProvlogStore } from '../main.ts';
 
 export interface ClientContext {
   client: ProvlogClient;
@@ -23,7 +23,12 @@ export async function openClient(opts: { url?: string; data?: string }): Promise
       close: async () => {},
     };
   const store = await openStore(config);
-  const app: FastifyInstance = await buildApp({ store });
+  const app: FastifyInstance = await buildApp({
+    store,
+    directory: store.directory,
+    config: store.config,
+    runner: createRunner(store),
+  });
   return {
     client: new ProvlogClient({ baseUrl: 'http://provlog.local', fetch: injectFetch(app) }),
     close: async () => {

@@ -4,6 +4,7 @@ import { registerDemo, UsageError } from './demo.ts';
 import { registerEntries } from './entries.ts';
 import { registerTasks } from './tasks.ts';
 import { registerImport } from './import.ts';
+import { registerJobs } from './jobs.ts';
 import { reportError } from './errors.ts';
 
 export function buildProgram(): Command {
@@ -18,6 +19,7 @@ export function buildProgram(): Command {
   registerEntries(program);
   registerTasks(program);
   registerImport(program);
+  registerJobs(program);
   return program;
 }
 

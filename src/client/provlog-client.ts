@@ -1,5 +1,6 @@
 import type { Entry, EntryDetail, EntryInput } from '../model/entry.ts';
 import type { Task, TaskInput } from '../model/task.ts';
+import type { Job, System } from '../model/job.ts';
 import type { FieldError } from '../model/validation-error.ts';
 import type {
   Action,
@@ -210,6 +211,33 @@ export class ProvlogClient {
 
   getTask(id: string): Promise<Task> {
     return this.call('GET', `/api/v1/tasks/${encodeURIComponent(id)}`);
+  }
+
+  listSystems(): Promise<{ items: System[] }> {
+    return this.call('GET', '/api/v1/systems');
+  }
+
+  listJobs(query: { systemId?: string } = {}): Promise<{ items: Job[] }> {
+    return this.call('GET', `/api/v1/jobs${toSearch(query)}`);
+  }
+
+  /** Starts a run; follow the task with getTask. */
+  runJob(id: string, file?: string): Promise<{ taskId: string }> {
+    return this.call('POST', `/api/v1/jobs/${encodeURIComponent(id)}/run`, {
+      type: 'application/json',
+      text: JSON.stringify(file ? { file } : {}),
+    });
+  }
+
+  /** Carries out the deletions the job's deletion protection held. */
+  approveDeletions(
+    id: string,
+    approver: { id: string; displayName?: string },
+  ): Promise<{ approved: number; taskId: string | null }> {
+    return this.call('POST', `/api/v1/jobs/${encodeURIComponent(id)}/approve-deletions`, {
+      type: 'application/json',
+      text: JSON.stringify({ approver }),
+    });
   }
 
   health(): Promise<{ status: 'ok'; store: string }> {
