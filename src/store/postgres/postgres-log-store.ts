@@ -1,20 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import pg from 'pg';
-import {
-  DummyDriver,
-  Kysely,
-  PostgresAdapter,
-  PostgresIntrospector,
-  PostgresQueryCompiler,
-  sql,
-  type Compilable,
-} from 'kysely';
+import { sql, type Compilable } from 'kysely';
 import type { Entry } from '../../model/entry.ts';
 import type { TaskInput } from '../../model/task.ts';
 import { CursorCodec } from '../../query/cursor.ts';
 import type { LogStore, StoreIngestResult } from '../log-store.ts';
 import type { LogDatabase } from '../db-types.ts';
+import { compileOnly } from '../compile-only.ts';
 import { LogReader } from '../log-reader.ts';
 import { ReaderBackedStore } from '../reader-backed-store.ts';
 import { POSTGRES_MIGRATIONS } from './migrations.ts';
@@ -45,18 +38,6 @@ const int8AsNumber = {
     oid === 20 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format as 'text'),
 };
 
-/** Kysely only compiles here; the pool runs the statements. */
-function compileOnly<DB>(): Kysely<DB> {
-  return new Kysely<DB>({
-    dialect: {
-      createAdapter: () => new PostgresAdapter(),
-      createDriver: () => new DummyDriver(),
-      createIntrospector: (db) => new PostgresIntrospector(db),
-      createQueryCompiler: () => new PostgresQueryCompiler(),
-    },
-  });
-}
-
 /** `%needle%` with LIKE's own wildcards escaped (the trigram index serves it). */
 const likePattern = (folded: string) => `%${folded.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
@@ -78,8 +59,9 @@ export class PostgresLogStore extends ReaderBackedStore implements LogStore {
     secrets: SecretBox,
   ) {
     super();
-    this.directory = new DirectoryStore(new PgRunner(pool), compileOnly(), cursors);
-    this.config = new ConfigStore(new PgRunner(pool), compileOnly(), secrets);
+    const runner = new PgRunner(pool);
+    this.directory = new DirectoryStore(runner, compileOnly('postgres'), cursors);
+    this.config = new ConfigStore(runner, compileOnly('postgres'), secrets);
   }
 
   static async connect(opts: PostgresStoreOptions | string): Promise<PostgresLogStore> {
@@ -97,7 +79,7 @@ export class PostgresLogStore extends ReaderBackedStore implements LogStore {
     try {
       await migrate(pool, schema);
       const key = await cursorKey(pool);
-      const qb = compileOnly<LogDatabase>();
+      const qb = compileOnly<LogDatabase>('postgres');
       const cursors = new CursorCodec(key);
       const run = async <T>(query: Compilable): Promise<T[]> => {
         const c = query.compile();

@@ -1,20 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { dirname } from 'node:path';
-import {
-  DummyDriver,
-  Kysely,
-  SqliteAdapter,
-  SqliteIntrospector,
-  SqliteQueryCompiler,
-  sql,
-  type Compilable,
-} from 'kysely';
-import type { Statement } from 'better-sqlite3';
+import { sql, type Compilable } from 'kysely';
+import { StatementCache } from './statement-cache.ts';
 import type { Entry } from '../../model/entry.ts';
 import type { TaskInput } from '../../model/task.ts';
 import { CursorCodec } from '../../query/cursor.ts';
 import type { LogStore, StoreIngestResult } from '../log-store.ts';
 import type { LogDatabase } from '../db-types.ts';
+import { compileOnly } from '../compile-only.ts';
 import { LogReader } from '../log-reader.ts';
 import { ReaderBackedStore } from '../reader-backed-store.ts';
 import { openSqlite, type SqliteDb } from './open.ts';
@@ -24,18 +17,6 @@ import { WriteLock } from './write-lock.ts';
 import { DirectoryStore } from '../directory/directory-store.ts';
 import { ConfigStore } from '../config/config-store.ts';
 import { loadOrCreateKey, SecretBox } from '../../secrets/secret-box.ts';
-
-/** Kysely only compiles here; better-sqlite3 runs the statements synchronously. */
-function compileOnly<DB>(): Kysely<DB> {
-  return new Kysely<DB>({
-    dialect: {
-      createAdapter: () => new SqliteAdapter(),
-      createDriver: () => new DummyDriver(),
-      createIntrospector: (db) => new SqliteIntrospector(db),
-      createQueryCompiler: () => new SqliteQueryCompiler(),
-    },
-  });
-}
 
 /** An FTS5 phrase: with the trigram tokenizer, a substring match. */
 const ftsPhrase = (folded: string) => `"${folded.replaceAll('"', '""')}"`;
@@ -56,7 +37,7 @@ export class SqliteLogStore extends ReaderBackedStore implements LogStore {
   readonly db: SqliteDb;
   private readonly writer: SqliteWriter;
   protected readonly reader: LogReader;
-  private readonly statements = new Map<string, Statement>();
+  private readonly statements: StatementCache;
   private readonly writeLock = new WriteLock();
   /** The hub directory, in the same database file. */
   readonly directory: DirectoryStore;
@@ -66,23 +47,18 @@ export class SqliteLogStore extends ReaderBackedStore implements LogStore {
   constructor(opts: SqliteStoreOptions) {
     super();
     this.db = openSqlite(opts.file);
-    const qb = compileOnly<LogDatabase>();
+    this.statements = new StatementCache(this.db);
+    const qb = compileOnly<LogDatabase>('sqlite');
     this.writer = new SqliteWriter(this.db);
     const cursors = new CursorCodec(this.cursorKey());
-    this.directory = new DirectoryStore(
-      new SqliteRunner(this.db, this.writeLock),
-      compileOnly(),
-      cursors,
-    );
+    // One runner, and one statement cache, for everything on this connection.
+    const runner = new SqliteRunner(this.db, this.writeLock, false, this.statements);
+    this.directory = new DirectoryStore(runner, compileOnly('sqlite'), cursors);
     const secrets =
       opts.file === ':memory:' && opts.secretKeyHex === undefined
         ? SecretBox.ephemeral()
         : SecretBox.fromKey(loadOrCreateKey(dirname(opts.file), opts.secretKeyHex));
-    this.config = new ConfigStore(
-      new SqliteRunner(this.db, this.writeLock),
-      compileOnly(),
-      secrets,
-    );
+    this.config = new ConfigStore(runner, compileOnly('sqlite'), secrets);
     this.reader = new LogReader(
       qb,
       async <T>(query: Compilable) => this.all<T>(query),
@@ -113,13 +89,7 @@ export class SqliteLogStore extends ReaderBackedStore implements LogStore {
 
   private all<T>(query: Compilable): T[] {
     const compiled = query.compile();
-    let stmt = this.statements.get(compiled.sql);
-    if (!stmt) {
-      stmt = this.db.prepare(compiled.sql);
-      if (this.statements.size > 500) this.statements.clear();
-      this.statements.set(compiled.sql, stmt);
-    }
-    return stmt.all(...(compiled.parameters as unknown[])) as T[];
+    return this.statements.get(compiled.sql).all(...(compiled.parameters as unknown[])) as T[];
   }
 
   /** Trigram index for 3+ characters; shorter needles scan the (small) identity dictionary. */

@@ -1,8 +1,8 @@
 import type { Compilable } from 'kysely';
-import type { Statement } from 'better-sqlite3';
 import type { SqlRunner } from '../sql-runner.ts';
 import type { SqliteDb } from './open.ts';
 import type { WriteLock } from './write-lock.ts';
+import { StatementCache } from './statement-cache.ts';
 
 /** SqlRunner over the embedded store's connection; transactions hold the store's write lock. */
 export class SqliteRunner implements SqlRunner {
@@ -11,16 +11,12 @@ export class SqliteRunner implements SqlRunner {
     private readonly lock: WriteLock,
     private readonly inTransaction = false,
     // Shared with the transaction runners this one creates: prepare each statement once.
-    private readonly statements = new Map<string, Statement>(),
+    private readonly statements = new StatementCache(db),
   ) {}
 
   private exec<T>(query: Compilable): T[] {
     const c = query.compile();
-    let stmt = this.statements.get(c.sql);
-    if (!stmt) {
-      stmt = this.db.prepare(c.sql);
-      this.statements.set(c.sql, stmt);
-    }
+    const stmt = this.statements.get(c.sql);
     const params = c.parameters as unknown[];
     if (stmt.reader) return stmt.all(...params) as T[];
     stmt.run(...params);
