@@ -1,9 +1,10 @@
-import type { Actor, Entry } from '../model/entry.ts';
+import type { Actor, Entry, EntryInput } from '../model/entry.ts';
 import type { Task, TaskInput } from '../model/task.ts';
 import { newId } from '../model/ids.ts';
 import type { LogStore } from '../store/log-store.ts';
 import type { DirectoryStore } from '../store/directory/directory-store.ts';
-import { ingestRecords } from '../ingest/ingest-records.ts';
+import { writeEngineRecords } from './engine-log.ts';
+import { carryOutDeprovision } from './deprovision.ts';
 import { inboundEntry, step, type CycleContext, type Outcome } from './entry-builder.ts';
 import { JobRunError, type JobCatalog } from './job-catalog.ts';
 
@@ -70,18 +71,11 @@ export async function approveStagedDeletions(
       count: held.length,
     },
   };
-  const write = async (entries: ReturnType<typeof inboundEntry>[], t?: TaskInput) => {
-    const records = [
-      ...(t ? [{ kind: 'task' as const, index: 0, value: t }] : []),
-      ...entries.map((value, index) => ({ kind: 'entry' as const, index, value })),
-    ];
-    const result = await ingestRecords(deps.log, records, now());
-    if (result.rejected.length)
-      throw new Error(`engine produced an invalid record: ${JSON.stringify(result.rejected[0])}`);
-  };
+  const write = (entries: EntryInput[], t?: TaskInput) =>
+    writeEngineRecords(deps.log, now(), entries, t);
   await write([], task);
   const mode = job.deprovision === 'delete' ? 'delete' : 'disable';
-  const entries = [];
+  const entries: EntryInput[] = [];
   for (const e of held) {
     const hubId = e.targetIdentity?.id;
     const sourceKey = e.sourceIdentity?.id ?? '';
@@ -113,43 +107,8 @@ export async function approveStagedDeletions(
       );
       continue;
     }
-    const actor = { type: 'job' as const, id: job.id, taskId: ctx.taskId };
-    if (mode === 'delete') {
-      await deps.directory.deleteUser(user.id, actor);
-      await deps.directory.removeAnchor(job.id, sourceKey);
-    } else if (user.active) {
-      await deps.directory.setUserActive(user.id, false, actor);
-    } else {
-      entries.push(
-        inboundEntry(ctx, {
-          ...base,
-          action: mode,
-          status: 'skipped',
-          skipReason: 'no_change',
-          reason: 'Already disabled',
-          hubName: user.displayName,
-        }),
-      );
-      continue;
-    }
-    base.steps.push(
-      step(
-        'provision',
-        'success',
-        `${mode === 'delete' ? 'Deleted' : 'Disabled'} ${user.userName} in the hub`,
-      ),
-    );
-    entries.push(
-      inboundEntry(ctx, {
-        ...base,
-        action: mode,
-        status: 'success',
-        hubName: user.displayName,
-        ...(mode === 'disable'
-          ? { modifiedProperties: [{ name: 'active', oldValue: 'true', newValue: 'false' }] }
-          : {}),
-      }),
-    );
+    const result = await carryOutDeprovision(deps.directory, ctx, user, sourceKey, base.steps);
+    entries.push(inboundEntry(ctx, { ...base, ...result, hubName: user.displayName }));
   }
   await write(entries);
   await write([], { ...task, endedAt: new Date(now()).toISOString() });

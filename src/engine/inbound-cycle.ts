@@ -7,8 +7,9 @@ import { newId } from '../model/ids.ts';
 import type { LogStore } from '../store/log-store.ts';
 import type { DirectoryStore } from '../store/directory/directory-store.ts';
 import { DirectoryError } from '../store/directory/directory-errors.ts';
-import { ingestRecords } from '../ingest/ingest-records.ts';
-import { AttributeMapper } from './attribute-mapper.ts';
+import { writeEngineRecords } from './engine-log.ts';
+import { carryOutDeprovision } from './deprovision.ts';
+import { AttributeMapper, type MapOutcome } from './attribute-mapper.ts';
 import { ExpressionError } from './expression.ts';
 import { evaluateScope } from './scoping.ts';
 import { inboundEntry, step, type CycleContext, type Outcome } from './entry-builder.ts';
@@ -74,16 +75,8 @@ export async function runInboundCycle(
     startedAt: new Date(startedAt).toISOString(),
     parameters: { job: job.name, ...parameters },
   };
-  const write = async (entries: EntryInput[], t?: TaskInput) => {
-    const records = [
-      ...(t ? [{ kind: 'task' as const, index: 0, value: t }] : []),
-      ...entries.map((value, index) => ({ kind: 'entry' as const, index, value })),
-    ];
-    const result = await ingestRecords(deps.log, records, now());
-    // The engine builds its own entries: one that fails validation is a bug, not data to drop.
-    if (result.rejected.length)
-      throw new Error(`engine produced an invalid record: ${JSON.stringify(result.rejected[0])}`);
-  };
+  const write = (entries: EntryInput[], t?: TaskInput) =>
+    writeEngineRecords(deps.log, now(), entries, t);
   const finish = async (extra: Partial<TaskInput>) => {
     await write([], { ...task, endedAt: new Date(now()).toISOString(), ...extra });
     const done = await deps.log.getTask(task.id);
@@ -142,19 +135,20 @@ export async function runInboundCycle(
   const applyChunk = async () => {
     const outcomes = await deps.directory.withTransaction(async (dir) => {
       const lookup = new ChunkLookup(dir, job.id);
-      const records = chunk.filter(
-        (r): r is Extract<SourceRow, { kind: 'record' }> => r.kind === 'record',
+      // Each record is mapped once: the look-ups need its userName, and so does processing.
+      const rows: MappedRow[] = chunk.map((r) =>
+        r.kind === 'record' ? { ...r, mapped: mapper.map(r.values) } : r,
       );
-      const userNames = records.flatMap((r) => {
-        const m = mapper.map(r.values);
-        return m.outcome === 'mapped' && m.attributes.userName ? [m.attributes.userName] : [];
-      });
+      const records = rows.filter((r): r is MappedRecord => r.kind === 'record');
+      const userNames = records.flatMap(({ mapped: m }) =>
+        m.outcome === 'mapped' && m.attributes.userName ? [m.attributes.userName] : [],
+      );
       await lookup.prefetch(
         records.map((r) => r.key),
         userNames,
       );
       const out: Outcome[] = [];
-      for (const row of chunk) out.push(await processRow(dir, lookup, ctx, mapper, row, csv));
+      for (const row of rows) out.push(await processRow(dir, lookup, ctx, row, csv));
       return out;
     });
     chunk = [];
@@ -186,12 +180,14 @@ export async function runInboundCycle(
   return finish({ event });
 }
 
+type MappedRecord = Extract<SourceRow, { kind: 'record' }> & { mapped: MapOutcome };
+type MappedRow = Extract<SourceRow, { kind: 'row_error' }> | MappedRecord;
+
 async function processRow(
   directory: DirectoryStore,
   lookup: ChunkLookup,
   ctx: CycleContext,
-  mapper: AttributeMapper,
-  row: SourceRow,
+  row: MappedRow,
   csv: boolean,
 ): Promise<Outcome> {
   const startedAt = ctx.now();
@@ -219,7 +215,7 @@ async function processRow(
     step('import', 'success', `Imported ${row.key} from ${ctx.system.name}${at}`, details),
   ];
   const base = { sourceKey: row.key, startedAt, steps };
-  const mapped = mapper.map(row.values);
+  const { mapped } = row;
   if (mapped.outcome === 'missing') {
     const names = mapped.missing.map((m) => `'${m}'`).join(', ');
     steps.push(step('scoping', 'skipped', 'Not evaluated: required attributes are missing'));
@@ -448,29 +444,7 @@ async function deprovision(
     steps.push(step('provision', 'pending', reason));
     return { ...base, action: 'staged_delete', status: 'pending', reason };
   }
-  const actor = { type: 'job' as const, id: ctx.job.id, taskId: ctx.taskId };
-  if (mode === 'delete') {
-    await directory.deleteUser(user.id, actor);
-    await directory.removeAnchor(ctx.job.id, a.sourceKey);
-    steps.push(step('provision', 'success', `Deleted ${user.userName} from the hub`));
-    return { ...base, action: 'delete', status: 'success' };
-  }
-  if (!user.active)
-    return {
-      ...base,
-      action: 'disable',
-      status: 'skipped',
-      skipReason: 'no_change',
-      reason: 'Already disabled',
-    };
-  await directory.setUserActive(user.id, false, actor);
-  steps.push(step('provision', 'success', `Disabled ${user.userName} in the hub`));
-  return {
-    ...base,
-    action: 'disable',
-    status: 'success',
-    modifiedProperties: [{ name: 'active', oldValue: 'true', newValue: 'false' }],
-  };
+  return { ...base, ...(await carryOutDeprovision(directory, ctx, user, a.sourceKey, steps)) };
 }
 
 const stringify = (v: unknown): string | null =>
