@@ -5,6 +5,7 @@ import { generateDemoHistory } from '../src/demo/demo-history.ts';
 import { Prng } from '../src/demo/prng.ts';
 import { SqliteLogStore } from '../src/store/sqlite/sqlite-log-store.ts';
 import { normalizeEntry } from '../src/model/normalize.ts';
+import { prepareEntry } from '../src/store/entry-codec.ts';
 import { validateEntry, validateTask } from '../src/model/validate-ingest.ts';
 import { httpRate, inProcessRate, rawInsertRate, type Sample } from './ingest-bench.ts';
 import { queryFigures, type QueryPicks } from './query-bench.ts';
@@ -41,7 +42,7 @@ function collect(n: number, seed: number): Sample {
 async function ingestFigures(sample: Sample) {
   const bytes = sample.entries.reduce((n, e) => n + JSON.stringify(e).length, 0);
   const raw = rawInsertRate(join(dir, 'raw'), sample);
-  const inProcess = inProcessRate(join(dir, 'inproc'), sample);
+  const inProcess = await inProcessRate(join(dir, 'inproc'), sample);
   const http = await httpRate(join(dir, 'http'), sample);
   return {
     entries: sample.entries.length,
@@ -89,7 +90,7 @@ async function main() {
   for (const batch of generateDemoHistory({ now, entries, seed: 11, days: 30 })) {
     const valid = batch.entries
       .filter((e) => validateEntry(e, now).length === 0)
-      .map((e) => normalizeEntry(e));
+      .map((e) => prepareEntry(normalizeEntry(e)));
     store.ingestSync({
       tasks: batch.tasks.filter((t) => validateTask(t, now).length === 0),
       entries: valid,

@@ -27,6 +27,42 @@ const get = (url: string) => app.inject({ method: 'GET', url });
 const countEntries = async () => (await store.listEntries({}, { limit: 1000 })).items.length;
 
 describe('POST /api/v1/ingest', () => {
+  it('prepares big bodies on a worker thread with the same answers', async () => {
+    const big = await buildApp({ store, ingestWorkers: 1 });
+    try {
+      // Past the size prepared in place (256 KiB): parsed, validated and split by the worker.
+      const lines = Array.from({ length: 600 }, (_, i) =>
+        JSON.stringify({ kind: 'entry', ...entry(`w-${i}`, { reason: 'x'.repeat(400) }) }),
+      );
+      lines[10] = JSON.stringify({ kind: 'entry', ...entry('w-10'), direction: 'sideways' });
+      lines.push(lines[20]!);
+      const body = lines.join('\n');
+      expect(body.length).toBeGreaterThan(256 * 1024);
+      const res = await big.inject({
+        method: 'POST',
+        url: '/api/v1/ingest',
+        headers: { 'content-type': 'application/x-ndjson' },
+        payload: body,
+      });
+      expect(res.statusCode).toBe(200);
+      expect(res.json()).toMatchObject({ accepted: 599, duplicates: 1 });
+      expect(res.json().rejected).toEqual([
+        expect.objectContaining({ index: 10, line: 11, changeId: 'w-10' }),
+      ]);
+      const malformed = await big.inject({
+        method: 'POST',
+        url: '/api/v1/ingest',
+        headers: { 'content-type': 'application/json' },
+        payload: `{"entries": [${lines.slice(0, 500).join(',')}`,
+      });
+      expect(malformed.statusCode).toBe(400);
+      expect(malformed.json()).toMatchObject({ code: 'malformed_json' });
+      expect((await store.listEntries({}, { limit: 1000 })).items).toHaveLength(599);
+    } finally {
+      await big.close();
+    }
+  });
+
   it('stores the valid records of a JSON batch and rejects the others with index and reasons', async () => {
     const res = await ingest({
       tasks: [task('t1')],

@@ -14,6 +14,7 @@ import type { JobRunner } from '../engine/job-runner.ts';
 import { jobRunRoutes } from './routes/job-runs.ts';
 import { systemRoutes } from './routes/systems.ts';
 import { jobRoutes } from './routes/jobs.ts';
+import { PreparePool } from '../ingest/prepare-pool.ts';
 
 export interface AppOptions {
   store: LogStore;
@@ -26,6 +27,8 @@ export interface AppOptions {
   logger?: FastifyServerOptions['logger'];
   /** Largest ingest body, bytes. */
   ingestBodyLimit?: number;
+  /** Worker threads preparing big ingest bodies (default: one per spare core). */
+  ingestWorkers?: number;
   /** Extra plugins (the console's static files) registered after the API. */
   extend?: (app: FastifyInstance) => Promise<void> | void;
 }
@@ -40,6 +43,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     return503OnClosing: true,
   });
   registerProblemHandlers(app);
+  const pool = new PreparePool(opts.ingestWorkers);
+  app.addHook('onClose', () => pool.close());
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
@@ -73,6 +78,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       await api.register(ingestRoutes, {
         store: opts.store,
         bodyLimit: opts.ingestBodyLimit ?? 256 * 1024 * 1024,
+        pool,
       });
       await api.register(entriesRoutes, { store: opts.store });
       await api.register(tasksRoutes, { store: opts.store });

@@ -1,9 +1,6 @@
-import type { EntryInput } from '../model/entry.ts';
-import type { TaskInput } from '../model/task.ts';
 import type { FieldError } from '../model/validation-error.ts';
-import { validateEntry, validateTask } from '../model/validate-ingest.ts';
-import { normalizeEntry } from '../model/normalize.ts';
 import type { LogStore } from '../store/log-store.ts';
+import { prepareRecords, type PreparedBatch } from './prepare-records.ts';
 
 export interface IngestRecord {
   kind: 'task' | 'entry';
@@ -37,28 +34,14 @@ export async function ingestRecords(
   records: IngestRecord[],
   now = Date.now(),
 ): Promise<IngestResult> {
-  const tasks: TaskInput[] = [];
-  const entries: ReturnType<typeof normalizeEntry>[] = [];
-  const rejected: Rejection[] = [];
-  for (const r of records) {
-    const errors = r.kind === 'task' ? validateTask(r.value, now) : validateEntry(r.value, now);
-    if (errors.length > 0) {
-      const changeId = (r.value as { changeId?: unknown } | null)?.changeId;
-      rejected.push({
-        index: r.index,
-        kind: r.kind,
-        ...(r.line !== undefined ? { line: r.line } : {}),
-        ...(typeof changeId === 'string' ? { changeId } : {}),
-        errors,
-      });
-    } else if (r.kind === 'task') {
-      tasks.push(r.value as TaskInput);
-    } else {
-      entries.push(normalizeEntry(r.value as EntryInput));
-    }
-  }
+  return storePrepared(store, prepareRecords(records, now));
+}
+
+/** Stores what a prepared batch holds and tallies the answer. */
+export async function storePrepared(store: LogStore, batch: PreparedBatch): Promise<IngestResult> {
+  const { tasks, entries, rejected } = batch;
   if (tasks.length === 0 && entries.length === 0) return { accepted: 0, duplicates: 0, rejected };
-  const stored = await store.ingest({ tasks, entries });
+  const stored = await store.ingestPrepared({ tasks, entries });
   let accepted = 0;
   let duplicates = 0;
   for (const outcome of [...stored.tasks, ...stored.entries]) {

@@ -1,4 +1,5 @@
 import type { Entry } from '../model/entry.ts';
+import type { EntryHead } from './entry-codec.ts';
 import { DAY_MS, HOUR_MS } from './entry-columns.ts';
 
 export const COUNTER_COLUMNS = [
@@ -42,7 +43,7 @@ export const ROLLUP_DIMENSIONS = [
 export type RollupRow = [bucket: number, ...dims: string[], n: number];
 
 /** Does this entry make earlier failures of its operation good? (Only then is a look-up needed.) */
-export function mayResolve(e: Entry): boolean {
+export function mayResolve(e: EntryHead): boolean {
   return e.action === 'confirm' || (e.status === 'success' && e.operationId !== e.changeId);
 }
 
@@ -65,7 +66,7 @@ export class BatchAccounting {
   }
 
   /** A failure resolved by `by`; returns whether it was in the same task (a retry, not a new object). */
-  resolved(failure: { task_id: string | null; object_type: string }, by: Entry): boolean {
+  resolved(failure: { task_id: string | null; object_type: string }, by: EntryHead): boolean {
     if (!failure.task_id) return false;
     const c = this.counter(failure.task_id);
     c.failed -= 1;
@@ -75,7 +76,7 @@ export class BatchAccounting {
   }
 
   /** Counts an accepted entry; `retryInSameTask` when it resolved a failure of its own task. */
-  add(e: Entry, time: number, retryInSameTask: boolean): void {
+  add(e: EntryHead, time: number, retryInSameTask: boolean): void {
     const dims = [
       e.direction,
       e.status,

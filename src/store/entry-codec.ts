@@ -1,6 +1,6 @@
 import type { Entry } from '../model/entry.ts';
 import type { TaskInput } from '../model/task.ts';
-import { applicationId } from './entry-columns.ts';
+import { applicationId, identityText } from './entry-columns.ts';
 import type { EntriesTable } from './db-types.ts';
 
 /** The columns an entry is filtered by; the rest of it travels in `doc`. */
@@ -14,38 +14,91 @@ export interface EntryRow extends EntryColumns {
   resolved_by: string | null;
 }
 
+/** The fields of an entry that are columns (filters, accounting); the rest travels in `doc`. */
+export type EntryHead = Pick<
+  Entry,
+  | 'changeId'
+  | 'time'
+  | 'taskId'
+  | 'jobId'
+  | 'cycleId'
+  | 'operationId'
+  | 'direction'
+  | 'status'
+  | 'action'
+  | 'objectType'
+  | 'skipReason'
+  | 'errorCode'
+  | 'triggerModule'
+  | 'triggerMethod'
+  | 'source'
+  | 'sourceSystem'
+  | 'targetSystem'
+  | 'retryAt'
+>;
+
+/**
+ * An entry ready for a store: its columns, everything else as one JSON document, and its folded
+ * identity text. Preparing is pure CPU work with no store in sight, so it can run on another
+ * thread (ingest/prepare-pool.ts) while the store writes the previous batch.
+ */
+export interface PreparedEntry {
+  head: EntryHead;
+  doc: string;
+  identity: string;
+}
+
 /**
  * Splits an entry into its filter columns and a JSON document of everything else. Nothing is
- * stored twice, which keeps rows small — the ingest rate is bound by bytes written.
+ * stored twice, which keeps rows small — the ingest rate is bound by bytes written. Derived
+ * fields (resolvedBy, state) are not stored: the store computes them.
  */
-export function entryDoc(e: Entry): string {
+export function prepareEntry(e: Entry): PreparedEntry {
   const {
-    changeId: _c,
-    time: _t,
-    taskId: _ta,
-    jobId: _j,
-    cycleId: _cy,
-    operationId: _o,
-    direction: _d,
-    status: _s,
-    action: _a,
-    objectType: _ot,
-    skipReason: _sr,
-    errorCode: _ec,
-    triggerModule: _tm,
-    triggerMethod: _tme,
-    source: _so,
-    retryAt: _r,
+    changeId,
+    time,
+    taskId,
+    jobId,
+    cycleId,
+    operationId,
+    direction,
+    status,
+    action,
+    objectType,
+    skipReason,
+    errorCode,
+    triggerModule,
+    triggerMethod,
+    source,
+    retryAt,
     resolvedBy: _rb,
     state: _st,
     sourceSystem,
     targetSystem,
     ...rest
   } = e;
+  const head: EntryHead = {
+    changeId,
+    time,
+    taskId,
+    operationId,
+    direction,
+    status,
+    action,
+    objectType,
+    triggerMethod,
+  };
+  if (jobId !== undefined) head.jobId = jobId;
+  if (cycleId !== undefined) head.cycleId = cycleId;
+  if (skipReason !== undefined) head.skipReason = skipReason;
+  if (errorCode !== undefined) head.errorCode = errorCode;
+  if (triggerModule !== undefined) head.triggerModule = triggerModule;
+  if (source !== undefined) head.source = source;
+  if (retryAt !== undefined) head.retryAt = retryAt;
   // System names are kept in the systems table; the doc keeps only what is not a column.
-  void sourceSystem;
-  void targetSystem;
-  return JSON.stringify(rest);
+  if (sourceSystem !== undefined) head.sourceSystem = sourceSystem;
+  if (targetSystem !== undefined) head.targetSystem = targetSystem;
+  return { head, doc: JSON.stringify(rest), identity: identityText(e) };
 }
 
 /** Rebuilds the entry from a row; `systemName` answers a system id with its name. */
@@ -118,7 +171,8 @@ export const ENTRY_SELECT_COLUMNS = [
  * The values of one entries row, in the column order of every store's INSERT:
  * change_id … target_system_id, application_id, identity_id, retry_at, doc.
  */
-export function entryRowValues(e: Entry, identityId: number): unknown[] {
+export function entryRowValues(p: PreparedEntry, identityId: number): unknown[] {
+  const e = p.head;
   return [
     e.changeId,
     Date.parse(e.time),
@@ -140,7 +194,7 @@ export function entryRowValues(e: Entry, identityId: number): unknown[] {
     applicationId(e),
     identityId,
     e.retryAt ? Date.parse(e.retryAt) : null,
-    entryDoc(e),
+    p.doc,
   ];
 }
 

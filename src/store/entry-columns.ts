@@ -20,6 +20,8 @@ export const HOUR_MS = 3600_000;
 export const DAY_MS = 86_400_000;
 
 /** The application an entry concerns: the target of outbound work, the source of inbound work. */
-export function applicationId(e: Entry): string | null {
+export function applicationId(
+  e: Pick<Entry, 'direction' | 'sourceSystem' | 'targetSystem'>,
+): string | null {
   return (e.direction === 'outbound' ? e.targetSystem?.id : e.sourceSystem?.id) ?? null;
 }

@@ -1,4 +1,5 @@
 import type { Entry, EntryDetail } from '../model/entry.ts';
+import type { PreparedEntry } from './entry-codec.ts';
 import type { Task, TaskInput } from '../model/task.ts';
 import type { EntryFilter } from '../query/entry-filter.ts';
 import type { TaskFilter } from '../query/task-filter.ts';
@@ -28,7 +29,13 @@ export interface StoreIngestResult {
  */
 export interface LogStore {
   readonly kind: 'sqlite' | 'postgres';
+  /** Stores entries as they are (each split by prepareEntry on this thread). */
   ingest(batch: { tasks: TaskInput[]; entries: Entry[] }): Promise<StoreIngestResult>;
+  /** Stores entries already split by prepareEntry (possibly on another thread). */
+  ingestPrepared(batch: {
+    tasks: TaskInput[];
+    entries: PreparedEntry[];
+  }): Promise<StoreIngestResult>;
   listEntries(filter: EntryFilter, page: PageRequest): Promise<Page<Entry>>;
   facets(filter: EntryFilter): Promise<Facets>;
   getEntry(changeId: string): Promise<EntryDetail | undefined>;

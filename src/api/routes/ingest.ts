@@ -1,13 +1,16 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { ApiError } from '../api-errors.ts';
-import { BodyError, recordsFromJson, recordsFromNdjson } from '../../ingest/parse-body.ts';
-import { ingestRecords, type IngestResult } from '../../ingest/ingest-records.ts';
+import { BodyError } from '../../ingest/parse-body.ts';
+import { storePrepared } from '../../ingest/ingest-records.ts';
+import type { PreparePool } from '../../ingest/prepare-pool.ts';
 import type { LogStore } from '../../store/log-store.ts';
 import { IngestResultSchema, ProblemSchema } from '../schemas.ts';
 
 export interface IngestRouteOptions {
   store: LogStore;
   bodyLimit: number;
+  /** Parses, validates and splits big bodies off the writer's thread. */
+  pool: PreparePool;
 }
 
 const NDJSON_TYPES = [
@@ -17,12 +20,24 @@ const NDJSON_TYPES = [
   'application/json-seq',
 ];
 
+declare module 'fastify' {
+  interface FastifyRequest {
+    ingestFormat: 'json' | 'ndjson';
+  }
+}
+
 export const ingestRoutes: FastifyPluginAsync<IngestRouteOptions> = async (app, opts) => {
-  for (const type of NDJSON_TYPES) {
+  // Bodies stay text here: parsing is part of the preparation a worker does (prepare-pool.ts).
+  // This plugin's own JSON parser replaces Fastify's, for the ingest route only.
+  app.removeContentTypeParser('application/json');
+  for (const type of ['application/json', ...NDJSON_TYPES]) {
     app.addContentTypeParser(
       type,
       { parseAs: 'string', bodyLimit: opts.bodyLimit },
-      (_req, body, done) => done(null, body),
+      (req, body, done) => {
+        req.ingestFormat = type === 'application/json' ? 'json' : 'ndjson';
+        done(null, body);
+      },
     );
   }
 
@@ -45,13 +60,8 @@ export const ingestRoutes: FastifyPluginAsync<IngestRouteOptions> = async (app, 
     },
     async (request) => {
       try {
-        if (typeof request.body === 'string') {
-          const { records, rejected } = recordsFromNdjson(request.body);
-          const result: IngestResult = await ingestRecords(opts.store, records);
-          result.rejected = [...rejected, ...result.rejected].sort((a, b) => a.index - b.index);
-          return result;
-        }
-        return await ingestRecords(opts.store, recordsFromJson(request.body));
+        const batch = await opts.pool.prepareBody(request.ingestFormat, request.body as string);
+        return await storePrepared(opts.store, batch);
       } catch (err) {
         if (err instanceof BodyError)
           throw new ApiError(

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import pg from 'pg';
 import { sql, type Compilable } from 'kysely';
-import type { Entry } from '../../model/entry.ts';
+import type { PreparedEntry } from '../entry-codec.ts';
 import type { TaskInput } from '../../model/task.ts';
 import { CursorCodec } from '../../query/cursor.ts';
 import type { LogStore, StoreIngestResult } from '../log-store.ts';
@@ -111,7 +111,10 @@ export class PostgresLogStore extends ReaderBackedStore implements LogStore {
     }
   }
 
-  async ingest(batch: { tasks: TaskInput[]; entries: Entry[] }): Promise<StoreIngestResult> {
+  async ingestPrepared(batch: {
+    tasks: TaskInput[];
+    entries: PreparedEntry[];
+  }): Promise<StoreIngestResult> {
     const { renamedSystems, ...result } = await this.writer.ingestBatch(batch.tasks, batch.entries);
     for (const id of renamedSystems) this.reader.forgetSystem(id);
     return result;

@@ -1,10 +1,8 @@
 import { foldText } from '../../model/fold-text.ts';
 import type { Pool, PoolClient } from 'pg';
-import type { Entry } from '../../model/entry.ts';
 import type { TaskInput } from '../../model/task.ts';
 import type { StoreIngestResult } from '../log-store.ts';
-import { identityText } from '../entry-columns.ts';
-import { entryRowValues, taskRowValues } from '../entry-codec.ts';
+import { entryRowValues, taskRowValues, type PreparedEntry } from '../entry-codec.ts';
 import {
   BatchAccounting,
   COUNTER_COLUMNS,
@@ -87,7 +85,7 @@ export class PostgresWriter {
 
   async ingestBatch(
     tasks: TaskInput[],
-    entries: Entry[],
+    entries: PreparedEntry[],
   ): Promise<StoreIngestResult & { renamedSystems: string[] }> {
     const client = await this.pool.connect();
     try {
@@ -118,9 +116,9 @@ export class PostgresWriter {
     return 'accepted';
   }
 
-  private async noteSystems(client: PoolClient, entries: Entry[]): Promise<string[]> {
+  private async noteSystems(client: PoolClient, entries: PreparedEntry[]): Promise<string[]> {
     const changed = new Map<string, string>();
-    for (const e of entries) {
+    for (const { head: e } of entries) {
       for (const ref of [e.sourceSystem, e.targetSystem]) {
         if (ref && this.systemNames.get(ref.id) !== ref.name) changed.set(ref.id, ref.name);
       }
@@ -154,10 +152,11 @@ export class PostgresWriter {
 
   private async writeEntries(
     client: PoolClient,
-    entries: Entry[],
+    prepared: PreparedEntry[],
   ): Promise<Array<'accepted' | 'duplicate'>> {
-    if (entries.length === 0) return [];
-    const texts = entries.map(identityText);
+    if (prepared.length === 0) return [];
+    const texts = prepared.map((p) => p.identity);
+    const entries = prepared.map((p) => p.head);
     await this.identityIdsFor(client, texts);
     // A changeId twice in one batch: the first is the entry, the rest are duplicates.
     const firstIndex = new Map<string, number>();
@@ -165,7 +164,7 @@ export class PostgresWriter {
     entries.forEach((e, i) => {
       if (firstIndex.has(e.changeId)) return;
       firstIndex.set(e.changeId, i);
-      rows.push(entryRowValues(e, this.identityIds.get(texts[i]!)!));
+      rows.push(entryRowValues(prepared[i]!, this.identityIds.get(texts[i]!)!));
     });
     const inserted = await client.query<{ change_id: string; seq: number }>(
       INSERT_ENTRIES,

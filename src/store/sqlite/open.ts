@@ -2,13 +2,19 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { SQLITE_MIGRATIONS } from './migrations.ts';
+import { textHash } from '../text-hash.ts';
 
 export type SqliteDb = Database.Database;
+
+export const PAGE_SIZE = 16384;
 
 /** Opens (creating if needed) the embedded store and brings its schema up to date. */
 export function openSqlite(file: string): SqliteDb {
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
   const db = new Database(file);
+  // 16 KiB pages (set before the first table; an existing file keeps its own): entries of a
+  // kilobyte or two and a dozen indexes write about a third faster than with 4 KiB pages.
+  db.pragma(`page_size = ${PAGE_SIZE}`);
   // WAL lets readers run beside the writer; NORMAL sync is durable across process crashes.
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
@@ -17,6 +23,8 @@ export function openSqlite(file: string): SqliteDb {
   db.pragma('cache_size = -131072');
   db.pragma('temp_store = MEMORY');
   db.pragma('mmap_size = 1073741824');
+  // The hash keying the identity dictionary (migration 4), the same function the writer uses.
+  db.function('provlog_text_hash', { deterministic: true }, (text) => textHash(String(text)));
   migrate(db);
   return db;
 }

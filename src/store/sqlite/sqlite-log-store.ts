@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { dirname } from 'node:path';
 import { sql, type Compilable } from 'kysely';
 import { StatementCache } from './statement-cache.ts';
-import type { Entry } from '../../model/entry.ts';
+import type { PreparedEntry } from '../entry-codec.ts';
 import type { TaskInput } from '../../model/task.ts';
 import { CursorCodec } from '../../query/cursor.ts';
 import type { LogStore, StoreIngestResult } from '../log-store.ts';
@@ -106,12 +106,15 @@ export class SqliteLogStore extends ReaderBackedStore implements LogStore {
       .all(folded, limit) as number[];
   }
 
-  async ingest(batch: { tasks: TaskInput[]; entries: Entry[] }): Promise<StoreIngestResult> {
+  async ingestPrepared(batch: {
+    tasks: TaskInput[];
+    entries: PreparedEntry[];
+  }): Promise<StoreIngestResult> {
     return this.writeLock.run(() => this.ingestSync(batch));
   }
 
-  /** Synchronous ingest, for in-process engines and the benchmark. */
-  ingestSync(batch: { tasks: TaskInput[]; entries: Entry[] }): StoreIngestResult {
+  /** Synchronous ingest, for the benchmark's baseline comparisons. */
+  ingestSync(batch: { tasks: TaskInput[]; entries: PreparedEntry[] }): StoreIngestResult {
     const result = this.writer.ingestBatch(batch.tasks, batch.entries);
     for (const id of this.writer.takeRenamedSystems()) this.reader.forgetSystem(id);
     return result;

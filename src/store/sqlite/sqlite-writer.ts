@@ -1,16 +1,15 @@
 import { foldText } from '../../model/fold-text.ts';
-import type { Entry } from '../../model/entry.ts';
 import type { TaskInput } from '../../model/task.ts';
 import type { StoreIngestResult } from '../log-store.ts';
-import { identityText } from '../entry-columns.ts';
 import {
   BatchAccounting,
   COUNTER_COLUMNS,
   mayResolve,
   ROLLUP_DIMENSIONS,
 } from '../batch-accounting.ts';
-import { entryRowValues, taskRowValues } from '../entry-codec.ts';
+import { entryRowValues, taskRowValues, type PreparedEntry } from '../entry-codec.ts';
 import type { SqliteDb } from './open.ts';
+import { textHash } from '../text-hash.ts';
 
 const ROLLUP_DIMS = ROLLUP_DIMENSIONS.join(', ');
 
@@ -36,7 +35,7 @@ export class SqliteWriter {
   private readonly systemNames = new Map<string, string>();
   private renamed: string[] = [];
   private firstNewIdentity: number | undefined;
-  readonly ingestBatch: (tasks: TaskInput[], entries: Entry[]) => StoreIngestResult;
+  readonly ingestBatch: (tasks: TaskInput[], entries: PreparedEntry[]) => StoreIngestResult;
 
   constructor(private readonly db: SqliteDb) {
     this.insertEntry = db.prepare(`INSERT OR IGNORE INTO entries
@@ -44,8 +43,10 @@ export class SqliteWriter {
        skip_reason, error_code, trigger_module, trigger_method, source, source_system_id, target_system_id,
        application_id, identity_id, retry_at, doc)
       VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`);
-    this.selectIdentity = db.prepare('SELECT id FROM identities WHERE text = ?').pluck();
-    this.insertIdentity = db.prepare('INSERT INTO identities (text) VALUES (?)');
+    this.selectIdentity = db
+      .prepare('SELECT id FROM identities WHERE hash = ? AND text = ?')
+      .pluck();
+    this.insertIdentity = db.prepare('INSERT INTO identities (text, hash) VALUES (?, ?)');
     // New identities get their trigram index once per batch: one FTS statement, not one per row.
     this.insertIdentityText = db.prepare(
       'INSERT INTO identities_text (rowid, text) SELECT id, text FROM identities WHERE id >= ?',
@@ -90,7 +91,7 @@ export class SqliteWriter {
     }>) {
       this.systemNames.set(row.id, row.name);
     }
-    const write = db.transaction((tasks: TaskInput[], entries: Entry[]) => ({
+    const write = db.transaction((tasks: TaskInput[], entries: PreparedEntry[]) => ({
       tasks: tasks.map((t) => this.writeTask(t)),
       entries: this.writeEntries(entries),
     }));
@@ -131,9 +132,10 @@ export class SqliteWriter {
   private identityId(text: string): number {
     let id = this.identityIds.get(text);
     if (id !== undefined) return id;
-    id = this.selectIdentity.get(text) as number | undefined;
+    const hash = textHash(text);
+    id = this.selectIdentity.get(hash, text) as number | undefined;
     if (id === undefined) {
-      id = Number(this.insertIdentity.run(text).lastInsertRowid);
+      id = Number(this.insertIdentity.run(text, hash).lastInsertRowid);
       this.firstNewIdentity ??= id;
     }
     if (this.identityIds.size >= 500_000) this.identityIds.clear();
@@ -141,16 +143,17 @@ export class SqliteWriter {
     return id;
   }
 
-  private writeEntries(entries: Entry[]): Array<'accepted' | 'duplicate'> {
+  private writeEntries(entries: PreparedEntry[]): Array<'accepted' | 'duplicate'> {
     const outcomes: Array<'accepted' | 'duplicate'> = [];
     const acc = new BatchAccounting();
-    const resolvers = entries.filter(mayResolve).map((e) => e.operationId);
+    const resolvers = entries.flatMap(({ head }) => (mayResolve(head) ? [head.operationId] : []));
     const openOps = new Set(
       resolvers.length ? (this.openFailureOps.all(JSON.stringify(resolvers)) as string[]) : [],
     );
-    for (const e of entries) {
+    for (const p of entries) {
+      const e = p.head;
       const time = Date.parse(e.time);
-      const info = this.insertEntry.run(...entryRowValues(e, this.identityId(identityText(e))));
+      const info = this.insertEntry.run(...entryRowValues(p, this.identityId(p.identity)));
       if (info.changes === 0) {
         outcomes.push('duplicate');
         continue;

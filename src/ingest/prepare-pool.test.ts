@@ -1,0 +1,81 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { entry, task } from '../../test/helpers/entries.ts';
+import { BodyError } from './parse-body.ts';
+import { PreparePool } from './prepare-pool.ts';
+import { prepareBody, prepareRecords } from './prepare-records.ts';
+
+const NOW = Date.parse('2026-11-21T00:00:00Z');
+const pools: PreparePool[] = [];
+/** A pool that sends every batch, however small, to its worker. */
+const workerPool = () => {
+  const pool = new PreparePool(1, { bodyChars: 0, records: 0 });
+  pools.push(pool);
+  return pool;
+};
+afterEach(async () => {
+  for (const p of pools.splice(0)) await p.close();
+});
+
+const ndjson = [
+  JSON.stringify({ kind: 'task', ...task('t1') }),
+  JSON.stringify({ kind: 'entry', ...entry('c1', { taskId: 't1' }) }),
+  JSON.stringify({ kind: 'entry', ...entry('c2', { status: 'bogus' as 'success' }) }),
+  JSON.stringify({ kind: 'other' }),
+  JSON.stringify({
+    kind: 'entry',
+    ...entry('c3', {
+      request: { method: 'POST', url: 'https://x/Users', body: { password: 'hunter2' } },
+    }),
+  }),
+].join('\n');
+
+describe('preparing ingest batches on a worker thread', () => {
+  it('gives exactly what preparing in place gives, secrets redacted', async () => {
+    const inPlace = prepareBody('ndjson', ndjson, NOW);
+    const onWorker = await workerPool().prepareBody('ndjson', ndjson, NOW);
+    expect(onWorker).toEqual(inPlace);
+    expect(onWorker.tasks.map((t) => t.id)).toEqual(['t1']);
+    expect(onWorker.entries.map((e) => e.head.changeId)).toEqual(['c1', 'c3']);
+    expect(onWorker.rejected.map((r) => r.line)).toEqual([3, 4]);
+    expect(onWorker.entries[1]!.doc).not.toContain('hunter2');
+  });
+
+  it('prepares parsed records and JSON bodies the same way', async () => {
+    const pool = workerPool();
+    const records = [
+      { kind: 'entry' as const, index: 0, value: entry('c1') },
+      { kind: 'entry' as const, index: 1, value: { changeId: 'x' } },
+    ];
+    expect(await pool.prepareRecords(records, NOW)).toEqual(prepareRecords(records, NOW));
+    const json = JSON.stringify({ tasks: [task('t1')], entries: [entry('c1')] });
+    expect(await pool.prepareBody('json', json, NOW)).toEqual(prepareBody('json', json, NOW));
+  });
+
+  it('refuses a malformed body whole with a BodyError that says so', async () => {
+    const pool = workerPool();
+    const err = await pool.prepareBody('ndjson', '{"kind":"entry"}\n{oops', NOW).catch((e) => e);
+    expect(err).toBeInstanceOf(BodyError);
+    expect(err).toMatchObject({ malformed: true, errors: [{ field: 'line 2' }] });
+    const shape = await pool.prepareBody('json', '[1,2]', NOW).catch((e) => e);
+    expect(shape).toMatchObject({ malformed: false, errors: [{ field: '/' }] });
+    // The worker is still there for the next batch.
+    expect((await pool.prepareBody('ndjson', ndjson, NOW)).entries).toHaveLength(2);
+  });
+
+  it('keeps order across many batches in flight', async () => {
+    const pool = workerPool();
+    const bodies = Array.from({ length: 20 }, (_, i) =>
+      JSON.stringify({ kind: 'entry', ...entry(`c${i}`) }),
+    );
+    const out = await Promise.all(bodies.map((b) => pool.prepareBody('ndjson', b, NOW)));
+    expect(out.map((b) => b.entries[0]!.head.changeId)).toEqual(bodies.map((_, i) => `c${i}`));
+  });
+
+  it('prepares in place when it has no workers, and refuses work once closed', async () => {
+    const none = new PreparePool(0);
+    expect((await none.prepareBody('ndjson', ndjson, NOW)).entries).toHaveLength(2);
+    const pool = workerPool();
+    await pool.close();
+    await expect(pool.prepareBody('ndjson', ndjson, NOW)).rejects.toThrow(/closed/);
+  });
+});

@@ -1,0 +1,68 @@
+import type { EntryInput } from '../model/entry.ts';
+import type { TaskInput } from '../model/task.ts';
+import { validateEntry, validateTask } from '../model/validate-ingest.ts';
+import { normalizeEntry } from '../model/normalize.ts';
+import { prepareEntry, type PreparedEntry } from '../store/entry-codec.ts';
+import { BodyError, recordsFromJson, recordsFromNdjson } from './parse-body.ts';
+import type { IngestRecord, Rejection } from './ingest-records.ts';
+
+/** A batch checked and split, ready for `LogStore.ingestPrepared`, with what was refused. */
+export interface PreparedBatch {
+  tasks: TaskInput[];
+  entries: PreparedEntry[];
+  rejected: Rejection[];
+}
+
+export type BodyFormat = 'json' | 'ndjson';
+
+/**
+ * Validates each record on its own, normalises (redacts) the good ones and splits each entry
+ * into columns and document. Pure CPU work: it runs on the caller's thread for small batches
+ * and on a worker for big ones (prepare-pool.ts), with the same result either way.
+ */
+export function prepareRecords(records: IngestRecord[], now: number): PreparedBatch {
+  const out: PreparedBatch = { tasks: [], entries: [], rejected: [] };
+  for (const r of records) {
+    const errors = r.kind === 'task' ? validateTask(r.value, now) : validateEntry(r.value, now);
+    if (errors.length > 0) {
+      const changeId = (r.value as { changeId?: unknown } | null)?.changeId;
+      out.rejected.push({
+        index: r.index,
+        kind: r.kind,
+        ...(r.line !== undefined ? { line: r.line } : {}),
+        ...(typeof changeId === 'string' ? { changeId } : {}),
+        errors,
+      });
+    } else if (r.kind === 'task') {
+      out.tasks.push(r.value as TaskInput);
+    } else {
+      out.entries.push(prepareEntry(normalizeEntry(r.value as EntryInput)));
+    }
+  }
+  return out;
+}
+
+/**
+ * An ingest body as text (JSON `{"tasks":[…],"entries":[…]}` or NDJSON lines) → a prepared
+ * batch. Throws BodyError when the body is refused whole (not JSON, wrong shape, too many records).
+ */
+export function prepareBody(format: BodyFormat, text: string, now: number): PreparedBatch {
+  if (format === 'ndjson') {
+    const { records, rejected } = recordsFromNdjson(text);
+    const batch = prepareRecords(records, now);
+    if (rejected.length)
+      batch.rejected = [...rejected, ...batch.rejected].sort((a, b) => a.index - b.index);
+    return batch;
+  }
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch (err) {
+    throw new BodyError(
+      `The body is not valid JSON: ${(err as Error).message}`,
+      [{ field: '/', message: 'is not valid JSON' }],
+      true,
+    );
+  }
+  return prepareRecords(recordsFromJson(body), now);
+}

@@ -1,0 +1,116 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, describe, expect, it } from 'vitest';
+import { entry } from '../../../test/helpers/entries.ts';
+import { normalizeEntry } from '../../model/normalize.ts';
+import { identityText } from '../entry-columns.ts';
+import { textHash } from '../text-hash.ts';
+import { SQLITE_MIGRATIONS } from './migrations.ts';
+import { PAGE_SIZE } from './open.ts';
+import { SqliteLogStore } from './sqlite-log-store.ts';
+
+const dirs: string[] = [];
+const tempFile = () => {
+  const dir = mkdtempSync(join(tmpdir(), 'provlog-identities-'));
+  dirs.push(dir);
+  return join(dir, 'provlog.db');
+};
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+const identityRows = (store: SqliteLogStore) =>
+  store.db.prepare('SELECT id, text, hash FROM identities ORDER BY id').all() as Array<{
+    id: number;
+    text: string;
+    hash: number;
+  }>;
+
+describe('the identity dictionary (SQLite)', () => {
+  it('hashes to exact 53-bit integers that tell different texts apart', () => {
+    const texts = ['', 'a', 'b', 'ab', 'ba', 'jürgen müller', '山田太郎', 'x'.repeat(10_000)];
+    const hashes = texts.map((t) => textHash(t));
+    for (const h of hashes) {
+      expect(Number.isSafeInteger(h)).toBe(true);
+      expect(h).toBeGreaterThanOrEqual(0);
+    }
+    expect(new Set(hashes).size).toBe(texts.length);
+    expect(textHash('jürgen müller')).toBe(hashes[5]);
+  });
+
+  it('keeps one row per identity text, and finds it again after a restart', async () => {
+    const file = tempFile();
+    let store = new SqliteLogStore({ file });
+    await store.ingest({ tasks: [], entries: [normalizeEntry(entry('c1'))] });
+    await store.close();
+    store = new SqliteLogStore({ file });
+    // The same person again (new changeId, same ids and names): no second dictionary row.
+    const again = entry('c2', {
+      sourceIdentity: { id: 'src-c1', displayName: 'Person c1', type: 'User' },
+      targetIdentity: { id: 'tgt-c1', displayName: 'Person c1', type: 'sys_user' },
+    });
+    await store.ingest({ tasks: [], entries: [normalizeEntry(again)] });
+    const rows = identityRows(store);
+    expect(rows).toHaveLength(1);
+    expect(rows[0]!.hash).toBe(textHash(rows[0]!.text));
+    const page = await store.listEntries({ identity: 'person c1' }, { limit: 10 });
+    expect(page.items.map((e) => e.changeId).sort()).toEqual(['c1', 'c2']);
+    await store.close();
+  });
+
+  it('tells apart two texts with the same hash by their text', async () => {
+    const store = new SqliteLogStore({ file: tempFile() });
+    const e = normalizeEntry(entry('c1'));
+    // A row squatting on the hash of the entry's identity, with another text.
+    store.db
+      .prepare('INSERT INTO identities (text, hash) VALUES (?, ?)')
+      .run('someone else', textHash(identityText(e)));
+    await store.ingest({ tasks: [], entries: [e] });
+    const rows = identityRows(store);
+    expect(rows.map((r) => r.text)).toEqual(['someone else', identityText(e)]);
+    const found = await store.listEntries({ identity: 'person c1' }, { limit: 10 });
+    expect(found.items.map((x) => x.changeId)).toEqual(['c1']);
+    expect((await store.listEntries({ identity: 'someone' }, { limit: 10 })).items).toEqual([]);
+    await store.close();
+  });
+
+  it('migrates a store written before identities were keyed by hash, search included', async () => {
+    const file = tempFile();
+    // A version-3 store, as the releases before migration 4 left it.
+    const old = new Database(file);
+    old.pragma('journal_mode = WAL');
+    old.exec(
+      SQLITE_MIGRATIONS.filter((m) => m.version <= 3)
+        .map((m) => m.sql)
+        .join('\n'),
+    );
+    old.pragma('user_version = 3');
+    old.prepare('INSERT INTO identities (text) VALUES (?), (?)').run('ada lovelace', 'alan turing');
+    old.exec('INSERT INTO identities_text (rowid, text) SELECT id, text FROM identities');
+    old.close();
+
+    const store = new SqliteLogStore({ file });
+    expect(store.db.pragma('user_version', { simple: true })).toBe(
+      SQLITE_MIGRATIONS.at(-1)!.version,
+    );
+    expect(identityRows(store)).toEqual([
+      { id: 1, text: 'ada lovelace', hash: textHash('ada lovelace') },
+      { id: 2, text: 'alan turing', hash: textHash('alan turing') },
+    ]);
+    // The trigram index still answers from the rebuilt table.
+    const ids = store.db
+      .prepare('SELECT rowid FROM identities_text WHERE identities_text MATCH \'"turing"\'')
+      .pluck()
+      .all();
+    expect(ids).toEqual([2]);
+    await store.close();
+  });
+
+  it('creates new stores with 16 KiB pages', async () => {
+    const store = new SqliteLogStore({ file: tempFile() });
+    expect(store.db.pragma('page_size', { simple: true })).toBe(PAGE_SIZE);
+    await store.close();
+  });
+});
