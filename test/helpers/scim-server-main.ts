@@ -48,13 +48,15 @@ function folded(value: unknown): string | undefined {
   return typeof value === 'string' ? value.toLowerCase() : undefined;
 }
 
+interface Handlers {
+  ingress: (resource: { id?: string }, instance: unknown) => Stored;
+  egress: (resource: { id?: string }, ctx?: { filter?: Filter }) => Stored[];
+  degress: (resource: { id?: string }) => void;
+}
+
 /** In-memory handlers for one resource type; `unique` is checked case-insensitively. */
-function declare(
-  Resource: typeof SCIMMY.Resources.User | typeof SCIMMY.Resources.Group,
-  store: Map<string, Stored>,
-  unique: string | undefined,
-): void {
-  Resource.ingress((resource, instance) => {
+function handlers(store: Map<string, Stored>, unique: string | undefined): Handlers {
+  const ingress = (resource: { id?: string }, instance: unknown): Stored => {
     const data = plain(instance);
     const id = resource.id ?? randomUUID();
     const existing = resource.id === undefined ? undefined : store.get(resource.id);
@@ -75,8 +77,8 @@ function declare(
     const record: Stored = { ...data, id, meta: { created, lastModified: now } };
     store.set(id, record);
     return record;
-  });
-  Resource.egress((resource, ctx: { filter?: Filter } | undefined) => {
+  };
+  const egress = (resource: { id?: string }, ctx?: { filter?: Filter }): Stored[] => {
     if (resource.id !== undefined) {
       const found = store.get(resource.id);
       if (!found) throw new SCIMMY.Types.Error(404, '', `Resource ${resource.id} not found`);
@@ -84,15 +86,23 @@ function declare(
     }
     const all = [...store.values()];
     return ctx?.filter ? all.filter(compileFilter(ctx.filter)) : all;
-  });
-  Resource.degress((resource) => {
+  };
+  const degress = (resource: { id?: string }): void => {
     if (resource.id === undefined || !store.delete(resource.id))
       throw new SCIMMY.Types.Error(404, '', `Resource ${resource.id} not found`);
-  });
+  };
+  return { ingress, egress, degress };
 }
 
-declare(SCIMMY.Resources.User, users, 'userName');
-declare(SCIMMY.Resources.Group, groups, undefined);
+// scimmy types each handler against its own schema class; these work on plain JSON.
+const userHandlers = handlers(users, 'userName');
+const groupHandlers = handlers(groups, undefined);
+SCIMMY.Resources.User.ingress(userHandlers.ingress as never)
+  .egress(userHandlers.egress as never)
+  .degress(userHandlers.degress);
+SCIMMY.Resources.Group.ingress(groupHandlers.ingress as never)
+  .egress(groupHandlers.egress as never)
+  .degress(groupHandlers.degress);
 SCIMMY.Resources.declare(SCIMMY.Resources.User);
 SCIMMY.Resources.declare(SCIMMY.Resources.Group);
 
