@@ -91,7 +91,8 @@ export function buildAttemptRecord(
     durationMs: Math.round(durationMs),
     outcome,
   };
-  if (request.body !== undefined) record.request.body = redactValue(request.body, names);
+  // A group PUT can carry tens of thousands of members: requests are bounded like responses.
+  if (request.body !== undefined) record.request.body = recordedBody(request.body, false, limits);
   if (response) {
     const headers: Record<string, string> = {};
     for (const name of KEPT_RESPONSE_HEADERS) {

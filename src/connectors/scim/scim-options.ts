@@ -2,10 +2,19 @@ import { Type, type Static } from '@sinclair/typebox';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 
 const Secret = Type.String({ minLength: 1, maxLength: 10_000 });
+/** Sent in a header as is: a line break would end the header early. */
+const HeaderSecret = Type.String({
+  minLength: 1,
+  maxLength: 10_000,
+  pattern: '^[^\\u0000-\\u001f\\u007f]+$',
+});
 const Url = Type.String({ minLength: 1, maxLength: 2000 });
 
 export const ScimAuth = Type.Union([
-  Type.Object({ type: Type.Literal('bearer'), token: Secret }, { additionalProperties: false }),
+  Type.Object(
+    { type: Type.Literal('bearer'), token: HeaderSecret },
+    { additionalProperties: false },
+  ),
   Type.Object(
     {
       type: Type.Literal('basic'),
