@@ -242,6 +242,38 @@ describe('SCIM client against scimmy without PATCH', () => {
     expect(received.some((r) => r.method === 'PATCH')).toBe(false);
   });
 
+  it('applies filtered paths locally before the PUT, and refuses unusable paths before sending', async () => {
+    const user = valueOf(
+      await client.createUser({
+        userName: 'paths@example.com',
+        title: 'T',
+        emails: [{ type: 'work', value: 'w@example.com' }],
+      }),
+    );
+    const changed = await client.patchUser(user.id, [
+      { path: 'emails[type eq "work"].value', value: 'w2@example.com' },
+      { path: 'emails[type eq "home"].value', value: 'h@example.com' },
+      // Already absent: nothing to remove, and no reason to fail.
+      { path: 'phoneNumbers[type eq "work"].value', value: null },
+    ]);
+    expect(changed.attempts.map((a) => a.request.method)).toEqual(['GET', 'PUT']);
+    expect(valueOf(changed)?.emails).toEqual([
+      { type: 'work', value: 'w2@example.com' },
+      { type: 'home', value: 'h@example.com' },
+    ]);
+
+    // A filter on a single-valued attribute: what the target makes of the PUT decides.
+    const refused = await client.patchUser(user.id, [
+      { path: 'title[type eq "x"].value', value: 'y' },
+    ]);
+    expect(failureOf(refused).code).toBe('ScimInvalidValue');
+    expect(refused.attempts.map((a) => a.response?.status)).toEqual([200, 400]);
+
+    const bad = await client.patchUser(user.id, [{ path: 'emails[type eq ].value', value: 'x' }]);
+    expect(failureOf(bad).code).toBe('ConfigurationError');
+    expect(bad.attempts).toEqual([]);
+  });
+
   it('changes group members by GET + PUT', async () => {
     const a = valueOf(await client.createUser({ userName: 'pa@example.com' }));
     const b = valueOf(await client.createUser({ userName: 'pb@example.com' }));

@@ -35,6 +35,11 @@ const BY_SCIM_TYPE: Readonly<Record<string, ErrorCode>> = {
   sensitive: 'ScimSensitive',
 };
 
+/** The catalog code for a SCIM `scimType` keyword, whoever reported it. */
+export function codeForScimType(scimType: string): ErrorCode | undefined {
+  return BY_SCIM_TYPE[scimType.toLowerCase()];
+}
+
 /** A failure with the catalog's verdict on retrying. */
 export function failure(code: ErrorCode, reason: string, retryAfterMs?: number): AttemptFailure {
   const transient = lookupErrorCode(code)?.transient ?? false;
@@ -113,7 +118,7 @@ function classifyErrorStatus(
   const scimType = scimTypeOf(body);
   const detail = errorDetail(body) || preview(res.text);
   const reason = `HTTP ${status}${scimType ? ` (scimType ${scimType})` : ''}${detail ? `: ${detail}` : ''}`;
-  const byType = scimType ? BY_SCIM_TYPE[scimType.toLowerCase()] : undefined;
+  const byType = scimType ? codeForScimType(scimType) : undefined;
   const retryAfterMs = parseRetryAfter(res.headers['retry-after']);
   if (target === 'token' && status >= 400 && status < 500 && status !== 429) {
     return failure(

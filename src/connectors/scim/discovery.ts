@@ -2,7 +2,7 @@ import { failure } from './classify-exchange.ts';
 import { failLastAttempt, succeed, type ScimResult } from './scim-result.ts';
 import type { ScimTransport } from './scim-transport.ts';
 import {
-  ASSUMED_CAPABILITIES,
+  assumedCapabilities,
   parseServiceProviderConfig,
   type ScimCapabilities,
 } from './service-provider-config.ts';
@@ -28,7 +28,7 @@ export function createDiscovery(transport: ScimTransport, ttlMs: number): Discov
       // A target without the endpoint (404, 501) still serves users: assume the minimum.
       result =
         sent.failure.code === 'NotImplemented'
-          ? succeed({ ...ASSUMED_CAPABILITIES }, sent.attempts)
+          ? succeed(assumedCapabilities(), sent.attempts)
           : sent;
     } else {
       const parsed = parseServiceProviderConfig(sent.value.body);

@@ -68,4 +68,19 @@ describe('applyPatchLocally', () => {
     });
     expect(user.title).toBe('T');
   });
+
+  it('treats the removal of something already absent as done', () => {
+    const user = {
+      id: '1',
+      schemas: [USER_SCHEMA],
+      userName: 'a',
+      emails: [{ type: 'work', value: 'w' }],
+    };
+    const patch = patchFromChanges([
+      { path: 'emails[type eq "home"].value', value: null },
+      { path: 'nickName', value: null },
+    ]);
+    if (!patch.ok) throw new Error(patch.reason);
+    expect(applyPatchLocally(user, patch.value)).toEqual({ ok: true, value: user });
+  });
 });

@@ -77,24 +77,30 @@ export function patchRequest(operations: PatchOperation[]): PatchRequest {
 
 /**
  * The resource as the PATCH would leave it, for a target without PATCH (sent as a PUT).
- * Read-only attributes (`meta`) are dropped: a PUT must not try to set them.
+ * Read-only attributes (`meta`) are dropped: a PUT must not try to set them. A `remove`
+ * whose target is already absent changes nothing, as the change intends; a replace that
+ * cannot be applied fails the whole change.
  */
 export function applyPatchLocally(
   resource: ScimResource,
   patch: PatchRequest,
 ): ShapeCheck<ScimResource> {
   const { meta: _meta, ...writable } = structuredClone(resource);
-  try {
-    const patched = scimPatch(
-      { ...writable, meta: { created: new Date(0), lastModified: new Date(0) } },
-      patch.Operations as ScimPatchOperation[],
-      { mutateDocument: true, treatMissingAsAdd: true },
-    );
-    const { meta: _patchedMeta, ...rest } = patched as typeof patched & Record<string, unknown>;
-    return { ok: true, value: { ...rest, id: resource.id, schemas: resource.schemas } };
-  } catch (error) {
-    return { ok: false, reason: error instanceof Error ? error.message : String(error) };
+  let current = { ...writable, meta: { created: new Date(0), lastModified: new Date(0) } };
+  for (const operation of patch.Operations) {
+    try {
+      current = scimPatch(current, [operation as ScimPatchOperation], {
+        mutateDocument: false,
+        treatMissingAsAdd: true,
+      });
+    } catch (error) {
+      if (operation.op === 'remove') continue;
+      const reason = error instanceof Error ? error.message : String(error);
+      return { ok: false, reason: `${operation.op} ${operation.path ?? ''}: ${reason}` };
+    }
   }
+  const { meta: _patchedMeta, ...rest } = current;
+  return { ok: true, value: { ...rest, id: resource.id, schemas: resource.schemas } };
 }
 
 function isEmpty(value: unknown): boolean {

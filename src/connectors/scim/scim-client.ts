@@ -1,5 +1,5 @@
 import type { Dispatcher } from 'undici';
-import type { AttemptRecord } from './attempt-record.ts';
+import type { AttemptFailure, AttemptRecord } from './attempt-record.ts';
 import { failure } from './classify-exchange.ts';
 import { createDiscovery } from './discovery.ts';
 import { pickMatch } from './match-resource.ts';
@@ -97,7 +97,7 @@ export function createScimClient(
   async function update(
     ops: ResourceOperations,
     id: string,
-    patch: PatchRequest | ((current: ScimResource) => ScimResource | string),
+    patch: PatchRequest | ((current: ScimResource) => ScimResource),
   ): Promise<ScimResult<ScimResource | undefined>> {
     const caps = await discovery.capabilities();
     if (!caps.ok) return caps;
@@ -106,11 +106,12 @@ export function createScimClient(
       return prepend(before, await ops.patch(id, patch));
     const current = await ops.get(id);
     if (!current.ok) return prepend(before, current);
-    const next = typeof patch === 'function' ? patch(current.value) : putBody(current.value, patch);
-    if (typeof next === 'string') {
-      return prepend(before, fail(failure('ScimInvalidPath', next), current.attempts));
-    }
-    const put = await ops.replace(id, next);
+    const next =
+      typeof patch === 'function'
+        ? { ok: true as const, value: patch(current.value) }
+        : putBody(current.value, patch);
+    if (!next.ok) return prepend(before, fail(next.failure, current.attempts));
+    const put = await ops.replace(id, next.value);
     return prepend([...before, ...current.attempts], put);
   }
 
@@ -132,7 +133,8 @@ export function createScimClient(
   ): Promise<ScimResult<ScimResource | undefined>> {
     if (changes.length === 0) return Promise.resolve(succeed(undefined, []));
     const patch = patchFromChanges(changes);
-    if (!patch.ok) return Promise.resolve(fail(failure('ScimInvalidPath', patch.reason), []));
+    // The paths come from the job's attribute mappings: nothing was sent.
+    if (!patch.ok) return Promise.resolve(fail(failure('ConfigurationError', patch.reason), []));
     return update(ops, id, patch.value);
   }
 
@@ -182,12 +184,15 @@ export function createScimClient(
   };
 }
 
-/** The resource to PUT: the one read, patched, without the read-only `meta`. */
-function putBody(current: ScimResource, patch: PatchRequest): ScimResource | string {
+/** The resource to PUT: the one read, patched here, without the read-only `meta`. */
+function putBody(
+  current: ScimResource,
+  patch: PatchRequest,
+): { ok: true; value: ScimResource } | { ok: false; failure: AttemptFailure } {
   const patched = applyPatchLocally(current, patch);
-  return patched.ok
-    ? patched.value
-    : `The change cannot be applied to the resource read back: ${patched.reason}`;
+  if (patched.ok) return patched;
+  const reason = `The change cannot be applied to the resource read back: ${patched.reason}`;
+  return { ok: false, failure: failure('ScimInvalidPath', reason) };
 }
 
 function withMembers(group: ScimResource, add: string[], remove: string[]): ScimResource {

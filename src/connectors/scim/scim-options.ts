@@ -18,7 +18,8 @@ export const ScimAuth = Type.Union([
   Type.Object(
     {
       type: Type.Literal('basic'),
-      username: Type.String({ minLength: 1, maxLength: 500 }),
+      // RFC 7617: the user-id cannot hold a colon.
+      username: Type.String({ minLength: 1, maxLength: 500, pattern: '^[^:\\u0000-\\u001f]+$' }),
       password: Secret,
     },
     { additionalProperties: false },

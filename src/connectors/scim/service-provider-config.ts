@@ -15,13 +15,15 @@ export interface ScimCapabilities {
  * and filtering is assumed because matching needs it (a target without it fails there, with
  * its own error).
  */
-export const ASSUMED_CAPABILITIES: ScimCapabilities = Object.freeze({
-  patch: false,
-  filter: { supported: true },
-  bulk: { supported: false },
-  etag: false,
-  source: 'assumed',
-});
+export function assumedCapabilities(): ScimCapabilities {
+  return {
+    patch: false,
+    filter: { supported: true },
+    bulk: { supported: false },
+    etag: false,
+    source: 'assumed',
+  };
+}
 
 export function parseServiceProviderConfig(body: unknown): ShapeCheck<ScimCapabilities> {
   if (!isObject(body)) return { ok: false, reason: 'expected a ServiceProviderConfig object' };
