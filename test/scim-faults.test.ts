@@ -284,6 +284,27 @@ describe('SCIM client through a fault-injecting proxy', () => {
     }
   });
 
+  it('keeps at most maxConcurrency requests in flight to one system', async () => {
+    const narrow = scimClientFor({
+      baseUrl: `${proxy.origin}/scim/v2`,
+      auth: { type: 'bearer', token: TOKEN },
+      maxConcurrency: 2,
+      timeoutMs: 5_000,
+    });
+    try {
+      proxy.inject({ path: '/Users/', times: 6, fault: { kind: 'delay', ms: 150 } });
+      const started = Date.now();
+      const results = await Promise.all(Array.from({ length: 6 }, () => narrow.getUser(userId)));
+      const elapsed = Date.now() - started;
+      expect(results.every((r) => r.ok)).toBe(true);
+      // Three waves of two: at least 3 × 150 ms; six at once would take about 150 ms.
+      expect(elapsed).toBeGreaterThanOrEqual(440);
+      expect(elapsed).toBeLessThan(3_000);
+    } finally {
+      await narrow.close();
+    }
+  });
+
   it('assumes PUT-only capabilities for a target without /ServiceProviderConfig', async () => {
     const fresh = scimClientFor({
       baseUrl: `${proxy.origin}/scim/v2`,
