@@ -105,6 +105,9 @@ describe('SCIM client against scimmy (PATCH supported)', () => {
     );
 
     expect(valueOf(await client.matchUser('userName', 'nobody@example.com'))).toBeNull();
+    const injected = await client.matchUser('userName pr or userName', 'x');
+    expect(failureOf(injected).code).toBe('ConfigurationError');
+    expect(injected.attempts).toEqual([]);
   });
 
   it('fails a user whose userName is taken with EntryConflict (409 uniqueness)', async () => {

@@ -19,7 +19,7 @@ import {
   type ResourceKind,
   type ResourceOperations,
 } from './resource-operations.ts';
-import { equalityFilter } from './scim-filter.ts';
+import { equalityFilter, isAttributePath } from './scim-filter.ts';
 import type { ResolvedScimOptions } from './scim-options.ts';
 import { fail, succeed, type ScimResult } from './scim-result.ts';
 import { isObject, type ScimListPage, type ScimResource } from './scim-schemas.ts';
@@ -121,6 +121,10 @@ export function createScimClient(
     value: string,
     query?: QueryOptions,
   ): Promise<ScimResult<ScimResource | null>> {
+    if (!isAttributePath(attribute)) {
+      const reason = `The matching attribute ${JSON.stringify(attribute)} is not a SCIM attribute path`;
+      return fail(failure('ConfigurationError', reason), []);
+    }
     // Two are enough to tell one match from duplicates.
     const found = await ops.find(equalityFilter(attribute, value), { ...query, count: 2 });
     return found.ok ? pickMatch(found.value, attribute, value, found.attempts) : found;
