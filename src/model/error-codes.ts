@@ -332,6 +332,17 @@ export const ERROR_CODES = freezeCatalog([
     transient: false,
     origin: 'target',
   },
+  {
+    code: 'BadRequest',
+    aliases: [],
+    title: 'Bad request',
+    description:
+      'The target rejected the request as invalid (HTTP 400) without saying which rule it broke (no SCIM scimType).',
+    recommendation:
+      "Read the target's detail in the response payload and compare the request payload with the target's schema; correct the value or the job's attribute mappings, then retry the entry.",
+    transient: false,
+    origin: 'target',
+  },
 
   // --- SCIM error responses by scimType (RFC 7644 section 3.12); uniqueness is EntryConflict ---
   {
