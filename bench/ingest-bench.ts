@@ -10,8 +10,7 @@ import { PAGE_SIZE } from '../src/store/sqlite/open.ts';
 import { textHash } from '../src/store/text-hash.ts';
 import { entryRowValues, prepareEntry } from '../src/store/entry-codec.ts';
 import { buildApp } from '../src/api/build-app.ts';
-import { storePrepared, type IngestRecord } from '../src/ingest/ingest-records.ts';
-import { PreparePool } from '../src/ingest/prepare-pool.ts';
+import { ingestRecords, type IngestRecord } from '../src/ingest/ingest-records.ts';
 
 export interface Sample {
   tasks: TaskInput[];
@@ -61,32 +60,24 @@ const asRecords = (kind: 'task' | 'entry', values: unknown[]): IngestRecord[] =>
   values.map((value, index) => ({ kind, index, value }));
 
 /**
- * provlog's own write path in-process, as an engine in the same process uses it: batches of
- * records are validated, normalised and split on a worker thread (the prepare pool) while the
- * store writes the previous batch; two batches in flight.
+ * provlog's own write path in-process, as an engine in the same process uses it: each batch of
+ * records validated, normalised, split and stored (ingest-records.ts).
  */
 export async function inProcessRate(dir: string, sample: Sample): Promise<number> {
   rmSync(dir, { recursive: true, force: true });
   const store = new SqliteLogStore({ file: join(dir, 'provlog.db') });
-  const pool = new PreparePool();
   const batches: IngestRecord[][] = [asRecords('task', sample.tasks)];
   for (let i = 0; i < sample.entries.length; i += BATCH)
     batches.push(asRecords('entry', sample.entries.slice(i, i + BATCH)));
-  let next = 0;
   let accepted = 0;
-  const lane = async () => {
-    while (next < batches.length) {
-      const prepared = await pool.prepareRecords(batches[next++]!);
-      const answer = await storePrepared(store, prepared);
-      if (answer.rejected.length)
-        throw new Error(`ingest rejected: ${JSON.stringify(answer.rejected[0]).slice(0, 300)}`);
-      accepted += answer.accepted;
-    }
-  };
   const t = performance.now();
-  await Promise.all([lane(), lane()]);
+  for (const batch of batches) {
+    const answer = await ingestRecords(store, batch);
+    if (answer.rejected.length)
+      throw new Error(`ingest rejected: ${JSON.stringify(answer.rejected[0]).slice(0, 300)}`);
+    accepted += answer.accepted;
+  }
   const seconds = (performance.now() - t) / 1000;
-  await pool.close();
   await store.close();
   if (accepted < sample.entries.length)
     throw new Error(`only ${accepted} of ${sample.entries.length} accepted`);

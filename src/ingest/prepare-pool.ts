@@ -2,17 +2,13 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { FieldError } from '../model/validation-error.ts';
 import { BodyError } from './parse-body.ts';
-import type { IngestRecord } from './ingest-records.ts';
-import {
-  prepareBody,
-  prepareRecords,
-  type BodyFormat,
-  type PreparedBatch,
-} from './prepare-records.ts';
+import { prepareBody, type BodyFormat, type PreparedBatch } from './prepare-records.ts';
 
-export type PrepareJob =
-  | { kind: 'body'; format: BodyFormat; text: string; now: number }
-  | { kind: 'records'; records: IngestRecord[]; now: number };
+export interface PrepareJob {
+  format: BodyFormat;
+  text: string;
+  now: number;
+}
 export interface PrepareRequest {
   id: number;
   job: PrepareJob;
@@ -26,9 +22,8 @@ export type PrepareReply =
       error?: string;
     };
 
-/** Below these sizes a batch is prepared in place: a worker round trip would cost more. */
+/** Below this size a body is prepared in place: a worker round trip would cost more. */
 const INLINE_BODY_CHARS = 256 * 1024;
-const INLINE_RECORDS = 200;
 
 /** One worker per core beyond the writer's own thread, at most 4; none on one core. */
 export function defaultPrepareWorkers(): number {
@@ -41,9 +36,11 @@ interface Slot {
 }
 
 /**
- * Worker threads that prepare ingest batches (prepare-records.ts) while the store's single
- * writer thread stores the previous one: parsing, validating and splitting entries is about
- * half of the CPU an ingest costs, and SQLite writes from one thread only. Workers start on
+ * Worker threads that prepare ingest bodies (prepare-records.ts) while the store's single
+ * writer thread stores the previous batch: parsing, validating and splitting entries is about
+ * half of the CPU an ingest costs, and SQLite writes from one thread only. Only bodies still in
+ * text form are sent: handing a thread parsed objects costs the sender as much as preparing
+ * them itself, so in-process producers prepare in place (ingest-records.ts). Workers start on
  * first use, keep the process alive only while they have work, and are replaced if one dies.
  */
 export class PreparePool {
@@ -53,28 +50,21 @@ export class PreparePool {
 
   constructor(
     readonly size = defaultPrepareWorkers(),
-    private readonly inline = { bodyChars: INLINE_BODY_CHARS, records: INLINE_RECORDS },
+    private readonly inlineBelowChars = INLINE_BODY_CHARS,
   ) {
     this.slots = Array.from({ length: size });
   }
 
   /** A whole ingest body as text; rejects with BodyError when the body is refused whole. */
   prepareBody(format: BodyFormat, text: string, now = Date.now()): Promise<PreparedBatch> {
-    if (this.size === 0 || text.length < this.inline.bodyChars) {
+    if (this.size === 0 || text.length < this.inlineBelowChars) {
       try {
         return Promise.resolve(prepareBody(format, text, now));
       } catch (err) {
         return Promise.reject(err as Error);
       }
     }
-    return this.dispatch({ kind: 'body', format, text, now });
-  }
-
-  /** Records already parsed (an in-process producer). */
-  prepareRecords(records: IngestRecord[], now = Date.now()): Promise<PreparedBatch> {
-    if (this.size === 0 || records.length < this.inline.records)
-      return Promise.resolve(prepareRecords(records, now));
-    return this.dispatch({ kind: 'records', records, now });
+    return this.dispatch({ format, text, now });
   }
 
   async close(): Promise<void> {

@@ -1,16 +1,13 @@
 import { parentPort } from 'node:worker_threads';
 import { BodyError } from './parse-body.ts';
-import { prepareBody, prepareRecords } from './prepare-records.ts';
+import { prepareBody } from './prepare-records.ts';
 import type { PrepareReply, PrepareRequest } from './prepare-pool.ts';
 
-/** Prepares ingest batches off the writer's thread: parse, validate, normalise, split. */
+/** Prepares ingest bodies off the writer's thread: parse, validate, normalise, split. */
 parentPort!.on('message', (req: PrepareRequest) => {
   let reply: PrepareReply;
   try {
-    const batch =
-      req.job.kind === 'body'
-        ? prepareBody(req.job.format, req.job.text, req.job.now)
-        : prepareRecords(req.job.records, req.job.now);
+    const batch = prepareBody(req.job.format, req.job.text, req.job.now);
     reply = { id: req.id, ok: true, batch };
   } catch (err) {
     reply =
