@@ -6,7 +6,8 @@ import { prepareBody, type BodyFormat, type PreparedBatch } from './prepare-reco
 
 export interface PrepareJob {
   format: BodyFormat;
-  text: string;
+  /** The body's UTF-8 bytes (moved to the worker, not copied) or its text. */
+  body: Uint8Array | string;
   now: number;
 }
 export interface PrepareRequest {
@@ -22,8 +23,8 @@ export type PrepareReply =
       error?: string;
     };
 
-/** Below this size a body is prepared in place: a worker round trip would cost more. */
-const INLINE_BODY_CHARS = 256 * 1024;
+/** Below this size (bytes) a body is prepared in place: a worker round trip would cost more. */
+const INLINE_BODY_BYTES = 256 * 1024;
 
 /** One worker per core beyond the writer's own thread, at most 4; none on one core. */
 export function defaultPrepareWorkers(): number {
@@ -50,21 +51,31 @@ export class PreparePool {
 
   constructor(
     readonly size = defaultPrepareWorkers(),
-    private readonly inlineBelowChars = INLINE_BODY_CHARS,
+    private readonly inlineBelowBytes = INLINE_BODY_BYTES,
   ) {
     this.slots = Array.from({ length: size });
   }
 
-  /** A whole ingest body as text; rejects with BodyError when the body is refused whole. */
-  prepareBody(format: BodyFormat, text: string, now = Date.now()): Promise<PreparedBatch> {
-    if (this.size === 0 || text.length < this.inlineBelowChars) {
+  /**
+   * A whole ingest body, as UTF-8 bytes or text; rejects with BodyError when the body is
+   * refused whole. Big bodies go to a worker as bytes, so this thread does not even decode them.
+   */
+  prepareBody(format: BodyFormat, body: Buffer | string, now = Date.now()): Promise<PreparedBatch> {
+    const size = typeof body === 'string' ? body.length : body.byteLength;
+    if (this.size === 0 || size < this.inlineBelowBytes) {
       try {
+        const text = typeof body === 'string' ? body : body.toString('utf8');
         return Promise.resolve(prepareBody(format, text, now));
       } catch (err) {
         return Promise.reject(err as Error);
       }
     }
-    return this.dispatch({ format, text, now });
+    // A copy into a buffer of its own (a memcpy) can be moved to the worker without another.
+    return this.dispatch({
+      format,
+      body: typeof body === 'string' ? body : new Uint8Array(body),
+      now,
+    });
   }
 
   async close(): Promise<void> {
@@ -84,7 +95,8 @@ export class PreparePool {
     return new Promise<PreparedBatch>((resolve, reject) => {
       if (slot.pending.size === 0) slot.worker.ref();
       slot.pending.set(id, { resolve, reject });
-      slot.worker.postMessage({ id, job } satisfies PrepareRequest);
+      const transfer = typeof job.body === 'string' ? [] : [job.body.buffer as ArrayBuffer];
+      slot.worker.postMessage({ id, job } satisfies PrepareRequest, transfer);
     });
   }
 

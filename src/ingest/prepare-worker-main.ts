@@ -3,11 +3,15 @@ import { BodyError } from './parse-body.ts';
 import { prepareBody } from './prepare-records.ts';
 import type { PrepareReply, PrepareRequest } from './prepare-pool.ts';
 
+const decoder = new TextDecoder();
+
 /** Prepares ingest bodies off the writer's thread: parse, validate, normalise, split. */
 parentPort!.on('message', (req: PrepareRequest) => {
   let reply: PrepareReply;
   try {
-    const batch = prepareBody(req.job.format, req.job.text, req.job.now);
+    const { format, body, now } = req.job;
+    const text = typeof body === 'string' ? body : decoder.decode(body);
+    const batch = prepareBody(format, text, now);
     reply = { id: req.id, ok: true, batch };
   } catch (err) {
     reply =

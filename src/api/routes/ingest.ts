@@ -27,13 +27,13 @@ declare module 'fastify' {
 }
 
 export const ingestRoutes: FastifyPluginAsync<IngestRouteOptions> = async (app, opts) => {
-  // Bodies stay text here: parsing is part of the preparation a worker does (prepare-pool.ts).
+  // Bodies stay bytes here: decoding and parsing are part of what a worker does (prepare-pool.ts).
   // This plugin's own JSON parser replaces Fastify's, for the ingest route only.
   app.removeContentTypeParser('application/json');
   for (const type of ['application/json', ...NDJSON_TYPES]) {
     app.addContentTypeParser(
       type,
-      { parseAs: 'string', bodyLimit: opts.bodyLimit },
+      { parseAs: 'buffer', bodyLimit: opts.bodyLimit },
       (req, body, done) => {
         req.ingestFormat = type === 'application/json' ? 'json' : 'ndjson';
         done(null, body);
@@ -60,7 +60,7 @@ export const ingestRoutes: FastifyPluginAsync<IngestRouteOptions> = async (app, 
     },
     async (request) => {
       try {
-        const batch = await opts.pool.prepareBody(request.ingestFormat, request.body as string);
+        const batch = await opts.pool.prepareBody(request.ingestFormat, request.body as Buffer);
         return await storePrepared(opts.store, batch);
       } catch (err) {
         if (err instanceof BodyError)
