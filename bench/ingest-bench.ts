@@ -6,8 +6,7 @@ import type { TaskInput } from '../src/model/task.ts';
 import { normalizeEntry } from '../src/model/normalize.ts';
 import { SqliteLogStore } from '../src/store/sqlite/sqlite-log-store.ts';
 import { SQLITE_MIGRATIONS } from '../src/store/sqlite/migrations.ts';
-import { PAGE_SIZE } from '../src/store/sqlite/open.ts';
-import { textHash } from '../src/store/text-hash.ts';
+import { tuneSqlite } from '../src/store/sqlite/open.ts';
 import { entryRowValues, prepareEntry } from '../src/store/entry-codec.ts';
 import { buildApp } from '../src/api/build-app.ts';
 import { ingestRecords, type IngestRecord } from '../src/ingest/ingest-records.ts';
@@ -29,11 +28,7 @@ export function rawInsertRate(dir: string, sample: Sample): number {
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   const db = new Database(join(dir, 'raw.db'));
-  db.pragma(`page_size = ${PAGE_SIZE}`);
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = NORMAL');
-  db.pragma('cache_size = -131072');
-  db.function('provlog_text_hash', { deterministic: true }, (text) => textHash(String(text)));
+  tuneSqlite(db);
   db.exec(SQLITE_MIGRATIONS.map((m) => m.sql).join('\n'));
   const identities = new Map<string, number>();
   const rows = sample.entries.map((input) => {
