@@ -71,7 +71,7 @@ export class DirectoryStore {
       };
       await this.assertUnique(tx, 'user', user.userName, undefined);
       await tx.all(
-        this.qb.insertInto('hub_users').values({ ...this.userRow(user), created_at: time }),
+        this.insertRow('user', 'hub_users', { ...this.userRow(user), created_at: time }),
       );
       await this.record(
         tx,
@@ -404,13 +404,15 @@ export class DirectoryStore {
   ): Promise<void> {
     await this.runner.transaction(async (tx) => {
       await tx.all(
-        this.qb
-          .deleteFrom('hub_anchors')
-          .where('job_id', '=', jobId)
-          .where('source_key', '=', sourceKey),
+        this.reuse('delete-anchor', [jobId, sourceKey], (v) =>
+          this.qb
+            .deleteFrom('hub_anchors')
+            .where('job_id', '=', v[0]!)
+            .where('source_key', '=', v[1]!),
+        ),
       );
       await tx.all(
-        this.qb.insertInto('hub_anchors').values({
+        this.insertRow('anchor', 'hub_anchors', {
           job_id: jobId,
           source_key: sourceKey,
           object_type: objectType,
@@ -484,7 +486,11 @@ export class DirectoryStore {
    * The hottest look-ups are compiled once and reused with new values: compiling a query costs
    * more than running it on SQLite. `build` must use every value of `values`, in order.
    */
-  private reuse(key: string, values: string[], build: (v: string[]) => Compilable): Compilable {
+  private reuse<V extends unknown[]>(
+    key: string,
+    values: V,
+    build: (v: V) => Compilable,
+  ): Compilable {
     let cache = COMPILED.get(this.qb);
     if (!cache) COMPILED.set(this.qb, (cache = new Map()));
     let sqlText = cache.get(key);
@@ -501,6 +507,16 @@ export class DirectoryStore {
         queryId: undefined as never,
       }),
     };
+  }
+
+  /** INSERT of a row whose columns are always the same for `key`, compiled once. */
+  private insertRow(key: string, table: keyof DirectoryDatabase, row: Record<string, unknown>) {
+    const columns = Object.keys(row);
+    return this.reuse(`insert-${key}`, Object.values(row), (v) =>
+      this.qb
+        .insertInto(table)
+        .values(Object.fromEntries(columns.map((c, i) => [c, v[i]])) as never),
+    );
   }
 
   private userRow(u: HubUser) {
@@ -557,11 +573,14 @@ export class DirectoryStore {
         : type === 'group'
           ? this.groupRow(next as HubGroup)
           : this.orgRow(next as HubOrganization);
+    const columns = Object.keys(row);
     await tx.all(
-      this.qb
-        .updateTable(TABLE[type])
-        .set(row as never)
-        .where('id', '=', obj.id),
+      this.reuse(`update-${type}`, [...Object.values(row), obj.id], (v) =>
+        this.qb
+          .updateTable(TABLE[type])
+          .set(Object.fromEntries(columns.map((c, i) => [c, v[i]])) as never)
+          .where('id', '=', v[columns.length] as string),
+      ),
     );
     await this.record(tx, type, obj.id, op, changes, actor, time);
     return next;
@@ -577,7 +596,7 @@ export class DirectoryStore {
     time: number,
   ) {
     await tx.all(
-      this.qb.insertInto('hub_changes').values({
+      this.insertRow('change', 'hub_changes', {
         time,
         object_type: type,
         object_id: id,
@@ -646,14 +665,15 @@ export class DirectoryStore {
     selfId: string | undefined,
   ) {
     const folded = foldText(name);
-    const rows =
+    const rows = await tx.all<{ id: string }>(
       type === 'user'
-        ? await tx.all<{ id: string }>(
-            this.qb.selectFrom('hub_users').select('id').where('user_name_folded', '=', folded),
+        ? this.reuse('unique-user', [folded], (v) =>
+            this.qb.selectFrom('hub_users').select('id').where('user_name_folded', '=', v[0]!),
           )
-        : await tx.all<{ id: string }>(
-            this.qb.selectFrom('hub_groups').select('id').where('display_name_folded', '=', folded),
-          );
+        : this.reuse('unique-group', [folded], (v) =>
+            this.qb.selectFrom('hub_groups').select('id').where('display_name_folded', '=', v[0]!),
+          ),
+    );
     const other = rows.find((r) => r.id !== selfId);
     if (other) {
       const field = type === 'user' ? 'userName' : 'displayName';
