@@ -9,6 +9,7 @@ import type { DirectoryStore } from '../store/directory/directory-store.ts';
 import { openCsvSource } from '../connectors/csv/csv-source.ts';
 import { runInboundCycle, type InboundCycleOptions } from './inbound-cycle.ts';
 import type { InboundSource } from './source-row.ts';
+import { openLdapInbound, type RunMode } from './open-ldap.ts';
 
 export { JobRunError, type JobCatalog } from './job-catalog.ts';
 
@@ -16,6 +17,8 @@ export interface RunRequest {
   jobId: string;
   /** For CSV jobs: the file to import (else the system's `settings.path`). */
   file?: string;
+  /** LDAP jobs: a full run (deprovisions what is gone) or only what changed since the last good run. Default: the system's settings.incremental. */
+  mode?: RunMode;
   triggerMethod: TriggerMethod;
   trigger: Source;
   parentTaskId?: string;
@@ -56,7 +59,7 @@ export class JobRunner {
         'not_found',
         `Job ${job.id} names system ${job.systemId}, which does not exist`,
       );
-    if (job.direction !== 'inbound' || system.type !== 'csv') {
+    if (job.direction !== 'inbound' || (system.type !== 'csv' && system.type !== 'ldap')) {
       throw new JobRunError(
         'unsupported',
         `Running ${system.type} ${job.direction} jobs is not available yet`,
@@ -66,8 +69,12 @@ export class JobRunner {
     let started!: (id: string) => void;
     const taskStarted = new Promise<string>((resolve) => (started = resolve));
     const done = (async () => {
+      let source: InboundCycleOptions['source'] | undefined;
       try {
-        const source = await this.openCsv(job, system, req.file);
+        source =
+          system.type === 'ldap'
+            ? await openLdapInbound(this.deps, job, system, req.mode)
+            : await this.openCsv(job, system, req.file);
         const opts: InboundCycleOptions = {
           job,
           system,
@@ -87,6 +94,7 @@ export class JobRunner {
         };
         return (await runInboundCycle(deps, opts)).task;
       } finally {
+        if (source && 'close' in source) await source.close?.();
         this.running.delete(job.id);
       }
     })();

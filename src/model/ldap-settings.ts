@@ -37,6 +37,11 @@ export const LdapSettings = Type.Object(
     timestampAttribute: Type.Optional(AttributeName),
     /** Runs import only what changed since the last good run, unless a full run is asked for. */
     incremental: Type.Optional(Type.Boolean()),
+    /**
+     * How far before a run's start the next incremental run looks again (default 300): entries
+     * changed while a run reads may be passed over, and clocks differ.
+     */
+    watermarkMarginSeconds: Type.Optional(Type.Integer({ minimum: 0, maximum: 86_400 })),
     pageSize: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000 })),
     /** Per LDAP operation, in milliseconds. */
     timeoutMs: Type.Optional(Type.Integer({ minimum: 100, maximum: 3_600_000 })),
@@ -75,6 +80,7 @@ export type ResolvedLdapSettings = LdapSettings &
       | 'pageSize'
       | 'timeoutMs'
       | 'connectTimeoutMs'
+      | 'watermarkMarginSeconds'
     >
   >;
 
@@ -117,6 +123,7 @@ export function parseLdapSettings(
       pageSize: s.pageSize ?? 500,
       timeoutMs: s.timeoutMs ?? 30_000,
       connectTimeoutMs: s.connectTimeoutMs ?? 10_000,
+      watermarkMarginSeconds: s.watermarkMarginSeconds ?? 300,
     },
   };
 }

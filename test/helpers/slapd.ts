@@ -80,6 +80,8 @@ rootpw ${ROOT_PW}
 directory ${dir}/data
 index objectClass eq
 index entryUUID eq
+# provlog's account gets at most 4 entries per plain search: more needs the paged results control.
+limits dn.exact="${READER_DN}" size.soft=4 size.hard=4 size.prtotal=unlimited
 limits dn.exact="${LIMITED_DN}" size=3 size.prtotal=3
 access to attrs=userPassword by anonymous auth by * none
 access to * by * read

@@ -69,9 +69,6 @@ export type LdapOpenResult =
       parameters: Record<string, unknown>;
     };
 
-// Entries changed while a run reads the directory may be passed over; the next incremental run
-// starts this far before the run began (and covers clock skew between provlog and the server).
-const WATERMARK_MARGIN_MS = 5 * 60_000;
 const SECRET_ATTRIBUTE = /password|pwd|secret|krbPrincipalKey|sambaNTPassword/i;
 
 /**
@@ -86,8 +83,10 @@ export async function openLdapSource(opts: LdapSourceOptions): Promise<LdapOpenR
   const startedAt = now();
   const groups = opts.groupAttributes !== undefined;
   const since = opts.since;
+  // Strictly after the watermark: the watermark lies a margin before the last run's start (or
+  // at its newest entry, if older), so every change within that second was read then.
   const scoped = (filter: string) =>
-    since ? `(&${filter}(${s.timestampAttribute}>=${since}))` : filter;
+    since ? `(&${filter}(!(${s.timestampAttribute}<=${since})))` : filter;
   const parameters: Record<string, unknown> = {
     url: s.url,
     baseDn: s.userBaseDn,
@@ -315,8 +314,10 @@ export async function openLdapSource(opts: LdapSourceOptions): Promise<LdapOpenR
       parameters,
       nextWatermark: () => {
         const previous = since ? parseGeneralizedTime(since) : undefined;
-        let next =
-          newest === undefined ? previous : Math.min(newest, startedAt - WATERMARK_MARGIN_MS);
+        // Entries changed while this run read may have been passed over: look again from a
+        // margin before its start (which also covers clock skew), or from the newest entry seen.
+        const margin = s.watermarkMarginSeconds * 1000;
+        let next = newest === undefined ? previous : Math.min(newest, startedAt - margin);
         if (previous !== undefined && next !== undefined) next = Math.max(previous, next);
         return next === undefined ? undefined : formatGeneralizedTime(next);
       },
