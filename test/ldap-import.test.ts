@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Attribute, Change, type Client } from 'ldapts';
@@ -183,6 +184,7 @@ describe.skipIf(!available)('LDAP import from a real slapd', () => {
     expect(admins.members).toEqual([(await user('cat'))!.id]);
 
     const entries = await entriesOf(task);
+    expect(JSON.stringify([task, entries])).not.toContain(READER_PW);
     const staffEntry = entries.find(
       (e) => e.objectType === 'group' && e.sourceIdentity?.displayName === 'staff',
     )!;
@@ -325,6 +327,22 @@ describe.skipIf(!available)('LDAP import from a real slapd', () => {
         settings: settings({ url: 'ldap://127.0.0.1:1' }),
       });
       expect(task.reason).toMatch(/connection refused/);
+    });
+
+    it('a server that accepts the connection but never answers → LdapTimeout', async () => {
+      const sockets: Socket[] = [];
+      const silent = createServer((socket) => void sockets.push(socket));
+      await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+      const { port } = silent.address() as { port: number };
+      try {
+        const task = await failsWith('LdapTimeout', {
+          settings: settings({ url: `ldap://127.0.0.1:${port}`, timeoutMs: 300 }),
+        });
+        expect(task.reason).toMatch(/did not answer bind in time/);
+      } finally {
+        for (const s of sockets) s.destroy();
+        await new Promise((r) => silent.close(r));
+      }
     });
 
     it('a base DN that does not exist → LdapNoSuchObject', async () => {
