@@ -449,4 +449,21 @@ describe.skipIf(!available)('LDAP import from a real slapd', () => {
       expect(wrongMode.statusCode).toBe(400);
     });
   });
+
+  it('two source groups with one name: the second fails as DuplicateSourceEntries, the first keeps the hub group', async () => {
+    await admin.add(`ou=legacy,${GROUPS}`, { objectClass: 'organizationalUnit', ou: 'legacy' });
+    await admin.add(`cn=admins,ou=legacy,${GROUPS}`, {
+      objectClass: 'groupOfNames',
+      cn: 'admins',
+      member: `uid=ann,${PEOPLE}`,
+    });
+    const admins = (await store.directory.findGroupByDisplayName('admins'))!;
+    const task = await run('full');
+    const failed = (await entriesOf(task)).filter((e) => e.status === 'failure');
+    expect(failed).toHaveLength(1);
+    expect(failed[0]).toMatchObject({ objectType: 'group', errorCode: 'DuplicateSourceEntries' });
+    expect((await store.directory.findGroupByDisplayName('admins'))!.members).toEqual(
+      admins.members,
+    );
+  });
 });

@@ -178,10 +178,12 @@ export async function runInboundCycle(
   };
   // Groups come after every user, so their members are anchored already.
   let groups: GroupRow[] = [];
+  const groupNames = new Map<string, string>();
   const applyGroups = async () => {
     const outcomes = await deps.directory.withTransaction(async (dir) => {
       const out: Outcome[] = [];
-      for (const row of groups) out.push(await processGroupRow(dir, ctx, groupMapper!, row));
+      for (const row of groups)
+        out.push(await processGroupRow(dir, ctx, groupMapper!, row, groupNames));
       return out;
     });
     groups = [];

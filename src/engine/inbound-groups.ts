@@ -2,6 +2,7 @@ import type { HubGroup, HubGroupPatch } from '../model/directory.ts';
 import type { AttributeMapping, Job } from '../model/job.ts';
 import type { ModifiedProperty } from '../model/entry.ts';
 import type { DirectoryStore } from '../store/directory/directory-store.ts';
+import { foldText } from '../model/fold-text.ts';
 import { DirectoryError } from '../store/directory/directory-errors.ts';
 import type { AttributeMapper } from './attribute-mapper.ts';
 import { step, type CycleContext, type Outcome } from './entry-builder.ts';
@@ -33,6 +34,8 @@ export async function processGroupRow(
   ctx: CycleContext,
   mapper: AttributeMapper,
   row: GroupRow,
+  /** Group names seen in this run (folded → source key): two source groups cannot share one hub group. */
+  seenNames: Map<string, string>,
 ): Promise<Outcome> {
   const startedAt = ctx.now();
   const objectType = 'group' as const;
@@ -70,6 +73,18 @@ export async function processGroupRow(
   const displayName = attrs.displayName!;
   const named = { ...base, sourceName: displayName };
   steps.push(step('scoping', 'success', `In scope (the source's group filter selected it)`));
+  const other = seenNames.get(foldText(displayName));
+  if (other !== undefined && other !== row.key) {
+    steps.push(step('matching', 'failure', `Another group of the source is named ${displayName}`));
+    return {
+      ...named,
+      action: 'other',
+      status: 'failure',
+      errorCode: 'DuplicateSourceEntries',
+      reason: `Two groups of ${ctx.system.name} are named ${displayName} (${other} and ${row.key}); a hub group name is unique`,
+    };
+  }
+  seenNames.set(foldText(displayName), row.key);
 
   // Members: source keys → hub users through this job's anchors.
   const memberKeys = row.members?.keys ?? [];
