@@ -27,16 +27,22 @@ import {
 export interface InboundCycleOptions {
   job: Job;
   system: System;
-  /** The opened source, or why it could not be opened (the task then fails and nothing changes). */
-  source:
-    | InboundSource
-    | { failed: { code: string; reason: string; parameters?: Record<string, unknown> } };
+  /**
+   * The opened source, or why it could not be opened (the task then fails and nothing changes);
+   * or a function that opens it once the task is recorded (a directory may take a while to
+   * answer). Whoever opened the source closes it.
+   */
+  source: OpenedSource | (() => Promise<OpenedSource>);
   triggerMethod: TriggerMethod;
   trigger: Source;
   parentTaskId?: string;
   /** Called once the task is recorded (before any object is processed). */
   onTaskStarted?: (taskId: string) => void;
 }
+
+export type OpenedSource =
+  | InboundSource
+  | { failed: { code: string; reason: string; parameters?: Record<string, unknown> } };
 
 export interface CycleResult {
   task: Task;
@@ -69,8 +75,9 @@ export async function runInboundCycle(
     now,
   };
   const csv = system.type === 'csv';
-  const parameters =
-    'failed' in opts.source ? (opts.source.failed.parameters ?? {}) : opts.source.parameters;
+  const given = typeof opts.source === 'function' ? undefined : opts.source;
+  const parametersOf = (o: OpenedSource) =>
+    'failed' in o ? (o.failed.parameters ?? {}) : o.parameters;
   const task: TaskInput = {
     id: ctx.taskId,
     jobId: job.id,
@@ -82,7 +89,7 @@ export async function runInboundCycle(
     triggerMethod: opts.triggerMethod,
     source: opts.trigger,
     startedAt: new Date(startedAt).toISOString(),
-    parameters: { job: job.name, ...parameters },
+    parameters: { job: job.name, ...(given ? parametersOf(given) : {}) },
   };
   const write = (entries: EntryInput[], t?: TaskInput) =>
     writeEngineRecords(deps.log, now(), entries, t);
@@ -94,14 +101,16 @@ export async function runInboundCycle(
 
   await write([], task);
   opts.onTaskStarted?.(task.id);
+  const opened = given ?? (await (opts.source as () => Promise<OpenedSource>)());
+  task.parameters = { job: job.name, ...parametersOf(opened) };
   const failEvent = csv ? 'user_csv_failed' : 'sync_error';
-  if ('failed' in opts.source)
+  if ('failed' in opened)
     return finish({
       event: failEvent,
-      errorCode: opts.source.failed.code,
-      reason: opts.source.failed.reason,
+      errorCode: opened.failed.code,
+      reason: opened.failed.reason,
     });
-  const source = opts.source;
+  const source = opened;
 
   // Configuration errors stop the cycle before anything changes.
   const userMappings = job.mappings.filter((m) => m.objectType !== 'group');

@@ -7,7 +7,7 @@ import type { Task } from '../model/task.ts';
 import type { LogStore } from '../store/log-store.ts';
 import type { DirectoryStore } from '../store/directory/directory-store.ts';
 import { openCsvSource } from '../connectors/csv/csv-source.ts';
-import { runInboundCycle, type InboundCycleOptions } from './inbound-cycle.ts';
+import { runInboundCycle, type InboundCycleOptions, type OpenedSource } from './inbound-cycle.ts';
 import type { InboundSource } from './source-row.ts';
 import { openLdapInbound, type RunMode } from './open-ldap.ts';
 
@@ -69,11 +69,13 @@ export class JobRunner {
     let started!: (id: string) => void;
     const taskStarted = new Promise<string>((resolve) => (started = resolve));
     const done = (async () => {
-      let source: InboundCycleOptions['source'] | undefined;
+      let opened: OpenedSource | undefined;
       try {
-        source =
+        // A directory is opened once the task exists: connecting and binding may take a while,
+        // and their failure belongs in the task.
+        const source =
           system.type === 'ldap'
-            ? await openLdapInbound(this.deps, job, system, req.mode)
+            ? async () => (opened = await openLdapInbound(this.deps, job, system, req.mode))
             : await this.openCsv(job, system, req.file);
         const opts: InboundCycleOptions = {
           job,
@@ -94,7 +96,7 @@ export class JobRunner {
         };
         return (await runInboundCycle(deps, opts)).task;
       } finally {
-        if (source && 'close' in source) await source.close?.();
+        if (opened && 'close' in opened) await opened.close?.();
         this.running.delete(job.id);
       }
     })();
@@ -121,7 +123,7 @@ export class JobRunner {
     job: Job,
     system: System,
     file?: string,
-  ): Promise<InboundCycleOptions['source']> {
+  ): Promise<OpenedSource> {
     const path =
       file ?? (typeof system.settings?.path === 'string' ? system.settings.path : undefined);
     if (!path)

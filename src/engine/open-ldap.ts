@@ -4,7 +4,7 @@ import type { Job, System } from '../model/job.ts';
 import type { LogStore } from '../store/log-store.ts';
 import { AttributeMapper } from './attribute-mapper.ts';
 import { ExpressionError } from './expression.ts';
-import type { InboundCycleOptions } from './inbound-cycle.ts';
+import type { OpenedSource } from './inbound-cycle.ts';
 import { groupMappings } from './inbound-groups.ts';
 import type { JobCatalog } from './job-catalog.ts';
 import { lastWatermark } from './last-watermark.ts';
@@ -20,7 +20,7 @@ export async function openLdapInbound(
   job: Job,
   system: System,
   mode: RunMode | undefined,
-): Promise<InboundCycleOptions['source']> {
+): Promise<OpenedSource> {
   const parsed = parseLdapSettings(system.settings ?? {});
   if (!parsed.ok)
     return {
