@@ -119,11 +119,7 @@ export class JobRunner {
     return this.running.has(jobId);
   }
 
-  private async openCsv(
-    job: Job,
-    system: System,
-    file?: string,
-  ): Promise<OpenedSource> {
+  private async openCsv(job: Job, system: System, file?: string): Promise<OpenedSource> {
     const path =
       file ?? (typeof system.settings?.path === 'string' ? system.settings.path : undefined);
     if (!path)
