@@ -466,4 +466,30 @@ describe.skipIf(!available)('LDAP import from a real slapd', () => {
       admins.members,
     );
   });
+
+  it('with deprovision delete, groups gone from the directory are held above the threshold and deleted on approval', async () => {
+    await store.config.updateJob(job.id, { deprovision: 'delete', deletionThreshold: 0 });
+    job = (await store.config.getJob(job.id))!;
+    await admin.del(`cn=admins,ou=legacy,${GROUPS}`);
+    await admin.del(`cn=admins,${GROUPS}`);
+    const admins = (await store.directory.findGroupByDisplayName('admins'))!;
+    const task = await run('full');
+    const held = (await entriesOf(task)).filter((e) => e.action === 'staged_delete');
+    // eve (disabled earlier) and the admins group: more than the threshold of 0, so both wait.
+    expect(held.map((e) => e.objectType).sort()).toEqual(['group', 'user']);
+    expect(held.every((e) => e.status === 'pending')).toBe(true);
+    expect(await store.directory.getGroup(admins.id)).toBeDefined();
+
+    const { approved, task: approval } = await runner.approveDeletions(job.id, {
+      type: 'user',
+      id: 'u-1',
+      displayName: 'Ada Admin',
+    });
+    expect(approved).toBe(2);
+    expect(approval!.counts).toMatchObject({ deleted: 2, failed: 0 });
+    expect(await store.directory.getGroup(admins.id)).toBeUndefined();
+    expect(await user('eve')).toBeUndefined();
+    const again = await run('full');
+    expect(again.counts).toMatchObject({ failed: 0, deleted: 0, pending: 0 });
+  });
 });
