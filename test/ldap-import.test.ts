@@ -205,6 +205,7 @@ describe.skipIf(!available)('LDAP import from a real slapd', () => {
     // The anchor is the entryUUID, stable across renames.
     const annEntry = entries.find((e) => e.sourceIdentity?.displayName === 'Ann Lee')!;
     expect(annEntry.sourceIdentity?.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-/);
+    expect(annEntry.steps![0]!.details).toMatchObject({ dn: `uid=ann,${PEOPLE}` });
   });
 
   it('a second full run changes nothing and says so for every object', async () => {

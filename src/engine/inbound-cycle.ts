@@ -292,7 +292,12 @@ async function processRow(
       ],
     };
   }
-  const details = { ...(row.line !== undefined ? { line: row.line } : {}), key: row.key };
+  const details = {
+    ...(row.line !== undefined ? { line: row.line } : {}),
+    key: row.key,
+    // A directory entry's DN: its key (entryUUID) survives renames, the DN is what people read.
+    ...(ctx.system.type === 'ldap' && row.values.dn ? { dn: row.values.dn } : {}),
+  };
   const steps = [
     step('import', 'success', `Imported ${row.key} from ${ctx.system.name}${at}`, details),
   ];
