@@ -387,6 +387,22 @@ describe.skipIf(!available)('LDAP import from a real slapd', () => {
       }
     });
 
+    it('a mapping reading a password attribute is refused before connecting', async () => {
+      const before = await hubState();
+      const mappings = job.mappings;
+      await store.config.updateJob(job.id, {
+        mappings: [...mappings, { target: 'secret', source: 'userPassword' }],
+      });
+      try {
+        const task = await run('full');
+        expect(task).toMatchObject({ status: 'failed', errorCode: 'ConfigurationError' });
+        expect(task.reason).toMatch(/never reads password attributes/);
+        expect(await hubState()).toEqual(before);
+      } finally {
+        await store.config.updateJob(job.id, { mappings });
+      }
+    });
+
     it('settings are validated when saved', async () => {
       await expect(
         store.config.updateSystem(system.id, { settings: { url: 'http://x', baseDn: SUFFIX } }),

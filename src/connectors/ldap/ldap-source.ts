@@ -69,7 +69,9 @@ export type LdapOpenResult =
       parameters: Record<string, unknown>;
     };
 
-const SECRET_ATTRIBUTE = /password|pwd|secret|krbPrincipalKey|sambaNTPassword/i;
+// Password hashes and keys (pwdLastSet and the like are timestamps, and stay readable).
+const SECRET_ATTRIBUTE =
+  /(password$|^(unicodePwd|dBCSPwd|ntPwdHistory|lmPwdHistory|supplementalCredentials|krbPrincipalKey|userPKCS12)$)/i;
 
 /**
  * Opens an LDAP source: connects, binds (simple bind with the system's bindDn and secret),
