@@ -13,6 +13,7 @@ async function runAndReport(
   jobId: string,
   file: string | undefined,
   json: boolean,
+  mode?: 'full' | 'incremental',
 ): Promise<number> {
   const runner = createRunner(store);
   let started;
@@ -20,6 +21,7 @@ async function runAndReport(
     started = await runner.start({
       jobId,
       ...(file ? { file: resolve(file) } : {}),
+      ...(mode ? { mode } : {}),
       triggerMethod: 'manual',
       trigger: 'manual_operation',
     });
@@ -68,13 +70,25 @@ export function registerImport(program: Command): void {
     });
   program
     .command('run')
-    .description("run a job now (CSV jobs read their system's settings.path)")
+    .description(
+      "run a job now (CSV jobs read their system's settings.path; LDAP jobs read the directory)",
+    )
     .argument('<job>', 'job id')
+    .option('--full', 'LDAP: read every entry and deprovision what is gone')
+    .option('--incremental', 'LDAP: read only what changed since the last good run')
     .option('--data <dir>', 'data folder')
     .option('--json', 'JSON output for scripts')
-    .action(async (job: string, opts: { data?: string; json?: boolean }) => {
-      process.exitCode = await withStore(opts.data ? { data: opts.data } : {}, (store) =>
-        runAndReport(store, job, undefined, !!opts.json),
-      );
-    });
+    .action(
+      async (
+        job: string,
+        opts: { data?: string; json?: boolean; full?: boolean; incremental?: boolean },
+      ) => {
+        if (opts.full && opts.incremental)
+          throw new UsageError('Give --full or --incremental, not both');
+        const mode = opts.full ? 'full' : opts.incremental ? 'incremental' : undefined;
+        process.exitCode = await withStore(opts.data ? { data: opts.data } : {}, (store) =>
+          runAndReport(store, job, undefined, !!opts.json, mode),
+        );
+      },
+    );
 }

@@ -7,6 +7,7 @@ import { writeEngineRecords } from './engine-log.ts';
 import { carryOutDeprovision } from './deprovision.ts';
 import { inboundEntry, step, type CycleContext, type Outcome } from './entry-builder.ts';
 import { JobRunError, type JobCatalog } from './job-catalog.ts';
+import { deleteHubGroup } from './inbound-groups.ts';
 
 /**
  * An operator approves what deletion protection held: every `staged_delete` of the job not yet
@@ -94,6 +95,24 @@ export async function approveStagedDeletions(
       ],
       ...(hubId ? { hubId } : {}),
     };
+    if (e.objectType === 'group') {
+      const group = hubId ? await deps.directory.getGroup(hubId) : undefined;
+      if (group) {
+        await deleteHubGroup(deps.directory, ctx, group, sourceKey);
+        base.steps.push(step('provision', 'success', `Deleted group ${group.displayName}`));
+      }
+      entries.push(
+        inboundEntry(ctx, {
+          ...base,
+          objectType: 'group',
+          action: 'delete',
+          ...(group
+            ? { status: 'success', hubName: group.displayName }
+            : { status: 'skipped', skipReason: 'no_change', reason: 'Already gone from the hub' }),
+        }),
+      );
+      continue;
+    }
     const user = hubId ? await deps.directory.getUser(hubId) : undefined;
     if (!user) {
       entries.push(

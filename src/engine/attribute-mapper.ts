@@ -30,13 +30,18 @@ export class AttributeMapper {
     });
   }
 
-  /** Source attributes the mappings read that the source does not have. */
-  unknownAttributes(sourceAttributes: readonly string[]): string[] {
-    const known = new Set(sourceAttributes);
+  /** Source attributes the mappings read (to ask a directory for them by name). */
+  sourceAttributes(): string[] {
     const used = this.compiled.flatMap(({ mapping, expr }) =>
       mapping.source ? [mapping.source] : expr ? attributesOf(expr) : [],
     );
-    return [...new Set(used.filter((a) => !known.has(a)))];
+    return [...new Set(used)];
+  }
+
+  /** Source attributes the mappings read that the source does not have. */
+  unknownAttributes(sourceAttributes: readonly string[]): string[] {
+    const known = new Set(sourceAttributes);
+    return this.sourceAttributes().filter((a) => !known.has(a));
   }
 
   map(record: Record<string, string | undefined>): MapOutcome {

@@ -17,6 +17,8 @@ export interface CycleContext {
 }
 
 export interface Outcome {
+  /** Default user. */
+  objectType?: 'user' | 'group';
   action: Action;
   status: EntryStatus;
   skipReason?: SkipReason;
@@ -53,7 +55,7 @@ export function inboundEntry(ctx: CycleContext, o: Outcome): EntryInput {
     triggerModuleName: ctx.system.name,
     triggerMethod: ctx.triggerMethod,
     source: ctx.source,
-    objectType: 'user',
+    objectType: o.objectType ?? 'user',
     action: o.action,
     status: o.status,
     ...(o.skipReason ? { skipReason: o.skipReason } : {}),
@@ -71,7 +73,7 @@ export function inboundEntry(ctx: CycleContext, o: Outcome): EntryInput {
           targetIdentity: {
             id: o.hubId,
             ...(o.hubName ? { displayName: o.hubName } : {}),
-            type: 'User',
+            type: o.objectType === 'group' ? 'Group' : 'User',
           },
         }
       : {}),

@@ -2,6 +2,7 @@ import type { EntryInput } from '../model/entry.ts';
 import type { Source, TriggerMethod } from '../model/enums.ts';
 import type { HubUser } from '../model/directory.ts';
 import type { Job, System } from '../model/job.ts';
+import { lookupErrorCode } from '../model/error-codes.ts';
 import type { Task, TaskInput } from '../model/task.ts';
 import { newId } from '../model/ids.ts';
 import type { LogStore } from '../store/log-store.ts';
@@ -16,14 +17,22 @@ import { inboundEntry, step, type CycleContext, type Outcome } from './entry-bui
 import { toHubUser } from './hub-user-attributes.ts';
 import type { InboundSource, SourceRow } from './source-row.ts';
 import { ChunkLookup } from './chunk-lookup.ts';
+import {
+  deprovisionGroup,
+  groupMappings,
+  processGroupRow,
+  type GroupRow,
+} from './inbound-groups.ts';
 
 export interface InboundCycleOptions {
   job: Job;
   system: System;
-  /** The opened source, or why it could not be opened (the task then fails and nothing changes). */
-  source:
-    | InboundSource
-    | { failed: { code: string; reason: string; parameters?: Record<string, unknown> } };
+  /**
+   * The opened source, or why it could not be opened (the task then fails and nothing changes);
+   * or a function that opens it once the task is recorded (a directory may take a while to
+   * answer). Whoever opened the source closes it.
+   */
+  source: OpenedSource | (() => Promise<OpenedSource>);
   triggerMethod: TriggerMethod;
   trigger: Source;
   parentTaskId?: string;
@@ -31,12 +40,18 @@ export interface InboundCycleOptions {
   onTaskStarted?: (taskId: string) => void;
 }
 
+export type OpenedSource =
+  | InboundSource
+  | { failed: { code: string; reason: string; parameters?: Record<string, unknown> } };
+
 export interface CycleResult {
   task: Task;
 }
 
 const FLUSH_EVERY = 500;
 const CHUNK = 200;
+// A group carries its member list: fewer per transaction keeps one transaction short.
+const GROUP_CHUNK = 50;
 
 /**
  * One inbound cycle: every object goes through import, scoping, matching and provision into
@@ -60,8 +75,9 @@ export async function runInboundCycle(
     now,
   };
   const csv = system.type === 'csv';
-  const parameters =
-    'failed' in opts.source ? (opts.source.failed.parameters ?? {}) : opts.source.parameters;
+  const given = typeof opts.source === 'function' ? undefined : opts.source;
+  const parametersOf = (o: OpenedSource) =>
+    'failed' in o ? (o.failed.parameters ?? {}) : o.parameters;
   const task: TaskInput = {
     id: ctx.taskId,
     jobId: job.id,
@@ -73,7 +89,7 @@ export async function runInboundCycle(
     triggerMethod: opts.triggerMethod,
     source: opts.trigger,
     startedAt: new Date(startedAt).toISOString(),
-    parameters: { job: job.name, ...parameters },
+    parameters: { job: job.name, ...(given ? parametersOf(given) : {}) },
   };
   const write = (entries: EntryInput[], t?: TaskInput) =>
     writeEngineRecords(deps.log, now(), entries, t);
@@ -85,34 +101,46 @@ export async function runInboundCycle(
 
   await write([], task);
   opts.onTaskStarted?.(task.id);
+  const opened = given ?? (await (opts.source as () => Promise<OpenedSource>)());
+  task.parameters = { job: job.name, ...parametersOf(opened) };
   const failEvent = csv ? 'user_csv_failed' : 'sync_error';
-  if ('failed' in opts.source)
+  if ('failed' in opened)
     return finish({
       event: failEvent,
-      errorCode: opts.source.failed.code,
-      reason: opts.source.failed.reason,
+      errorCode: opened.failed.code,
+      reason: opened.failed.reason,
     });
-  const source = opts.source;
+  const source = opened;
 
   // Configuration errors stop the cycle before anything changes.
+  const userMappings = job.mappings.filter((m) => m.objectType !== 'group');
+  const withGroups = source.connector === 'ldap' && job.objectTypes.includes('group');
   let mapper: AttributeMapper;
+  let groupMapper: AttributeMapper | undefined;
   try {
-    mapper = new AttributeMapper(job.mappings);
+    mapper = new AttributeMapper(userMappings);
+    if (withGroups) groupMapper = new AttributeMapper(groupMappings(job));
   } catch (err) {
     if (err instanceof ExpressionError)
       return finish({ event: failEvent, errorCode: 'ConfigurationError', reason: err.message });
     throw err;
   }
-  const unknown = mapper.unknownAttributes(source.attributes);
+  const unknown = [
+    ...new Set([
+      ...mapper.unknownAttributes(source.attributes),
+      ...(groupMapper?.unknownAttributes(source.attributes) ?? []),
+    ]),
+  ];
   if (unknown.length) {
+    const has = source.attributes;
     return finish({
       event: failEvent,
       errorCode: 'MappingAttributeNotFound',
-      reason: `The mappings read ${unknown.map((u) => `'${u}'`).join(', ')}, which ${system.name} does not have (it has ${source.attributes.join(', ')})`,
+      reason: `The mappings read ${unknown.map((u) => `'${u}'`).join(', ')}, which ${system.name} does not have (it has ${has.length > 30 ? `${has.slice(0, 30).join(', ')} and ${has.length - 30} more` : has.join(', ')})`,
     });
   }
   if (
-    !job.mappings.some((m) => m.target === job.matchingAttribute) ||
+    !userMappings.some((m) => m.target === job.matchingAttribute) ||
     job.matchingAttribute !== 'userName'
   ) {
     return finish({
@@ -124,14 +152,17 @@ export async function runInboundCycle(
 
   const buffer: EntryInput[] = [];
   let failures = 0;
+  let transientFailures = 0;
   const emit = async (o: Outcome) => {
     if (o.status === 'failure') failures++;
+    if (o.status === 'failure' && o.errorCode && lookupErrorCode(o.errorCode)?.transient)
+      transientFailures++;
     buffer.push(inboundEntry(ctx, o));
     if (buffer.length >= FLUSH_EVERY) await write(buffer.splice(0));
   };
   const seen = new Set<string>();
   // Rows are applied to the hub a chunk per transaction: each chunk commits whole or not at all.
-  let chunk: SourceRow[] = [];
+  let chunk: ReadRow[] = [];
   const applyChunk = async () => {
     const outcomes = await deps.directory.withTransaction(async (dir) => {
       const lookup = new ChunkLookup(dir, job.id);
@@ -154,22 +185,72 @@ export async function runInboundCycle(
     chunk = [];
     for (const o of outcomes) await emit(o);
   };
+  // Groups come after every user, so their members are anchored already.
+  let groups: GroupRow[] = [];
+  const groupNames = new Map<string, string>();
+  const applyGroups = async () => {
+    const outcomes = await deps.directory.withTransaction(async (dir) => {
+      const out: Outcome[] = [];
+      for (const row of groups)
+        out.push(await processGroupRow(dir, ctx, groupMapper!, row, groupNames));
+      return out;
+    });
+    groups = [];
+    for (const o of outcomes) await emit(o);
+  };
+  let stopped: { code: string; reason: string } | undefined;
   for await (const row of source.rows) {
+    if (row.kind === 'source_error') {
+      stopped = row;
+      break;
+    }
+    if (row.objectType === 'group') {
+      if (!groupMapper) continue;
+      if (row.key !== undefined) seen.add(row.key);
+      if (chunk.length) await applyChunk();
+      groups.push(row);
+      if (groups.length >= GROUP_CHUNK) await applyGroups();
+      continue;
+    }
     if (row.key !== undefined) seen.add(row.key);
     chunk.push(row);
     if (chunk.length >= CHUNK) await applyChunk();
   }
   if (chunk.length) await applyChunk();
+  if (groups.length) await applyGroups();
 
-  if (source.full && (job.deprovision ?? 'none') !== 'none') {
-    const gone = (await deps.directory.anchors(job.id)).filter(
-      (a) => !seen.has(a.sourceKey) && a.objectType === 'user',
-    );
+  // An incomplete source must not deprovision what it failed to list.
+  if (source.full && !stopped && (job.deprovision ?? 'none') !== 'none') {
+    const anchors = await deps.directory.anchors(job.id);
+    const gone = anchors.filter((a) => !seen.has(a.sourceKey) && a.objectType === 'user');
     const threshold = job.deletionThreshold;
     const held = threshold !== undefined && gone.length > threshold;
     for (const a of gone) await emit(await deprovision(deps.directory, ctx, a, held, gone.length));
+    const goneGroups = groupMapper
+      ? anchors.filter((a) => !seen.has(a.sourceKey) && a.objectType === 'group')
+      : [];
+    const heldGroups = threshold !== undefined && goneGroups.length > threshold;
+    for (const a of goneGroups)
+      await emit(await deprovisionGroup(deps.directory, ctx, a, heldGroups, goneGroups.length));
   }
   if (buffer.length) await write(buffer.splice(0));
+  // The next incremental run starts from here unless this one stopped or met a failure that a
+  // re-read could cure; data errors are cured in the source, which marks the entry changed.
+  const since = source.parameters.since;
+  const watermark =
+    stopped || transientFailures
+      ? typeof since === 'string'
+        ? since
+        : undefined
+      : source.nextWatermark?.();
+  const finalParameters = watermark ? { ...task.parameters, watermark } : task.parameters;
+  if (stopped)
+    return finish({
+      event: failEvent,
+      errorCode: stopped.code,
+      reason: `${stopped.reason}; reading stopped, so nothing was deprovisioned`,
+      ...(finalParameters ? { parameters: finalParameters } : {}),
+    });
   const event = csv
     ? failures
       ? 'user_csv_processed_with_errors'
@@ -177,9 +258,10 @@ export async function runInboundCycle(
     : failures
       ? 'sync_error'
       : 'account_synchronization';
-  return finish({ event });
+  return finish({ event, ...(finalParameters ? { parameters: finalParameters } : {}) });
 }
 
+type ReadRow = Exclude<SourceRow, { kind: 'source_error' }>;
 type MappedRecord = Extract<SourceRow, { kind: 'record' }> & { mapped: MapOutcome };
 type MappedRow = Extract<SourceRow, { kind: 'row_error' }> | MappedRecord;
 
@@ -210,7 +292,12 @@ async function processRow(
       ],
     };
   }
-  const details = { ...(row.line !== undefined ? { line: row.line } : {}), key: row.key };
+  const details = {
+    ...(row.line !== undefined ? { line: row.line } : {}),
+    key: row.key,
+    // A directory entry's DN: its key (entryUUID) survives renames, the DN is what people read.
+    ...(ctx.system.type === 'ldap' && row.values.dn ? { dn: row.values.dn } : {}),
+  };
   const steps = [
     step('import', 'success', `Imported ${row.key} from ${ctx.system.name}${at}`, details),
   ];
@@ -327,7 +414,9 @@ async function processRow(
       await directory.setAnchor(ctx.job.id, row.key, 'user', match.id);
       lookup.noteAnchor(row.key, match.id);
     }
-    const { userName: _u, ...patch } = input;
+    // Matched by anchor, the object may have been renamed in the source: its userName follows.
+    const { userName, ...rest } = input;
+    const patch = how === 'anchor' && userName !== match.userName ? input : rest;
     const { user, changes } = Object.keys(patch).length
       ? await directory.updateUser(match.id, patch, actor, undefined, match)
       : { user: match, changes: [] };

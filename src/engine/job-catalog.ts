@@ -4,6 +4,8 @@ import type { Job, System } from '../model/job.ts';
 export interface JobCatalog {
   getJob(id: string): Promise<Job | undefined>;
   getSystem(id: string): Promise<System | undefined>;
+  /** Decrypted secrets of a system, for its connector only (never logged or returned). */
+  getSystemSecrets?(id: string): Promise<Record<string, string>>;
 }
 
 export class JobRunError extends Error {

@@ -7,8 +7,9 @@ import type { Task } from '../model/task.ts';
 import type { LogStore } from '../store/log-store.ts';
 import type { DirectoryStore } from '../store/directory/directory-store.ts';
 import { openCsvSource } from '../connectors/csv/csv-source.ts';
-import { runInboundCycle, type InboundCycleOptions } from './inbound-cycle.ts';
+import { runInboundCycle, type InboundCycleOptions, type OpenedSource } from './inbound-cycle.ts';
 import type { InboundSource } from './source-row.ts';
+import { openLdapInbound, type RunMode } from './open-ldap.ts';
 
 export { JobRunError, type JobCatalog } from './job-catalog.ts';
 
@@ -16,6 +17,8 @@ export interface RunRequest {
   jobId: string;
   /** For CSV jobs: the file to import (else the system's `settings.path`). */
   file?: string;
+  /** LDAP jobs: a full run (deprovisions what is gone) or only what changed since the last good run. Default: the system's settings.incremental. */
+  mode?: RunMode;
   triggerMethod: TriggerMethod;
   trigger: Source;
   parentTaskId?: string;
@@ -56,7 +59,7 @@ export class JobRunner {
         'not_found',
         `Job ${job.id} names system ${job.systemId}, which does not exist`,
       );
-    if (job.direction !== 'inbound' || system.type !== 'csv') {
+    if (job.direction !== 'inbound' || (system.type !== 'csv' && system.type !== 'ldap')) {
       throw new JobRunError(
         'unsupported',
         `Running ${system.type} ${job.direction} jobs is not available yet`,
@@ -66,8 +69,14 @@ export class JobRunner {
     let started!: (id: string) => void;
     const taskStarted = new Promise<string>((resolve) => (started = resolve));
     const done = (async () => {
+      let opened: OpenedSource | undefined;
       try {
-        const source = await this.openCsv(job, system, req.file);
+        // A directory is opened once the task exists: connecting and binding may take a while,
+        // and their failure belongs in the task.
+        const source =
+          system.type === 'ldap'
+            ? async () => (opened = await openLdapInbound(this.deps, job, system, req.mode))
+            : await this.openCsv(job, system, req.file);
         const opts: InboundCycleOptions = {
           job,
           system,
@@ -87,6 +96,7 @@ export class JobRunner {
         };
         return (await runInboundCycle(deps, opts)).task;
       } finally {
+        if (opened && 'close' in opened) await opened.close?.();
         this.running.delete(job.id);
       }
     })();
@@ -109,11 +119,7 @@ export class JobRunner {
     return this.running.has(jobId);
   }
 
-  private async openCsv(
-    job: Job,
-    system: System,
-    file?: string,
-  ): Promise<InboundCycleOptions['source']> {
+  private async openCsv(job: Job, system: System, file?: string): Promise<OpenedSource> {
     const path =
       file ?? (typeof system.settings?.path === 'string' ? system.settings.path : undefined);
     if (!path)

@@ -589,6 +589,17 @@ export const ERROR_CODES = freezeCatalog([
     transient: false,
     origin: 'ldap',
   },
+  {
+    code: 'LdapTlsFailed',
+    aliases: [],
+    title: 'LDAP TLS failed',
+    description:
+      "The secure connection to the LDAP server could not be set up: its certificate is not trusted, has expired or does not name the host, or the server requires TLS that the system's settings do not use (result codes 8 and 13).",
+    recommendation:
+      "Give the CA that signed the server's certificate in the system's TLS settings (tls.ca), check the host name in the URL against the certificate, or switch to ldaps:// or startTls when the server demands a secure connection, then run the import again.",
+    transient: false,
+    origin: 'ldap',
+  },
 
   // --- Asynchronous targets that confirm by callback ---
   {

@@ -43,6 +43,8 @@ export const AttributeMapping = Type.Object(
     expression: Type.Optional(Type.String({ minLength: 1, maxLength: 2000 })),
     /** Required values fail the object with MandatoryFieldsMissing when empty. */
     required: Type.Optional(Type.Boolean()),
+    /** Which objects the mapping applies to (default user); group mappings target displayName, description, … */
+    objectType: Type.Optional(StringEnum(['user', 'group'] as const)),
   },
   { additionalProperties: false },
 );

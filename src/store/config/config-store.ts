@@ -12,6 +12,7 @@ import type {
   SystemInput,
 } from '../../model/job.ts';
 import type { FieldError } from '../../model/validation-error.ts';
+import { parseLdapSettings } from '../../model/ldap-settings.ts';
 import type { SecretBox } from '../../secrets/secret-box.ts';
 import type { SqlRunner } from '../sql-runner.ts';
 import type { ConfigDatabase } from './config-schema.ts';
@@ -81,6 +82,7 @@ export class ConfigStore {
         createdAt: iso(time),
         updatedAt: iso(time),
       };
+      assertSettings(system);
       await this.assertUniqueName(tx, system.name, undefined);
       await tx.all(
         this.qb.insertInto('systems_config').values({
@@ -121,6 +123,7 @@ export class ConfigStore {
       if (patch.settings === null) delete next.settings;
       else if (patch.settings !== undefined) next.settings = patch.settings;
       if (patch.traceLevel !== undefined) next.traceLevel = patch.traceLevel;
+      assertSettings(next);
       let secrets = sealed;
       if (patch.secrets && Object.keys(patch.secrets).length) {
         const plain = sealed ? this.open(id, sealed) : {};
@@ -367,6 +370,19 @@ export class ConfigStore {
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
+
+/** Connector settings are checked when given (an ldap system may be created first, set up later). */
+function assertSettings(system: System): void {
+  if (system.type !== 'ldap' || system.settings === undefined) return;
+  const parsed = parseLdapSettings(system.settings);
+  if (!parsed.ok)
+    throw new ConfigError(
+      'invalid',
+      'system',
+      parsed.errors.map((e) => `${e.field}: ${e.message}`).join('; '),
+      parsed.errors,
+    );
+}
 
 function jobOf(row: ConfigDatabase['jobs']): JobRecord {
   const input = JSON.parse(row.doc) as JobInput;

@@ -334,6 +334,17 @@ export class DirectoryStore {
     return row ? (JSON.parse(row.doc) as HubUser) : undefined;
   }
 
+  /** The group with this displayName (case-insensitive), if any. */
+  async findGroupByDisplayName(displayName: string): Promise<HubGroup | undefined> {
+    const [row] = await this.runner.all<{ id: string }>(
+      this.qb
+        .selectFrom('hub_groups')
+        .select('id')
+        .where('display_name_folded', '=', foldText(displayName)),
+    );
+    return row ? this.getGroup(row.id) : undefined;
+  }
+
   /** Users with these ids (a batch look-up; missing ids are simply absent). */
   async usersByIds(ids: string[]): Promise<HubUser[]> {
     const out: HubUser[] = [];
