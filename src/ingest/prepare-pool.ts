@@ -3,6 +3,7 @@ import { Worker } from 'node:worker_threads';
 import type { FieldError } from '../model/validation-error.ts';
 import { BodyError } from './parse-body.ts';
 import { prepareBody, type BodyFormat, type PreparedBatch } from './prepare-records.ts';
+import { unpackBatch, type PackedBatch } from './packed-batch.ts';
 
 export interface PrepareJob {
   format: BodyFormat;
@@ -15,7 +16,7 @@ export interface PrepareRequest {
   job: PrepareJob;
 }
 export type PrepareReply =
-  | { id: number; ok: true; batch: PreparedBatch }
+  | { id: number; ok: true; batch: PackedBatch }
   | {
       id: number;
       ok: false;
@@ -122,7 +123,7 @@ export class PreparePool {
       if (!waiter) return;
       slot.pending.delete(reply.id);
       if (slot.pending.size === 0) worker.unref();
-      if (reply.ok) waiter.resolve(reply.batch);
+      if (reply.ok) waiter.resolve(unpackBatch(reply.batch));
       else if (reply.bodyError) {
         const { message, errors, malformed } = reply.bodyError;
         waiter.reject(new BodyError(message, errors, malformed));
