@@ -1,15 +1,15 @@
-import { rmSync, mkdirSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { EntryInput } from '../src/model/entry.ts';
 import type { TaskInput } from '../src/model/task.ts';
 import { normalizeEntry } from '../src/model/normalize.ts';
-import { SqliteLogStore } from '../src/store/sqlite/sqlite-log-store.ts';
 import { SQLITE_MIGRATIONS } from '../src/store/sqlite/migrations.ts';
 import { tuneSqlite } from '../src/store/sqlite/open.ts';
 import { entryRowValues, prepareEntry } from '../src/store/entry-codec.ts';
-import { buildApp } from '../src/api/build-app.ts';
-import { ingestRecords, type IngestRecord } from '../src/ingest/ingest-records.ts';
 
 export interface Sample {
   tasks: TaskInput[];
@@ -51,53 +51,56 @@ export function rawInsertRate(dir: string, sample: Sample): number {
   return rows.length / seconds;
 }
 
-const asRecords = (kind: 'task' | 'entry', values: unknown[]): IngestRecord[] =>
-  values.map((value, index) => ({ kind, index, value }));
+/** The sample as NDJSON batch files (tasks first), as a producer would send them. */
+export function writeBatchFiles(dir: string, sample: Sample): string[] {
+  mkdirSync(dir, { recursive: true });
+  const files: string[] = [];
+  const write = (lines: string[]) => {
+    const file = join(dir, `batch-${String(files.length).padStart(4, '0')}.ndjson`);
+    writeFileSync(file, lines.join('\n'));
+    files.push(file);
+  };
+  write(sample.tasks.map((t) => JSON.stringify({ kind: 'task', ...t })));
+  for (let i = 0; i < sample.entries.length; i += BATCH)
+    write(sample.entries.slice(i, i + BATCH).map((e) => JSON.stringify({ kind: 'entry', ...e })));
+  return files;
+}
+
+const CHILD = fileURLToPath(new URL('./ingest-child.ts', import.meta.url));
+const child = (args: string[]) =>
+  spawn(process.execPath, ['--import', 'tsx', CHILD, ...args], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
 
 /**
  * provlog's own write path in-process, as an engine in the same process uses it: each batch of
- * records validated, normalised, split and stored (ingest-records.ts).
+ * records validated, normalised, split and stored (ingest-records.ts), timed around the calls.
  */
-export async function inProcessRate(dir: string, sample: Sample): Promise<number> {
+export async function inProcessRate(dir: string, files: string[], total: number): Promise<number> {
   rmSync(dir, { recursive: true, force: true });
-  const store = new SqliteLogStore({ file: join(dir, 'provlog.db') });
-  const batches: IngestRecord[][] = [asRecords('task', sample.tasks)];
-  for (let i = 0; i < sample.entries.length; i += BATCH)
-    batches.push(asRecords('entry', sample.entries.slice(i, i + BATCH)));
-  let accepted = 0;
-  const t = performance.now();
-  for (const batch of batches) {
-    const answer = await ingestRecords(store, batch);
-    if (answer.rejected.length)
-      throw new Error(`ingest rejected: ${JSON.stringify(answer.rejected[0]).slice(0, 300)}`);
-    accepted += answer.accepted;
-  }
-  const seconds = (performance.now() - t) / 1000;
-  await store.close();
-  if (accepted < sample.entries.length)
-    throw new Error(`only ${accepted} of ${sample.entries.length} accepted`);
-  return sample.entries.length / seconds;
+  const proc = child(['inprocess', join(dir, 'provlog.db'), ...files]);
+  proc.stdin.end();
+  let out = '';
+  for await (const chunk of proc.stdout) out += String(chunk);
+  const { seconds, accepted } = JSON.parse(out) as { seconds: number; accepted: number };
+  if (accepted < total) throw new Error(`only ${accepted} of ${total} accepted`);
+  return total / seconds;
 }
 
-/** Over HTTP on loopback: NDJSON batches posted to a listening server, two requests in flight. */
-export async function httpRate(dir: string, sample: Sample): Promise<number> {
+/**
+ * Over HTTP on loopback: provlog serving in a process of its own, NDJSON batches posted from
+ * this one, two requests in flight.
+ */
+export async function httpRate(dir: string, files: string[], total: number): Promise<number> {
   rmSync(dir, { recursive: true, force: true });
-  const store = new SqliteLogStore({ file: join(dir, 'provlog.db') });
-  const app = await buildApp({ store });
-  const address = await app.listen({ host: '127.0.0.1', port: 0 });
-  const bodies: string[] = [];
-  bodies.push(sample.tasks.map((t) => JSON.stringify({ kind: 'task', ...t })).join('\n'));
-  for (let i = 0; i < sample.entries.length; i += BATCH) {
-    bodies.push(
-      sample.entries
-        .slice(i, i + BATCH)
-        .map((e) => JSON.stringify({ kind: 'entry', ...e }))
-        .join('\n'),
-    );
-  }
+  const server = child(['serve', join(dir, 'provlog.db')]);
+  const exited = once(server, 'exit');
+  const [line] = (await once(server.stdout, 'data')) as [Buffer];
+  const address = String(line).trim();
+  const bodies = files.map((f) => readFileSync(f));
   let next = 0;
   let accepted = 0;
-  const worker = async () => {
+  const lane = async () => {
     while (next < bodies.length) {
       const body = bodies[next++]!;
       const res = await fetch(`${address}/api/v1/ingest`, {
@@ -112,11 +115,10 @@ export async function httpRate(dir: string, sample: Sample): Promise<number> {
     }
   };
   const t = performance.now();
-  await Promise.all([worker(), worker()]);
+  await Promise.all([lane(), lane()]);
   const seconds = (performance.now() - t) / 1000;
-  await app.close();
-  await store.close();
-  if (accepted < sample.entries.length)
-    throw new Error(`only ${accepted} of ${sample.entries.length} accepted`);
-  return sample.entries.length / seconds;
+  server.stdin.end();
+  await exited;
+  if (accepted < total) throw new Error(`only ${accepted} of ${total} accepted`);
+  return total / seconds;
 }

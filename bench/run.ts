@@ -7,7 +7,13 @@ import { SqliteLogStore } from '../src/store/sqlite/sqlite-log-store.ts';
 import { normalizeEntry } from '../src/model/normalize.ts';
 import { prepareEntry } from '../src/store/entry-codec.ts';
 import { validateEntry, validateTask } from '../src/model/validate-ingest.ts';
-import { httpRate, inProcessRate, rawInsertRate, type Sample } from './ingest-bench.ts';
+import {
+  httpRate,
+  inProcessRate,
+  rawInsertRate,
+  writeBatchFiles,
+  type Sample,
+} from './ingest-bench.ts';
 import { queryFigures, type QueryPicks } from './query-bench.ts';
 import { csvImportFigures } from './csv-bench.ts';
 import { ldapImportFigures } from './ldap-bench.ts';
@@ -43,8 +49,10 @@ function collect(n: number, seed: number): Sample {
 async function ingestFigures(sample: Sample) {
   const bytes = sample.entries.reduce((n, e) => n + JSON.stringify(e).length, 0);
   const raw = rawInsertRate(join(dir, 'raw'), sample);
-  const inProcess = await inProcessRate(join(dir, 'inproc'), sample);
-  const http = await httpRate(join(dir, 'http'), sample);
+  const files = writeBatchFiles(join(dir, 'batches'), sample);
+  const inProcess = await inProcessRate(join(dir, 'inproc'), files, sample.entries.length);
+  const http = await httpRate(join(dir, 'http'), files, sample.entries.length);
+  rmSync(join(dir, 'batches'), { recursive: true, force: true });
   return {
     entries: sample.entries.length,
     entriesWithSteps: sample.entries.filter((e) => e.steps?.length).length,

@@ -1,0 +1,46 @@
+import { readFileSync } from 'node:fs';
+import { SqliteLogStore } from '../src/store/sqlite/sqlite-log-store.ts';
+import { buildApp } from '../src/api/build-app.ts';
+import { ingestRecords, type IngestRecord } from '../src/ingest/ingest-records.ts';
+
+/**
+ * The measured side of the ingest benchmark, in a process of its own: a real producer or server
+ * does not hold the whole sample in its heap, and garbage collection over a heap that does would
+ * be charged to provlog. Usage (from bench/ingest-bench.ts):
+ *   ingest-child.ts inprocess DB FILE…   ingest NDJSON batch files through ingestRecords
+ *   ingest-child.ts serve DB             serve the API on a free loopback port until stdin closes
+ */
+const [mode, db, ...files] = process.argv.slice(2);
+if (!db) throw new Error('usage: ingest-child.ts inprocess|serve DB [FILE…]');
+const store = new SqliteLogStore({ file: db });
+
+if (mode === 'inprocess') {
+  let seconds = 0;
+  let accepted = 0;
+  for (const file of files) {
+    // Reading and parsing the file stands for the producer building its records: not timed.
+    const records: IngestRecord[] = readFileSync(file, 'utf8')
+      .split('\n')
+      .map((line, index) => {
+        const { kind, ...value } = JSON.parse(line) as { kind: 'task' | 'entry' };
+        return { kind, index, value };
+      });
+    const t = performance.now();
+    const answer = await ingestRecords(store, records);
+    seconds += (performance.now() - t) / 1000;
+    if (answer.rejected.length) throw new Error(JSON.stringify(answer.rejected[0]));
+    accepted += answer.accepted;
+  }
+  await store.close();
+  process.stdout.write(`${JSON.stringify({ seconds, accepted })}\n`);
+} else if (mode === 'serve') {
+  const app = await buildApp({ store });
+  const address = await app.listen({ host: '127.0.0.1', port: 0 });
+  process.stdout.write(`${address}\n`);
+  process.stdin.resume();
+  process.stdin.on('end', () => {
+    void app.close().then(() => store.close());
+  });
+} else {
+  throw new Error(`unknown mode ${mode}`);
+}
