@@ -6,12 +6,14 @@ import { SqliteLogStore } from './store/sqlite/sqlite-log-store.ts';
 import { registerConsole } from './api/console.ts';
 import type { DirectoryStore } from './store/directory/directory-store.ts';
 import type { ConfigStore } from './store/config/config-store.ts';
+import type { OutboundStore } from './store/outbound/outbound-store.ts';
 import { JobRunner } from './engine/job-runner.ts';
 
 /** A log store with the hub directory, systems and jobs in the same database. */
 export type ProvlogStore = LogStore & {
   readonly directory: DirectoryStore;
   readonly config: ConfigStore;
+  readonly outbound: OutboundStore;
 };
 
 /** The only wiring: config → store → API (+ console). */
