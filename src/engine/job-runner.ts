@@ -9,6 +9,7 @@ import type { DirectoryStore } from '../store/directory/directory-store.ts';
 import { openCsvSource } from '../connectors/csv/csv-source.ts';
 import { runInboundCycle, type InboundCycleOptions } from './inbound-cycle.ts';
 import type { InboundSource } from './source-row.ts';
+import { OutboundEngine } from './outbound/outbound-engine.ts';
 
 export { JobRunError, type JobCatalog } from './job-catalog.ts';
 
@@ -19,6 +20,10 @@ export interface RunRequest {
   triggerMethod: TriggerMethod;
   trigger: Source;
   parentTaskId?: string;
+  /** Outbound jobs: full or incremental (default: full until one full cycle completed). */
+  mode?: 'full' | 'incremental';
+  /** Outbound jobs: only these hub objects (the re-trigger of an incremental task). */
+  objects?: Array<{ objectType: string; id: string }>;
 }
 
 /**
@@ -33,6 +38,8 @@ export class JobRunner {
       jobs: JobCatalog;
       directory: DirectoryStore;
       log: LogStore;
+      /** Runs outbound SCIM jobs; without it they are refused as unsupported. */
+      outbound?: OutboundEngine;
       now?: () => number;
     },
   ) {}
@@ -56,6 +63,14 @@ export class JobRunner {
         'not_found',
         `Job ${job.id} names system ${job.systemId}, which does not exist`,
       );
+    const outbound = this.deps.outbound;
+    if (outbound && OutboundEngine.handles(job, system)) {
+      if (outbound.isRunning(job.id))
+        throw new JobRunError('busy', `Job ${job.id} is already running`);
+      return this.track(job.id, (onTaskStarted) =>
+        outbound.runCycle({ job, system, ...req, onTaskStarted }),
+      );
+    }
     if (job.direction !== 'inbound' || system.type !== 'csv') {
       throw new JobRunError(
         'unsupported',
@@ -91,6 +106,22 @@ export class JobRunner {
       }
     })();
     // If the cycle dies before recording its task, surface that error to the caller.
+    const taskId = await Promise.race([taskStarted, done.then((t) => t.id)]);
+    return { taskId, done };
+  }
+
+  /** Runs `cycle` as the job's one run, resolving once its task exists. */
+  private async track(
+    jobId: string,
+    cycle: (onTaskStarted: (id: string) => void) => Promise<Task>,
+  ): Promise<{ taskId: string; done: Promise<Task> }> {
+    this.running.set(jobId, null);
+    let started!: (id: string) => void;
+    const taskStarted = new Promise<string>((resolve) => (started = resolve));
+    const done = cycle((id) => {
+      this.running.set(jobId, id);
+      started(id);
+    }).finally(() => this.running.delete(jobId));
     const taskId = await Promise.race([taskStarted, done.then((t) => t.id)]);
     return { taskId, done };
   }

@@ -61,7 +61,13 @@ export class OutboundStore {
     await this.runner.all(
       this.qb
         .insertInto('outbound_jobs')
-        .values({ job_id: jobId, watermark, full_done: fullDone ? 1 : 0, updated_at: now })
+        .values({
+          job_id: jobId,
+          watermark,
+          full_done: fullDone ? 1 : 0,
+          quarantine_level: 0,
+          updated_at: now,
+        })
         .onConflict((oc) =>
           oc.column('job_id').doUpdateSet({
             watermark: sql<number>`CASE WHEN outbound_jobs.watermark > ${watermark} THEN outbound_jobs.watermark ELSE ${watermark} END`,
