@@ -74,14 +74,21 @@ export const jobRunRoutes: FastifyPluginAsync<{ runner: JobRunner }> = async (ap
     async (request, reply) => {
       const { id } = request.params as { id: string };
       // An empty POST runs the job as configured; a body may name the CSV file to read.
-      const body = (request.body ?? {}) as { file?: unknown };
+      const body = (request.body ?? {}) as { file?: unknown; mode?: unknown };
       if (
         typeof body !== 'object' ||
         Array.isArray(body) ||
-        Object.keys(body).some((k) => k !== 'file')
+        Object.keys(body).some((k) => k !== 'file' && k !== 'mode')
       ) {
-        throw new ApiError('invalid_body', 'The body may only hold {"file": "<path>"}', [
-          { field: '/', message: 'only "file" is allowed' },
+        throw new ApiError(
+          'invalid_body',
+          'The body may only hold {"file": "<path>"} or {"mode": "full"|"incremental"}',
+          [{ field: '/', message: 'only "file" and "mode" are allowed' }],
+        );
+      }
+      if (body.mode !== undefined && body.mode !== 'full' && body.mode !== 'incremental') {
+        throw new ApiError('invalid_body', 'mode is full or incremental', [
+          { field: '/mode', message: 'must be "full" or "incremental"' },
         ]);
       }
       if (
@@ -96,6 +103,7 @@ export const jobRunRoutes: FastifyPluginAsync<{ runner: JobRunner }> = async (ap
         const { taskId, done } = await runner.start({
           jobId: id,
           ...(typeof body.file === 'string' ? { file: body.file } : {}),
+          ...(body.mode === 'full' || body.mode === 'incremental' ? { mode: body.mode } : {}),
           triggerMethod: 'manual',
           trigger: 'manual_operation',
         });
