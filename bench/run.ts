@@ -10,6 +10,7 @@ import { validateEntry, validateTask } from '../src/model/validate-ingest.ts';
 import { httpRate, inProcessRate, rawInsertRate, type Sample } from './ingest-bench.ts';
 import { queryFigures, type QueryPicks } from './query-bench.ts';
 import { csvImportFigures } from './csv-bench.ts';
+import { scimOutboundFigures } from './scim-bench.ts';
 
 /**
  * `npm run bench [-- --entries 10000000] [--sample 200000] [--rounds 40]`: figures as JSON on stdout.
@@ -79,6 +80,8 @@ async function main() {
   log(`CSV import: ${csvRows} users into an empty hub, then again (no change)`);
   figures.csvImport = await csvImportFigures(join(dir, 'csv'), csvRows);
   log(JSON.stringify(figures.csvImport));
+  figures.scimOutbound = await scimOutboundFigures(join(dir, 'scim'), arg('scim-users', 100_000));
+  log(JSON.stringify(figures.scimOutbound));
 
   log(`queries: loading ${entries} demo entries`);
   const store = new SqliteLogStore({ file: join(dir, 'query', 'provlog.db') });

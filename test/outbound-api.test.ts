@@ -5,6 +5,8 @@ import { startFaultProxy, type FaultProxy } from './helpers/fault-proxy.ts';
 import { startScimServer, type ScimTestServer } from './helpers/scim-server.ts';
 import { outboundFixture } from './helpers/outbound-fixture.ts';
 import type { Task } from '../src/model/task.ts';
+import { ProvlogClient } from '../src/client/provlog-client.ts';
+import { injectFetch } from '../src/client/inject-fetch.ts';
 
 const TOKEN = 'api-outbound-token-7890';
 
@@ -128,5 +130,17 @@ describe('outbound actions over HTTP', () => {
     expect(again.statusCode).toBe(202);
     const t3 = await finished(again.json<{ taskId: string }>().taskId);
     expect(t3).toMatchObject({ parentTaskId: task.id, source: 're_trigger' });
+  });
+
+  it('the typed client reaches the same actions', async () => {
+    const client = new ProvlogClient({ baseUrl: 'http://provlog', fetch: injectFetch(app) });
+    const u = await f.store.directory.createUser({ userName: 'bob@example.com' });
+    const dry = await client.provisionOnDemand(f.jobId, u.id, { dryRun: true });
+    expect(dry).toMatchObject({ status: 'skipped', action: 'create', request: { method: 'POST' } });
+    const pushed = await client.provisionOnDemand(f.jobId, u.id);
+    expect(pushed).toMatchObject({ status: 'success', action: 'create' });
+    await expect(client.retryEntry(pushed.changeId)).rejects.toMatchObject({ status: 409 });
+    await expect(client.confirmEntry('missing')).rejects.toMatchObject({ status: 404 });
+    await expect(client.retriggerTask('missing')).rejects.toMatchObject({ status: 404 });
   });
 });
