@@ -17,6 +17,7 @@ import {
 import { queryFigures, type QueryPicks } from './query-bench.ts';
 import { csvImportFigures } from './csv-bench.ts';
 import { ldapImportFigures } from './ldap-bench.ts';
+import { scimOutboundFigures } from './scim-bench.ts';
 
 /**
  * `npm run bench [-- --entries 10000000] [--sample 200000] [--rounds 40]`: figures as JSON on stdout.
@@ -89,6 +90,8 @@ async function main() {
   figures.csvImport = await csvImportFigures(join(dir, 'csv'), csvRows);
   log(JSON.stringify(figures.csvImport));
   figures.ldapImport = await ldapImportFigures(join(dir, 'ldap'));
+  figures.scimOutbound = await scimOutboundFigures(join(dir, 'scim'), arg('scim-users', 100_000));
+  log(JSON.stringify(figures.scimOutbound));
 
   log(`queries: loading ${entries} demo entries`);
   const store = new SqliteLogStore({ file: join(dir, 'query', 'provlog.db') });

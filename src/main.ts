@@ -6,12 +6,16 @@ import { SqliteLogStore } from './store/sqlite/sqlite-log-store.ts';
 import { registerConsole } from './api/console.ts';
 import type { DirectoryStore } from './store/directory/directory-store.ts';
 import type { ConfigStore } from './store/config/config-store.ts';
+import type { OutboundStore } from './store/outbound/outbound-store.ts';
 import { JobRunner } from './engine/job-runner.ts';
+import { OutboundEngine } from './engine/outbound/outbound-engine.ts';
+import { ScimClients } from './engine/outbound/scim-clients.ts';
 
 /** A log store with the hub directory, systems and jobs in the same database. */
 export type ProvlogStore = LogStore & {
   readonly directory: DirectoryStore;
   readonly config: ConfigStore;
+  readonly outbound: OutboundStore;
 };
 
 /** The only wiring: config → store → API (+ console). */
@@ -30,21 +34,35 @@ export async function openStore(
   return new SqliteLogStore({ file: sqliteFile(config), ...key });
 }
 
+/** The outbound engine over a store (cycles, push, retries, health). */
+export function createOutbound(store: ProvlogStore): OutboundEngine {
+  const clients = new ScimClients((id) => store.config.getSystemSecrets(id));
+  return new OutboundEngine({
+    jobs: store.config,
+    directory: store.directory,
+    log: store,
+    outbound: store.outbound,
+    clients,
+  });
+}
+
 /** The engine's job runner over a store. */
-export function createRunner(store: ProvlogStore): JobRunner {
-  return new JobRunner({ jobs: store.config, directory: store.directory, log: store });
+export function createRunner(store: ProvlogStore, outbound = createOutbound(store)): JobRunner {
+  return new JobRunner({ jobs: store.config, directory: store.directory, log: store, outbound });
 }
 
 export async function createServer(
   config: Config,
   store: ProvlogStore,
-  runner = createRunner(store),
+  outbound = createOutbound(store),
+  runner = createRunner(store, outbound),
 ): Promise<FastifyInstance> {
   return buildApp({
     store,
     directory: store.directory,
     config: store.config,
     runner,
+    outbound,
     logger: config.logLevel === 'silent' ? false : { level: config.logLevel },
     extend: (app) => registerConsole(app),
   });

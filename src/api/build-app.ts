@@ -15,6 +15,8 @@ import { jobRunRoutes } from './routes/job-runs.ts';
 import { systemRoutes } from './routes/systems.ts';
 import { jobRoutes } from './routes/jobs.ts';
 import { PreparePool } from '../ingest/prepare-pool.ts';
+import type { OutboundEngine } from '../engine/outbound/outbound-engine.ts';
+import { outboundActionRoutes } from './routes/outbound-actions.ts';
 
 export interface AppOptions {
   store: LogStore;
@@ -24,6 +26,8 @@ export interface AppOptions {
   config?: ConfigStore;
   /** Runs jobs on request (`POST /api/v1/jobs/{id}/run`). */
   runner?: JobRunner;
+  /** Retry, confirm, re-trigger and provision on demand for outbound jobs. */
+  outbound?: OutboundEngine;
   logger?: FastifyServerOptions['logger'];
   /** Largest ingest body, bytes. */
   ingestBodyLimit?: number;
@@ -88,6 +92,12 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
         await api.register(systemRoutes, { prefix: '/systems', config: opts.config });
         await api.register(jobRoutes, { prefix: '/jobs', config: opts.config });
         if (opts.runner) await api.register(jobRunRoutes, { runner: opts.runner });
+        if (opts.runner && opts.outbound)
+          await api.register(outboundActionRoutes, {
+            engine: opts.outbound,
+            runner: opts.runner,
+            store: opts.store,
+          });
       }
       api.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
     },

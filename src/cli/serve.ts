@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { loadConfig, parsePort, type Config } from '../config.ts';
-import { createRunner, createServer, openStore } from '../main.ts';
+import { createOutbound, createRunner, createServer, openStore } from '../main.ts';
+import { OutboundWorker } from '../engine/outbound/outbound-worker.ts';
 import { closeOrphanedTasks } from '../engine/recover-orphans.ts';
 import { Scheduler } from '../engine/scheduler.ts';
 import { loadDemo } from '../ingest/load-demo.ts';
@@ -30,14 +31,20 @@ export function registerServe(program: Command): void {
           process.stderr.write(`Demo history: ${r.entries} entries in ${r.tasks} tasks.\n`);
         }
       }
-      const runner = createRunner(store);
-      const app = await createServer(config, store, runner);
+      const outbound = createOutbound(store);
+      const runner = createRunner(store, outbound);
+      const app = await createServer(config, store, outbound, runner);
       // Tasks a crash left running are closed first; then schedules start.
       const orphans = await closeOrphanedTasks({ log: store, jobs: store.config });
       if (orphans.length)
         app.log.warn({ tasks: orphans }, 'closed tasks left running by an earlier stop');
       const scheduler = new Scheduler({ jobs: store.config, runner, log: app.log });
       await scheduler.reload();
+      // Pending retries and pushes live in the store: the worker resumes them after a restart.
+      const worker = new OutboundWorker(outbound, {
+        onError: (what, err) => app.log.warn({ err }, `outbound ${what} failed`),
+      });
+      worker.start();
       const reload = setInterval(
         () =>
           void scheduler
@@ -47,6 +54,7 @@ export function registerServe(program: Command): void {
       );
       const shutdown = async () => {
         clearInterval(reload);
+        worker.stop();
         scheduler.stop();
         await app.close();
         await store.close();

@@ -183,6 +183,42 @@ export class ProvlogClient {
     return this.call('POST', '/api/v1/ingest', { type: 'application/x-ndjson', text });
   }
 
+  /** Retries a failed entry now; answers the new attempt's entry. */
+  retryEntry(changeId: string, actor?: { id: string; displayName?: string }): Promise<Entry> {
+    return this.call(
+      'POST',
+      `/api/v1/entries/${encodeURIComponent(changeId)}/retry`,
+      json({ ...(actor ? { actor } : {}) }),
+    );
+  }
+
+  /** Confirms a failed entry was done by hand; answers the confirmation entry. */
+  confirmEntry(changeId: string, actor?: { id: string; displayName?: string }): Promise<Entry> {
+    return this.call(
+      'POST',
+      `/api/v1/entries/${encodeURIComponent(changeId)}/confirm`,
+      json({ ...(actor ? { actor } : {}) }),
+    );
+  }
+
+  /** Runs a task's work again as a new, linked task. */
+  retriggerTask(taskId: string): Promise<{ taskId: string }> {
+    return this.call('POST', `/api/v1/tasks/${encodeURIComponent(taskId)}/retrigger`);
+  }
+
+  /** Pushes one hub user through an outbound job now (or only shows what would be sent). */
+  provisionOnDemand(
+    jobId: string,
+    objectId: string,
+    opts: { dryRun?: boolean } = {},
+  ): Promise<Entry> {
+    return this.call(
+      'POST',
+      `/api/v1/jobs/${encodeURIComponent(jobId)}/provision-on-demand`,
+      json({ objectId, ...opts }),
+    );
+  }
+
   listEntries(query: EntryQuery = {}): Promise<Page<Entry>> {
     return this.call('GET', `/api/v1/entries${toSearch(query)}`);
   }
@@ -244,3 +280,5 @@ export class ProvlogClient {
     return this.call('GET', '/healthz');
   }
 }
+
+const json = (value: unknown) => ({ type: 'application/json', text: JSON.stringify(value) });

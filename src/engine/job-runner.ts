@@ -10,6 +10,7 @@ import { openCsvSource } from '../connectors/csv/csv-source.ts';
 import { runInboundCycle, type InboundCycleOptions, type OpenedSource } from './inbound-cycle.ts';
 import type { InboundSource } from './source-row.ts';
 import { openLdapInbound, type RunMode } from './open-ldap.ts';
+import { OutboundEngine } from './outbound/outbound-engine.ts';
 
 export { JobRunError, type JobCatalog } from './job-catalog.ts';
 
@@ -17,11 +18,17 @@ export interface RunRequest {
   jobId: string;
   /** For CSV jobs: the file to import (else the system's `settings.path`). */
   file?: string;
-  /** LDAP jobs: a full run (deprovisions what is gone) or only what changed since the last good run. Default: the system's settings.incremental. */
+  /**
+   * A full run (deprovisions what is gone) or only what changed since the last good one.
+   * LDAP jobs default to the system's settings.incremental; outbound jobs to full until one
+   * full cycle completed.
+   */
   mode?: RunMode;
   triggerMethod: TriggerMethod;
   trigger: Source;
   parentTaskId?: string;
+  /** Outbound jobs: only these hub objects (the re-trigger of an incremental task). */
+  objects?: Array<{ objectType: string; id: string }>;
 }
 
 /**
@@ -36,6 +43,8 @@ export class JobRunner {
       jobs: JobCatalog;
       directory: DirectoryStore;
       log: LogStore;
+      /** Runs outbound SCIM jobs; without it they are refused as unsupported. */
+      outbound?: OutboundEngine;
       now?: () => number;
     },
   ) {}
@@ -59,6 +68,14 @@ export class JobRunner {
         'not_found',
         `Job ${job.id} names system ${job.systemId}, which does not exist`,
       );
+    const outbound = this.deps.outbound;
+    if (outbound && OutboundEngine.handles(job, system)) {
+      if (outbound.isRunning(job.id))
+        throw new JobRunError('busy', `Job ${job.id} is already running`);
+      return this.track(job.id, (onTaskStarted) =>
+        outbound.runCycle({ job, system, ...req, onTaskStarted }),
+      );
+    }
     if (job.direction !== 'inbound' || (system.type !== 'csv' && system.type !== 'ldap')) {
       throw new JobRunError(
         'unsupported',
@@ -101,6 +118,22 @@ export class JobRunner {
       }
     })();
     // If the cycle dies before recording its task, surface that error to the caller.
+    const taskId = await Promise.race([taskStarted, done.then((t) => t.id)]);
+    return { taskId, done };
+  }
+
+  /** Runs `cycle` as the job's one run, resolving once its task exists. */
+  private async track(
+    jobId: string,
+    cycle: (onTaskStarted: (id: string) => void) => Promise<Task>,
+  ): Promise<{ taskId: string; done: Promise<Task> }> {
+    this.running.set(jobId, null);
+    let started!: (id: string) => void;
+    const taskStarted = new Promise<string>((resolve) => (started = resolve));
+    const done = cycle((id) => {
+      this.running.set(jobId, id);
+      started(id);
+    }).finally(() => this.running.delete(jobId));
     const taskId = await Promise.race([taskStarted, done.then((t) => t.id)]);
     return { taskId, done };
   }

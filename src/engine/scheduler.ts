@@ -25,7 +25,7 @@ export class Scheduler {
   async reload(): Promise<void> {
     const wanted = new Map(
       (await this.deps.jobs.listJobs())
-        .filter((j) => j.schedule && j.state !== 'paused')
+        .filter((j) => j.schedule && j.state !== 'paused' && j.state !== 'quarantined')
         .map((j) => [j.id, j.schedule!]),
     );
     for (const [id, { schedule, cron }] of this.crons) {

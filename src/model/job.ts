@@ -108,6 +108,16 @@ export const JobInput = Type.Object(
     /** Deletion protection: more deprovisions than this in one cycle wait as staged_delete. */
     deletionThreshold: Type.Optional(Type.Integer({ minimum: 0, maximum: 10_000_000 })),
     retry: Type.Optional(RetryPolicy),
+    /** Quarantine when a run's failures reach both this share and this count. */
+    health: Type.Optional(
+      Type.Object(
+        {
+          failureShare: Type.Optional(Type.Number({ minimum: 0, maximum: 1 })),
+          minFailures: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000_000 })),
+        },
+        { additionalProperties: false },
+      ),
+    ),
   },
   { additionalProperties: false },
 );

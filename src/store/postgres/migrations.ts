@@ -1,5 +1,6 @@
 import { directorySchema } from '../directory/directory-schema.ts';
 import { configSchema } from '../config/config-schema.ts';
+import { outboundSchema } from '../outbound/outbound-schema.ts';
 
 /**
  * Schema history of the PostgreSQL store; the same tables as the SQLite store (db-types.ts),
@@ -121,4 +122,6 @@ CREATE TABLE rollup_hour (LIKE rollup_day INCLUDING ALL);
     name: 'systems and jobs',
     sql: configSchema('BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY'),
   },
+  // Version 4 (identities keyed by hash) is SQLite's alone: the same numbers mean the same change.
+  { version: 5, name: 'outbound job state', sql: outboundSchema() },
 ];

@@ -15,6 +15,7 @@ import { PostgresWriter } from './postgres-writer.ts';
 import { PgRunner } from './pg-runner.ts';
 import { DirectoryStore } from '../directory/directory-store.ts';
 import { ConfigStore } from '../config/config-store.ts';
+import { OutboundStore } from '../outbound/outbound-store.ts';
 import { loadOrCreateKey, SecretBox } from '../../secrets/secret-box.ts';
 
 export interface PostgresStoreOptions {
@@ -50,6 +51,8 @@ export class PostgresLogStore extends ReaderBackedStore implements LogStore {
   readonly directory: DirectoryStore;
   /** Systems and jobs, in the same database; their secrets sealed with a key kept apart. */
   readonly config: ConfigStore;
+  /** Outbound jobs' watermarks and quarantine, in the same database. */
+  readonly outbound: OutboundStore;
 
   private constructor(
     readonly pool: pg.Pool,
@@ -62,6 +65,7 @@ export class PostgresLogStore extends ReaderBackedStore implements LogStore {
     const runner = new PgRunner(pool);
     this.directory = new DirectoryStore(runner, compileOnly('postgres'), cursors);
     this.config = new ConfigStore(runner, compileOnly('postgres'), secrets);
+    this.outbound = new OutboundStore(runner, compileOnly('postgres'));
   }
 
   static async connect(opts: PostgresStoreOptions | string): Promise<PostgresLogStore> {

@@ -1,5 +1,6 @@
 import { directorySchema } from '../directory/directory-schema.ts';
 import { configSchema } from '../config/config-schema.ts';
+import { outboundSchema } from '../outbound/outbound-schema.ts';
 
 const rollupTable = (name: string) => `CREATE TABLE ${name} (
   bucket INTEGER NOT NULL, direction TEXT NOT NULL, status TEXT NOT NULL, action TEXT NOT NULL,
@@ -151,4 +152,5 @@ ALTER TABLE identities_by_hash RENAME TO identities;
 CREATE INDEX identities_hash ON identities (hash);
 `,
   },
+  { version: 5, name: 'outbound job state', sql: outboundSchema() },
 ];

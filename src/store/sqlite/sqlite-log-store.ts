@@ -16,6 +16,7 @@ import { SqliteRunner } from './sqlite-runner.ts';
 import { WriteLock } from './write-lock.ts';
 import { DirectoryStore } from '../directory/directory-store.ts';
 import { ConfigStore } from '../config/config-store.ts';
+import { OutboundStore } from '../outbound/outbound-store.ts';
 import { loadOrCreateKey, SecretBox } from '../../secrets/secret-box.ts';
 
 /** An FTS5 phrase: with the trigram tokenizer, a substring match. */
@@ -43,6 +44,8 @@ export class SqliteLogStore extends ReaderBackedStore implements LogStore {
   readonly directory: DirectoryStore;
   /** Systems and jobs, in the same database file; their secrets sealed with a key kept apart. */
   readonly config: ConfigStore;
+  /** Outbound jobs' watermarks and quarantine, in the same database. */
+  readonly outbound: OutboundStore;
 
   constructor(opts: SqliteStoreOptions) {
     super();
@@ -59,6 +62,7 @@ export class SqliteLogStore extends ReaderBackedStore implements LogStore {
         ? SecretBox.ephemeral()
         : SecretBox.fromKey(loadOrCreateKey(dirname(opts.file), opts.secretKeyHex));
     this.config = new ConfigStore(runner, compileOnly('sqlite'), secrets);
+    this.outbound = new OutboundStore(runner, compileOnly('sqlite'));
     this.reader = new LogReader(
       qb,
       async <T>(query: Compilable) => this.all<T>(query),

@@ -1,0 +1,410 @@
+import type { AttemptFailure } from '../../connectors/scim/attempt-record.ts';
+import type { ScimClient } from '../../connectors/scim/scim-client.ts';
+import type { ScimResult } from '../../connectors/scim/scim-result.ts';
+import type { ScimResource } from '../../connectors/scim/scim-schemas.ts';
+import { patchFromChanges } from '../../connectors/scim/patch-ops.ts';
+import type { HubUser } from '../../model/directory.ts';
+import type { Action } from '../../model/enums.ts';
+import type { Job, System } from '../../model/job.ts';
+import type { DirectoryStore } from '../../store/directory/directory-store.ts';
+import type { AttributeMapper } from '../attribute-mapper.ts';
+import { step } from '../entry-builder.ts';
+import { evaluateScope } from '../scoping.ts';
+import type { OutboundOutcome } from './outbound-entry.ts';
+import { buildResource, differences, hubUserValues } from './scim-shape.ts';
+
+/** Everything a job needs to push users to one SCIM target, prepared once per run. */
+export interface UserTarget {
+  job: Job;
+  system: System;
+  client: ScimClient;
+  baseUrl: string;
+  mapper: AttributeMapper;
+  /** SCIM paths the mappings write (plus `active`, which the engine always keeps in step). */
+  paths: string[];
+  /** The SCIM path matched on, and the hub attribute its value comes from. */
+  matchPath: string;
+  directory: DirectoryStore;
+}
+
+export interface UserRequest {
+  hubId: string;
+  /** Prefetched: the hub user (`null` = known to be gone), and its anchor (target id). */
+  user?: HubUser | null;
+  anchor?: string | null;
+  /** A retry of an earlier attempt: an object found already right counts as a success. */
+  retry?: boolean;
+  /** Record what would be sent, send nothing, change nothing. */
+  dryRun?: boolean;
+}
+
+/**
+ * One hub user through the four steps into the target: import (read the hub), scoping,
+ * matching (the anchor first, then the matching attribute — never a blind create), and
+ * provision (create, update by PATCH or PUT, disable, delete, or nothing).
+ */
+export async function syncUser(
+  t: UserTarget,
+  req: UserRequest,
+  now: () => number,
+): Promise<OutboundOutcome> {
+  const startedAt = now();
+  const steps: OutboundOutcome['steps'] = [];
+  let exchanges = 0;
+  let lastAttempt: OutboundOutcome['lastAttempt'];
+  const track = <T>(r: ScimResult<T>): ScimResult<T> => {
+    exchanges += r.attempts.length;
+    const last = r.attempts.at(-1);
+    if (last)
+      lastAttempt = {
+        request: last.request,
+        ...(last.response ? { response: last.response } : {}),
+      };
+    return r;
+  };
+  const user = req.user !== undefined ? req.user : ((await t.directory.getUser(req.hubId)) ?? null);
+  const anchor =
+    req.anchor !== undefined
+      ? req.anchor
+      : ((await t.directory.anchor(t.job.id, req.hubId)) ?? null);
+  const base = () => ({
+    objectType: 'user' as const,
+    hubId: req.hubId,
+    ...(user ? { hubName: user.displayName } : {}),
+    startedAt,
+    steps,
+    exchanges,
+    ...(lastAttempt ? { lastAttempt } : {}),
+  });
+  const failed = (
+    action: Action,
+    f: Pick<AttemptFailure, 'code' | 'reason'> & Partial<AttemptFailure>,
+    targetId?: string,
+  ): OutboundOutcome => ({
+    ...base(),
+    action,
+    status: 'failure',
+    errorCode: f.code,
+    reason: f.reason,
+    transient: f.transient ?? false,
+    ...(f.retryAfterMs !== undefined ? { retryAfterMs: f.retryAfterMs } : {}),
+    ...(targetId ? { targetId } : {}),
+  });
+
+  // 1. import
+  if (!user) {
+    steps.push(step('import', 'skipped', `Hub user ${req.hubId} no longer exists`));
+    if (!anchor) {
+      steps.push(step('scoping', 'skipped', 'Never provisioned by this job'));
+      return {
+        ...base(),
+        action: 'delete',
+        status: 'skipped',
+        skipReason: 'no_change',
+        reason: `Not in the hub and never provisioned to ${t.system.name}`,
+      };
+    }
+    steps.push(step('scoping', 'success', 'Provisioned by this job before'));
+    return deprovision(
+      t,
+      req,
+      anchor,
+      'it was deleted from the hub',
+      t.job.deprovision ?? 'disable',
+    );
+  }
+  steps.push(
+    step('import', 'success', `Read ${user.userName} from the hub`, {
+      hubId: user.id,
+      version: user.version,
+    }),
+  );
+
+  // 2. scoping
+  const values = hubUserValues(user);
+  const scope = evaluateScope(t.job.scoping, values);
+  if (!scope.inScope || (!user.active && !anchor)) {
+    const why = scope.inScope ? 'disabled in the hub' : scope.reason;
+    steps.push(step('scoping', 'skipped', `Out of scope: ${why}`));
+    if (!anchor)
+      return {
+        ...base(),
+        action: 'other',
+        status: 'skipped',
+        skipReason: 'out_of_scope',
+        reason: `Out of scope: ${why}`,
+      };
+    // Provisioned before and now out of scope: disabled (or deleted, if the job deletes).
+    const mode = t.job.deprovision === 'delete' ? 'delete' : 'disable';
+    return deprovision(t, req, anchor, `it left the scope (${why})`, mode);
+  }
+  steps.push(step('scoping', 'success', 'In scope'));
+  const mapped = t.mapper.map(values);
+  if (mapped.outcome === 'missing') {
+    steps.push(step('matching', 'skipped', 'Not evaluated: required attributes are missing'));
+    return failed('other', {
+      code: 'MandatoryFieldsMissing',
+      reason: `Required attribute(s) ${mapped.missing.join(', ')} have no value in the hub`,
+    });
+  }
+  const attrs = { ...mapped.attributes };
+  if (!('active' in attrs)) attrs.active = String(user.active);
+  const desired = buildResource(attrs);
+
+  // 3. matching: the anchor, else the matching attribute.
+  let current: ScimResource | null = null;
+  let how = t.matchPath;
+  if (anchor) {
+    const got = track(await t.client.getUser(anchor));
+    if (got.ok) {
+      current = got.value;
+      how = 'anchor';
+    } else if (got.failure.code !== 'InvalidAnchor') {
+      steps.push(
+        step(
+          'matching',
+          'failure',
+          `Could not read ${anchor} from ${t.system.name}: ${got.failure.reason}`,
+        ),
+      );
+      return failed('other', got.failure, anchor);
+    }
+  }
+  if (!current) {
+    const value = attrs[t.matchPath];
+    if (!value) {
+      steps.push(step('matching', 'failure', `No value for the matching attribute ${t.matchPath}`));
+      return failed('other', {
+        code: 'MandatoryFieldsMissing',
+        reason: `The matching attribute ${t.matchPath} has no value`,
+      });
+    }
+    const found = track(await t.client.matchUser(t.matchPath, value));
+    if (!found.ok) {
+      steps.push(step('matching', 'failure', found.failure.reason));
+      return failed('other', found.failure);
+    }
+    current = found.value;
+  }
+  const matchValue = attrs[t.matchPath] ?? null;
+  steps.push(
+    step(
+      'matching',
+      'success',
+      current
+        ? `Matched ${t.system.name} user ${String(current.id)} by ${how}`
+        : `No user in ${t.system.name} has ${t.matchPath} ${JSON.stringify(matchValue)}: will create`,
+      {
+        matchingAttribute: t.matchPath,
+        sourceValue: matchValue,
+        ...(current ? { targetId: String(current.id) } : {}),
+      },
+    ),
+  );
+
+  // 4. provision
+  if (!current) {
+    const props = Object.entries(attrs).map(([name, v]) => ({ name, oldValue: null, newValue: v }));
+    if (req.dryRun) {
+      lastAttempt = {
+        request: { method: 'POST', url: `${t.baseUrl}/Users`, headers: {}, body: desired },
+      };
+      steps.push(
+        step(
+          'provision',
+          'skipped',
+          `Dry run: would create ${user.userName} in ${t.system.name}; nothing was sent`,
+        ),
+      );
+      return {
+        ...base(),
+        action: 'create',
+        status: 'skipped',
+        skipReason: 'needs_action',
+        reason: 'Dry run: nothing was sent',
+        modifiedProperties: props,
+      };
+    }
+    const created = track(await t.client.createUser(desired as { userName: string }));
+    if (!created.ok) {
+      steps.push(step('provision', 'failure', created.failure.reason));
+      return { ...failed('create', created.failure), modifiedProperties: props };
+    }
+    const id = String(created.value.id);
+    await t.directory.setAnchor(t.job.id, user.id, 'user', id);
+    steps.push(
+      step('provision', 'success', `Created ${user.userName} in ${t.system.name}`, {
+        targetId: id,
+      }),
+    );
+    return {
+      ...base(),
+      action: 'create',
+      status: 'success',
+      targetId: id,
+      modifiedProperties: props,
+    };
+  }
+  const targetId = String(current.id);
+  if (targetId !== anchor && !req.dryRun)
+    await t.directory.setAnchor(t.job.id, user.id, 'user', targetId);
+  const diffs = differences(current, attrs, t.paths);
+  const props = diffs.map((d) => ({
+    name: d.change.path,
+    oldValue: d.oldValue,
+    newValue: d.newValue,
+  }));
+  const activeChange = diffs.find((d) => d.change.path === 'active');
+  // Enable only what was disabled: an absent `active` is not a disabled account.
+  const action: Action =
+    activeChange?.change.value === false
+      ? 'disable'
+      : activeChange?.oldValue === 'false'
+        ? 'enable'
+        : 'update';
+  if (diffs.length === 0) {
+    steps.push(
+      step('provision', 'skipped', `No change needed: ${t.system.name} already holds these values`),
+    );
+    // A retry that finds the work done (e.g. the earlier attempt timed out after the target
+    // acted) has succeeded: it resolves the failure.
+    return req.retry
+      ? {
+          ...base(),
+          action: 'update',
+          status: 'success',
+          targetId,
+          reason: 'Already up to date in the target',
+        }
+      : {
+          ...base(),
+          action: 'update',
+          status: 'skipped',
+          skipReason: 'no_change',
+          targetId,
+          reason: 'No change needed',
+        };
+  }
+  if (req.dryRun) {
+    const patch = patchFromChanges(diffs.map((d) => d.change));
+    lastAttempt = {
+      request: {
+        method: 'PATCH',
+        url: `${t.baseUrl}/Users/${encodeURIComponent(targetId)}`,
+        headers: {},
+        body: patch.ok ? patch.value : diffs.map((d) => d.change),
+      },
+    };
+    steps.push(
+      step(
+        'provision',
+        'skipped',
+        `Dry run: would change ${diffs.length} attribute(s); nothing was sent`,
+      ),
+    );
+    return {
+      ...base(),
+      action,
+      status: 'skipped',
+      skipReason: 'needs_action',
+      reason: 'Dry run: nothing was sent',
+      targetId,
+      modifiedProperties: props,
+    };
+  }
+  const patched = track(
+    await t.client.patchUser(
+      targetId,
+      diffs.map((d) => d.change),
+    ),
+  );
+  if (!patched.ok) {
+    steps.push(step('provision', 'failure', patched.failure.reason));
+    return { ...failed(action, patched.failure, targetId), modifiedProperties: props };
+  }
+  steps.push(
+    step(
+      'provision',
+      'success',
+      `Updated ${diffs.length} attribute(s) of ${user.userName} in ${t.system.name}`,
+    ),
+  );
+  return { ...base(), action, status: 'success', targetId, modifiedProperties: props };
+
+  async function deprovision(
+    t: UserTarget,
+    req: UserRequest,
+    targetId: string,
+    why: string,
+    mode: 'none' | 'disable' | 'delete',
+  ): Promise<OutboundOutcome> {
+    steps.push(
+      step('matching', 'success', `Anchored to ${t.system.name} user ${targetId}`, { targetId }),
+    );
+    if (mode === 'none') {
+      steps.push(step('provision', 'skipped', `The job does not deprovision: ${why}`));
+      return {
+        ...base(),
+        action: 'other',
+        status: 'skipped',
+        skipReason: 'no_change',
+        targetId,
+        reason: `Left in place: ${why}`,
+      };
+    }
+    const action: Action = mode;
+    if (req.dryRun) {
+      lastAttempt = {
+        request: {
+          method: mode === 'delete' ? 'DELETE' : 'PATCH',
+          url: `${t.baseUrl}/Users/${encodeURIComponent(targetId)}`,
+          headers: {},
+          ...(mode === 'disable'
+            ? { body: { Operations: [{ op: 'replace', path: 'active', value: false }] } }
+            : {}),
+        },
+      };
+      steps.push(
+        step('provision', 'skipped', `Dry run: would ${mode} ${targetId}; nothing was sent`),
+      );
+      return {
+        ...base(),
+        action,
+        status: 'skipped',
+        skipReason: 'needs_action',
+        targetId,
+        reason: 'Dry run: nothing was sent',
+      };
+    }
+    const r: ScimResult<unknown> = track<unknown>(
+      mode === 'delete'
+        ? await t.client.deleteUser(targetId)
+        : await t.client.disableUser(targetId),
+    );
+    if (!r.ok && r.failure.code !== 'InvalidAnchor') {
+      steps.push(step('provision', 'failure', r.failure.reason));
+      return failed(action, r.failure, targetId);
+    }
+    const gone = !r.ok;
+    if (gone || mode === 'delete') await t.directory.removeAnchor(t.job.id, req.hubId);
+    steps.push(
+      step(
+        'provision',
+        'success',
+        gone
+          ? `${targetId} is already gone from ${t.system.name}: ${why}`
+          : `${mode === 'delete' ? 'Deleted' : 'Disabled'} ${targetId} in ${t.system.name}: ${why}`,
+      ),
+    );
+    return {
+      ...base(),
+      action,
+      status: 'success',
+      targetId,
+      reason: why,
+      ...(mode === 'disable' && !gone
+        ? { modifiedProperties: [{ name: 'active', oldValue: 'true', newValue: 'false' }] }
+        : {}),
+    };
+  }
+}
