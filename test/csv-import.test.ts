@@ -130,3 +130,63 @@ describe('CSV import through an inbound job', () => {
     expect((unknownJob as { stderr: string }).stderr).toContain('No job');
   });
 });
+
+describe("a system's trace level", () => {
+  it('keeps only what it asks for, while the task still counts every object', async () => {
+    const store = new SqliteLogStore({ file: ':memory:' });
+    try {
+      const system = await store.config.createSystem({
+        name: 'Quiet HR',
+        type: 'csv',
+        traceLevel: 'changes',
+      });
+      const job = await store.config.createJob({
+        name: 'Quiet users',
+        systemId: system.id,
+        direction: 'inbound',
+        objectTypes: ['user'],
+        matchingAttribute: 'userName',
+        mappings: [
+          { target: 'userName', source: 'email', required: true },
+          { target: 'displayName', expression: 'first + " " + last' },
+          { target: 'department', source: 'dept' },
+        ],
+        scoping: [{ attribute: 'status', operator: 'equals', value: 'active' }],
+      });
+      const runner = new JobRunner({ jobs: store.config, directory: store.directory, log: store });
+      const runOnce = async () =>
+        (
+          await runner.start({
+            jobId: job.id,
+            file: join(dir, 'users.csv'),
+            triggerMethod: 'manual',
+            trigger: 'manual_operation',
+          })
+        ).done;
+      const entriesOf = async (taskId: string) =>
+        (await store.listEntries({ taskId: [taskId] }, { limit: 100 })).items;
+
+      const first = await runOnce();
+      expect(first.counts).toMatchObject({ processed: 6, created: 3, skipped: 1, failed: 2 });
+      expect(await entriesOf(first.id)).toHaveLength(6);
+
+      // Again: the three users need no change — counted, not logged.
+      const second = await runOnce();
+      expect(second.counts).toMatchObject({ processed: 6, skipped: 4, failed: 2 });
+      expect(second.untraced).toEqual({ skipped: 3 });
+      const kept = await entriesOf(second.id);
+      expect(kept).toHaveLength(3);
+      expect(kept.some((e) => e.skipReason === 'no_change')).toBe(false);
+      expect(kept.some((e) => e.skipReason === 'out_of_scope')).toBe(true);
+
+      // Failures only: out-of-scope skips and every success go too, the failures stay.
+      await store.config.updateSystem(system.id, { traceLevel: 'failures' });
+      const third = await runOnce();
+      expect(third.counts).toMatchObject({ processed: 6, skipped: 4, failed: 2 });
+      expect(third.status).toBe('partially_succeeded');
+      expect((await entriesOf(third.id)).map((e) => e.status)).toEqual(['failure', 'failure']);
+    } finally {
+      await store.close();
+    }
+  });
+});

@@ -17,6 +17,7 @@ import { inboundEntry, step, type CycleContext, type Outcome } from './entry-bui
 import { toHubUser } from './hub-user-attributes.ts';
 import type { InboundSource, SourceRow } from './source-row.ts';
 import { ChunkLookup } from './chunk-lookup.ts';
+import { TraceFilter } from './trace-level.ts';
 import {
   deprovisionGroup,
   groupMappings,
@@ -93,8 +94,14 @@ export async function runInboundCycle(
   };
   const write = (entries: EntryInput[], t?: TaskInput) =>
     writeEngineRecords(deps.log, now(), entries, t);
+  const trace = new TraceFilter(system.traceLevel);
   const finish = async (extra: Partial<TaskInput>) => {
-    await write([], { ...task, endedAt: new Date(now()).toISOString(), ...extra });
+    await write([], {
+      ...task,
+      endedAt: new Date(now()).toISOString(),
+      ...trace.taskFields(),
+      ...extra,
+    });
     const done = await deps.log.getTask(task.id);
     return { task: done! };
   };
@@ -157,6 +164,7 @@ export async function runInboundCycle(
     if (o.status === 'failure') failures++;
     if (o.status === 'failure' && o.errorCode && lookupErrorCode(o.errorCode)?.transient)
       transientFailures++;
+    if (!trace.keep(o)) return;
     buffer.push(inboundEntry(ctx, o));
     if (buffer.length >= FLUSH_EVERY) await write(buffer.splice(0));
   };

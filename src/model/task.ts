@@ -3,6 +3,21 @@ import { DIRECTIONS, SOURCES, TRIGGER_METHODS, TRIGGER_MODULES } from './enums.t
 import type { ObjectType, TaskStatus } from './enums.ts';
 import { Id, IsoDateTime, Name, Nullable, StringEnum } from './schema-helpers.ts';
 
+const count = Type.Integer({ minimum: 0, maximum: 1_000_000_000 });
+export const UntracedCounts = Type.Object(
+  {
+    created: Type.Optional(count),
+    updated: Type.Optional(count),
+    deleted: Type.Optional(count),
+    disabled: Type.Optional(count),
+    skipped: Type.Optional(count),
+    /** Other successful actions (enable, move…): processed, in no narrower count. */
+    other: Type.Optional(count),
+  },
+  { additionalProperties: false },
+);
+export type UntracedCounts = Static<typeof UntracedCounts>;
+
 /** A task as an engine reports it; its status and counts are derived from its entries. */
 export const TaskInput = Type.Object(
   {
@@ -24,6 +39,12 @@ export const TaskInput = Type.Object(
     /** A task-level failure (file unreadable, bind refused): the task failed as a whole. */
     errorCode: Type.Optional(Type.String({ pattern: '^[A-Za-z][A-Za-z0-9_.-]{0,99}$' })),
     reason: Type.Optional(Type.String({ maxLength: 8000 })),
+    /**
+     * Objects the task processed whose entries were not kept (a system's trace level of
+     * `changes` or `failures` drops routine outcomes). They count in the task's counts all
+     * the same; sending the task again with new figures replaces the old ones.
+     */
+    untraced: Type.Optional(UntracedCounts),
   },
   { additionalProperties: false },
 );

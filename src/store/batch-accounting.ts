@@ -1,5 +1,6 @@
 import type { Entry } from '../model/entry.ts';
 import type { EntryHead } from './entry-codec.ts';
+import type { TaskInput } from '../model/task.ts';
 import { DAY_MS, HOUR_MS } from './entry-columns.ts';
 
 export const COUNTER_COLUMNS = [
@@ -41,6 +42,29 @@ export const ROLLUP_DIMENSIONS = [
 
 /** A rollup row: bucket start, the dimensions ('' = none), and the count to add. */
 export type RollupRow = [bucket: number, ...dims: string[], n: number];
+
+const UNTRACED_KINDS = ['created', 'updated', 'deleted', 'disabled', 'skipped', 'other'] as const;
+
+/**
+ * What a task's `untraced` figures add to its counters when the task is written again: the
+ * difference from the figures already counted (`previous`, from the stored task), so writing
+ * a task twice never counts its untraced objects twice. Undefined when nothing changes.
+ */
+export function untracedDelta(
+  previous: TaskInput | undefined,
+  next: TaskInput,
+): Counter | undefined {
+  const delta = Object.fromEntries(COUNTER_COLUMNS.map((k) => [k, 0])) as Counter;
+  let changed = false;
+  for (const kind of UNTRACED_KINDS) {
+    const d = (next.untraced?.[kind] ?? 0) - (previous?.untraced?.[kind] ?? 0);
+    if (d === 0) continue;
+    changed = true;
+    delta.processed += d;
+    if (kind !== 'other') delta[kind] += d;
+  }
+  return changed ? delta : undefined;
+}
 
 /** Does this entry make earlier failures of its operation good? (Only then is a look-up needed.) */
 export function mayResolve(e: EntryHead): boolean {

@@ -480,6 +480,29 @@ export function describeLogStoreContract(name: string, open: () => Promise<LogSt
       expect(ended.event).toBe('account_synchronization');
     });
 
+    it('counts the objects a task reports as untraced once, however often it is sent', async () => {
+      const running = task('q', { endedAt: null, untraced: { skipped: 5 } });
+      await put([entry('q1', { taskId: 'q', action: 'update' })], [running]);
+      expect((await store.getTask('q'))!.counts).toMatchObject({
+        processed: 6,
+        skipped: 5,
+        updated: 1,
+      });
+      // The finished task carries the final figures: they replace the earlier ones.
+      const ended = task('q', { untraced: { skipped: 40, updated: 2, other: 1 } });
+      await put([], [ended]);
+      await put([], [ended]);
+      const t = (await store.getTask('q'))!;
+      expect(t.counts).toMatchObject({ processed: 44, skipped: 40, updated: 3, failed: 0 });
+      expect(t.status).toBe('succeeded');
+      expect((await store.listTasks({ status: ['succeeded'] }, { limit: 10 })).items).toHaveLength(
+        1,
+      );
+      // Invalid figures are refused before anything is stored.
+      const bad = { ...task('q'), untraced: { skipped: -1 } } as TaskInput;
+      expect(validateTask(bad, BASE_TIME).map((e) => e.field)).toEqual(['/untraced/skipped']);
+    });
+
     it('refuses a cursor that was altered or comes from another list', async () => {
       await put(
         Array.from({ length: 5 }, (_, i) => entry(`c${i}`, { minutes: i })),

@@ -9,6 +9,7 @@ import {
   mayResolve,
   ROLLUP_DIMENSIONS,
   type RollupRow,
+  untracedDelta,
 } from '../batch-accounting.ts';
 
 const ENTRY_COLUMNS = [
@@ -111,8 +112,12 @@ export class PostgresWriter {
     const existing = await client.query<{ doc: string }>('SELECT doc FROM tasks WHERE id = $1', [
       t.id,
     ]);
-    if (existing.rows[0]?.doc === doc) return 'duplicate';
+    const stored = existing.rows[0]?.doc;
+    if (stored === doc) return 'duplicate';
     await client.query(UPSERT_TASK, taskRowValues(t, doc));
+    const delta = untracedDelta(stored ? (JSON.parse(stored) as TaskInput) : undefined, t);
+    if (delta)
+      await client.query(UPSERT_COUNTS, [[t.id], ...COUNTER_COLUMNS.map((k) => [delta[k]])]);
     return 'accepted';
   }
 

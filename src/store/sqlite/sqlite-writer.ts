@@ -6,6 +6,7 @@ import {
   COUNTER_COLUMNS,
   mayResolve,
   ROLLUP_DIMENSIONS,
+  untracedDelta,
 } from '../batch-accounting.ts';
 import { entryRowValues, taskRowValues, type PreparedEntry } from '../entry-codec.ts';
 import type { SqliteDb } from './open.ts';
@@ -117,8 +118,11 @@ export class SqliteWriter {
 
   private writeTask(t: TaskInput): 'accepted' | 'duplicate' {
     const doc = JSON.stringify(t);
-    if (this.selectTaskDoc.get(t.id) === doc) return 'duplicate';
+    const stored = this.selectTaskDoc.get(t.id) as string | undefined;
+    if (stored === doc) return 'duplicate';
     this.upsertTask.run(...taskRowValues(t, doc));
+    const delta = untracedDelta(stored ? (JSON.parse(stored) as TaskInput) : undefined, t);
+    if (delta) this.upsertCounts.run(t.id, ...COUNTER_COLUMNS.map((k) => delta[k]));
     return 'accepted';
   }
 
