@@ -4,7 +4,10 @@ import { join } from 'node:path';
 import { SqliteLogStore } from '../src/store/sqlite/sqlite-log-store.ts';
 import { JobRunner } from '../src/engine/job-runner.ts';
 
-/** CSV import of `rows` users into an empty hub (every row logged), then the same file again (all "no change"). */
+/**
+ * CSV import of `rows` users into an empty hub (every row logged), then the same file again
+ * (all "no change"), logged in full and then at the trace level `changes`.
+ */
 export async function csvImportFigures(dir: string, rows: number) {
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
@@ -52,6 +55,9 @@ export async function csvImportFigures(dir: string, rows: number) {
   };
   const first = await timeRun();
   const second = await timeRun();
+  // The same, with the system keeping changes only (no-change skips counted, not logged).
+  await store.config.updateSystem(system.id, { traceLevel: 'changes' });
+  const third = await timeRun();
   await store.close();
   rmSync(dir, { recursive: true, force: true });
   return {
@@ -67,6 +73,13 @@ export async function csvImportFigures(dir: string, rows: number) {
       rowsPerSec: Math.round(rows / second.seconds),
       skipped: second.task.counts.skipped,
       status: second.task.status,
+    },
+    reimportNoChangeTraceChanges: {
+      seconds: round(third.seconds),
+      rowsPerSec: Math.round(rows / third.seconds),
+      skipped: third.task.counts.skipped,
+      entriesLogged: third.task.counts.processed - (third.task.untraced?.skipped ?? 0),
+      status: third.task.status,
     },
   };
 }
