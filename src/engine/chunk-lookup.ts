@@ -3,7 +3,8 @@ import { foldText } from '../model/fold-text.ts';
 import type { DirectoryStore } from '../store/directory/directory-store.ts';
 
 /**
- * What a chunk of rows needs from the hub, read in three queries instead of three per row.
+ * What a chunk of rows needs from the hub, read in at most three queries instead of three per
+ * row.
  * Everything the chunk writes goes through `note*`, so a later row sees an earlier row's work.
  */
 export class ChunkLookup {
@@ -22,9 +23,16 @@ export class ChunkLookup {
     const ids = [...new Set(anchors.values())];
     for (const id of ids) this.users.set(id, null);
     for (const u of await this.directory.usersByIds(ids)) this.noteUser(u);
-    for (const n of userNames)
-      if (!this.byName.has(foldText(n))) this.byName.set(foldText(n), null);
-    for (const u of await this.directory.usersByUserNames(userNames)) this.noteUser(u);
+    // Names the anchored users did not answer already (new objects, renames).
+    const unknown: string[] = [];
+    for (const n of userNames) {
+      const folded = foldText(n);
+      if (this.byName.has(folded)) continue;
+      this.byName.set(folded, null);
+      unknown.push(n);
+    }
+    if (unknown.length)
+      for (const u of await this.directory.usersByUserNames(unknown)) this.noteUser(u);
   }
 
   async anchor(key: string): Promise<string | undefined> {
