@@ -37,10 +37,10 @@ if (mode === 'inprocess') {
   const app = await buildApp({ store });
   const address = await app.listen({ host: '127.0.0.1', port: 0 });
   process.stdout.write(`${address}\n`);
+  const stop = () => void app.close().then(() => store.close());
   process.stdin.resume();
-  process.stdin.on('end', () => {
-    void app.close().then(() => store.close());
-  });
+  process.stdin.on('end', stop);
+  process.on('SIGINT', stop);
 } else {
   throw new Error(`unknown mode ${mode}`);
 }
