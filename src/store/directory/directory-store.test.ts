@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { describeDirectoryContract } from '../../../test/helpers/directory-contract.ts';
 import {
   dropSchema,
@@ -20,6 +21,8 @@ if (await postgresAvailable()) {
       connectionString: TEST_DATABASE_URL,
       schema,
       poolSize: 2,
+      // A key of the test's own: no key file is written into the working folder.
+      secretKeyHex: randomBytes(32).toString('hex'),
     });
     return {
       directory: store.directory,

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { describeOutboundContract } from '../../../test/helpers/outbound-contract.ts';
 import {
   dropSchema,
@@ -25,6 +26,8 @@ if (await postgresAvailable()) {
       connectionString: TEST_DATABASE_URL,
       schema,
       poolSize: 2,
+      // A key of the test's own: no key file is written into the working folder.
+      secretKeyHex: randomBytes(32).toString('hex'),
     });
     return {
       log: store,

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { describeLogStoreContract } from '../../../test/helpers/store-contract.ts';
 import {
   dropSchema,
@@ -17,6 +18,8 @@ if (available) {
       connectionString: TEST_DATABASE_URL,
       schema,
       poolSize: 2,
+      // A key of the test's own: no key file is written into the working folder.
+      secretKeyHex: randomBytes(32).toString('hex'),
     });
     const close = store.close.bind(store);
     store.close = async () => {
