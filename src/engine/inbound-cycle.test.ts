@@ -224,3 +224,84 @@ describe('inbound cycle', () => {
     expect((await store.directory.changesSince(0, 10)).items).toEqual([]);
   });
 });
+
+describe('matching on an attribute other than userName', () => {
+  const byEmployeeId = job({
+    matchingAttribute: 'employeeId',
+    mappings: [
+      { target: 'userName', source: 'email', required: true },
+      { target: 'employeeId', source: 'id' },
+      { target: 'displayName', expression: 'first + " " + last' },
+    ],
+    scoping: [],
+  });
+  const worker = (line: number, id: string, email: string): SourceRow => ({
+    kind: 'record',
+    line,
+    key: `k-${line}`,
+    values: { id, email, first: email.split('@')[0]!, last: 'Doe' },
+  });
+  const workers = (rows: SourceRow[], j = byEmployeeId) =>
+    runInboundCycle(
+      { directory: store.directory, log: store },
+      {
+        job: j,
+        system,
+        source: { ...source(rows), attributes: ['id', 'email', 'first', 'last'] },
+        triggerMethod: 'manual',
+        trigger: 'manual_operation',
+      },
+    );
+
+  it('matches hub users by employeeId, case-insensitively, and their userName follows the source', async () => {
+    const existing = await store.directory.createUser({
+      userName: 'old@x.com',
+      employeeId: 'e-100',
+    });
+    await store.directory.createUser({ userName: 'twin1@x.com', employeeId: 'E-200' });
+    await store.directory.createUser({ userName: 'twin2@x.com', employeeId: 'e-200' });
+    const { task } = await workers([
+      worker(2, 'E-100', 'new@x.com'),
+      worker(3, 'E-300', 'fresh@x.com'),
+      worker(4, 'E-200', 'twin@x.com'),
+      {
+        kind: 'record',
+        line: 5,
+        key: 'k-5',
+        values: { id: '', email: 'noid@x.com', first: 'No', last: 'Id' },
+      },
+    ]);
+    expect(task.counts).toMatchObject({ processed: 4, updated: 1, created: 1, failed: 2 });
+    const entries = await entriesOf(task.id);
+    const byLine = (line: number) => entries.find((e) => e.steps?.[0]?.details?.line === line)!;
+    expect(byLine(2)).toMatchObject({ action: 'update', status: 'success' });
+    expect(byLine(2).steps![2]).toMatchObject({
+      status: 'success',
+      description: 'Matched hub user old@x.com by employeeId',
+      details: { matchingAttribute: 'employeeId', sourceValue: 'E-100', hubId: existing.id },
+    });
+    expect((await store.directory.getUser(existing.id))!.userName).toBe('new@x.com');
+    expect(byLine(3).steps![2]!.description).toBe('No hub user has employeeId E-300: will create');
+    expect(byLine(4)).toMatchObject({ status: 'failure', errorCode: 'DuplicateTargetEntries' });
+    expect(byLine(4).reason).toMatch(/2 hub users have employeeId E-200: twin1@x.com, twin2@x.com/);
+    expect(byLine(5)).toMatchObject({ status: 'failure', errorCode: 'MandatoryFieldsMissing' });
+    expect(await store.directory.findUserByUserName('twin@x.com')).toBeUndefined();
+
+    // Again: the anchors hold, nothing changes.
+    const again = await workers([
+      worker(2, 'E-100', 'new@x.com'),
+      worker(3, 'E-300', 'fresh@x.com'),
+    ]);
+    expect(again.task.counts).toMatchObject({ processed: 2, skipped: 2, failed: 0 });
+  });
+
+  it('refuses a matching attribute the hub cannot look up, changing nothing', async () => {
+    const { task } = await workers(
+      [worker(2, 'E-1', 'a@x.com')],
+      job({ ...byEmployeeId, matchingAttribute: 'displayName' }),
+    );
+    expect(task).toMatchObject({ status: 'failed', errorCode: 'ConfigurationError' });
+    expect(task.reason).toMatch(/userName, email, employeeId/);
+    expect((await store.directory.listUsers({}, { limit: 10 })).items).toEqual([]);
+  });
+});

@@ -17,6 +17,7 @@ import { inboundEntry, step, type CycleContext, type Outcome } from './entry-bui
 import { toHubUser } from './hub-user-attributes.ts';
 import type { InboundSource, SourceRow } from './source-row.ts';
 import { ChunkLookup } from './chunk-lookup.ts';
+import { MATCHING_ATTRIBUTES, type MatchingAttribute } from '../store/directory/directory-store.ts';
 import { TraceFilter } from './trace-level.ts';
 import {
   deprovisionGroup,
@@ -146,14 +147,16 @@ export async function runInboundCycle(
       reason: `The mappings read ${unknown.map((u) => `'${u}'`).join(', ')}, which ${system.name} does not have (it has ${has.length > 30 ? `${has.slice(0, 30).join(', ')} and ${has.length - 30} more` : has.join(', ')})`,
     });
   }
+  const matchOn = job.matchingAttribute as MatchingAttribute;
   if (
-    !userMappings.some((m) => m.target === job.matchingAttribute) ||
-    job.matchingAttribute !== 'userName'
+    !MATCHING_ATTRIBUTES.includes(matchOn) ||
+    !userMappings.some((m) => m.target === matchOn) ||
+    !userMappings.some((m) => m.target === 'userName')
   ) {
     return finish({
       event: failEvent,
       errorCode: 'ConfigurationError',
-      reason: `The matching attribute must be userName and be mapped (got ${job.matchingAttribute})`,
+      reason: `The matching attribute must be one of ${MATCHING_ATTRIBUTES.join(', ')} and be mapped, and userName must be mapped (got ${job.matchingAttribute})`,
     });
   }
 
@@ -173,18 +176,18 @@ export async function runInboundCycle(
   let chunk: ReadRow[] = [];
   const applyChunk = async () => {
     const outcomes = await deps.directory.withTransaction(async (dir) => {
-      const lookup = new ChunkLookup(dir, job.id);
-      // Each record is mapped once: the look-ups need its userName, and so does processing.
+      const lookup = new ChunkLookup(dir, job.id, matchOn);
+      // Each record is mapped once: the look-ups need its matching value, and so does processing.
       const rows: MappedRow[] = chunk.map((r) =>
         r.kind === 'record' ? { ...r, mapped: mapper.map(r.values) } : r,
       );
       const records = rows.filter((r): r is MappedRecord => r.kind === 'record');
-      const userNames = records.flatMap(({ mapped: m }) =>
-        m.outcome === 'mapped' && m.attributes.userName ? [m.attributes.userName] : [],
+      const matchValues = records.flatMap(({ mapped: m }) =>
+        m.outcome === 'mapped' && m.attributes[matchOn] ? [m.attributes[matchOn]] : [],
       );
       await lookup.prefetch(
         records.map((r) => r.key),
-        userNames,
+        matchValues,
       );
       const out: Outcome[] = [];
       for (const row of rows) out.push(await processRow(dir, lookup, ctx, row, csv));
@@ -379,19 +382,51 @@ async function processRow(
       reason: `Invalid value${at}: ${list}`,
     };
   }
+  const matchOn = ctx.job.matchingAttribute as MatchingAttribute;
+  const value: string | undefined = input[matchOn] ?? undefined;
   let match: HubUser | undefined = anchoredId ? await lookup.user(anchoredId) : undefined;
-  const how = match ? 'anchor' : 'userName';
-  match ??= await lookup.userByName(input.userName);
+  const how = match ? 'anchor' : matchOn;
+  if (!match && value === undefined) {
+    steps.push(step('matching', 'failure', `The matching attribute ${matchOn} is empty`));
+    return {
+      ...named,
+      action: 'other',
+      status: 'failure',
+      errorCode: 'MandatoryFieldsMissing',
+      reason: `The matching attribute ${matchOn} is empty${at}`,
+    };
+  }
+  if (!match) {
+    const candidates = await lookup.usersByMatch(value as string);
+    if (candidates.length > 1) {
+      const names = candidates.map((u) => u.userName).join(', ');
+      const reason = `${candidates.length} hub users have ${matchOn} ${value}: ${names}; make it unique or match on another attribute`;
+      steps.push(
+        step('matching', 'failure', reason, {
+          matchingAttribute: matchOn,
+          sourceValue: value as string,
+        }),
+      );
+      return {
+        ...named,
+        action: 'other',
+        status: 'failure',
+        errorCode: 'DuplicateTargetEntries',
+        reason: `${reason}${at}`,
+      };
+    }
+    match = candidates[0];
+  }
   steps.push(
     step(
       'matching',
       'success',
       match
         ? `Matched hub user ${match.userName} by ${how}`
-        : `No hub user has userName ${input.userName}: will create`,
+        : `No hub user has ${matchOn} ${value}: will create`,
       {
-        matchingAttribute: 'userName',
-        sourceValue: input.userName,
+        matchingAttribute: matchOn,
+        ...(value !== undefined ? { sourceValue: value } : {}),
         ...(match ? { hubId: match.id } : {}),
       },
     ),
@@ -422,13 +457,14 @@ async function processRow(
       await directory.setAnchor(ctx.job.id, row.key, 'user', match.id);
       lookup.noteAnchor(row.key, match.id);
     }
-    // Matched by anchor, the object may have been renamed in the source: its userName follows.
+    // Matched by anchor or another attribute, the object may have been renamed in the source:
+    // its userName follows.
     const { userName, ...rest } = input;
-    const patch = how === 'anchor' && userName !== match.userName ? input : rest;
+    const patch = how !== 'userName' && userName !== match.userName ? input : rest;
     const { user, changes } = Object.keys(patch).length
       ? await directory.updateUser(match.id, patch, actor, undefined, match)
       : { user: match, changes: [] };
-    lookup.noteUser(user, match.userName);
+    lookup.noteUser(user, match);
     const props = changes.map((c) => ({
       name: c.name,
       oldValue: stringify(c.oldValue),
@@ -436,7 +472,7 @@ async function processRow(
     }));
     if (!user.active) {
       const enabled = await directory.setUserActive(user.id, true, actor);
-      lookup.noteUser(enabled);
+      lookup.noteUser(enabled, user);
       steps.push(
         step(
           'provision',

@@ -64,3 +64,25 @@ CREATE TABLE hub_changes (
 CREATE INDEX hub_changes_object ON hub_changes (object_type, object_id, seq);
 `;
 }
+
+/**
+ * Migration 6: hub users found by email and employeeId (an inbound job's matching attribute,
+ * folded like every compared text), and the time an anchored object was first missing from
+ * its source (a deprovisioning grace period: disable first, delete later).
+ */
+export function directoryMatchingSchema(dialect: 'sqlite' | 'postgres'): string {
+  // Existing rows are folded in SQL: SQLite through the store's own fold function (open.ts),
+  // PostgreSQL with NFKC and lower case, as model/fold-text.ts does.
+  const fold = (json: string) =>
+    dialect === 'sqlite'
+      ? `provlog_fold_text(json_extract(doc, '$.${json}'))`
+      : `replace(lower(normalize(doc::jsonb->>'${json}', NFKC)), 'ς', 'σ')`;
+  return `
+ALTER TABLE hub_users ADD COLUMN email_folded TEXT;
+ALTER TABLE hub_users ADD COLUMN employee_id_folded TEXT;
+UPDATE hub_users SET email_folded = ${fold('email')}, employee_id_folded = ${fold('employeeId')};
+CREATE INDEX hub_users_email ON hub_users (email_folded);
+CREATE INDEX hub_users_employee_id ON hub_users (employee_id_folded);
+ALTER TABLE hub_anchors ADD COLUMN missing_since BIGINT;
+`;
+}

@@ -23,6 +23,15 @@ import { DirectoryError } from './directory-errors.ts';
 import { diffAttributes, type AttributeChange } from './diff.ts';
 
 export type Actor = HubChange['actor'];
+
+/** Hub user attributes an inbound job may match source objects on. */
+export const MATCHING_ATTRIBUTES = ['userName', 'email', 'employeeId'] as const;
+export type MatchingAttribute = (typeof MATCHING_ATTRIBUTES)[number];
+const MATCH_COLUMN = {
+  userName: 'user_name_folded',
+  email: 'email_folded',
+  employeeId: 'employee_id_folded',
+} as const satisfies Record<MatchingAttribute, string>;
 type Table = 'hub_users' | 'hub_groups' | 'hub_organizations';
 const TABLE: Record<HubObjectType, Table> = {
   user: 'hub_users',
@@ -361,15 +370,24 @@ export class DirectoryStore {
   }
 
   /** Users with these userNames, compared case-insensitively (a batch look-up). */
-  async usersByUserNames(userNames: string[]): Promise<HubUser[]> {
+  usersByUserNames(userNames: string[]): Promise<HubUser[]> {
+    return this.usersByAttribute('userName', userNames);
+  }
+
+  /**
+   * Users whose matching attribute holds one of these values, compared case-insensitively
+   * (a batch look-up; email and employeeId need not be unique, so a value may find several).
+   */
+  async usersByAttribute(attribute: MatchingAttribute, values: string[]): Promise<HubUser[]> {
+    const column = MATCH_COLUMN[attribute];
     const out: HubUser[] = [];
-    const folded = [...new Set(userNames.map(foldText))];
+    const folded = [...new Set(values.map(foldText))];
     for (let i = 0; i < folded.length; i += 500) {
       const rows = await this.runner.all<{ doc: string }>(
         this.qb
           .selectFrom('hub_users')
           .select('doc')
-          .where('user_name_folded', 'in', folded.slice(i, i + 500)),
+          .where(column, 'in', folded.slice(i, i + 500)),
       );
       for (const r of rows) out.push(JSON.parse(r.doc) as HubUser);
     }
@@ -535,6 +553,8 @@ export class DirectoryStore {
       id: u.id,
       user_name: u.userName,
       user_name_folded: foldText(u.userName),
+      email_folded: u.email ? foldText(u.email) : null,
+      employee_id_folded: u.employeeId ? foldText(u.employeeId) : null,
       search: foldText(
         [u.userName, u.displayName, u.email, u.employeeId].filter(Boolean).join('\u241f'),
       ),

@@ -12,10 +12,22 @@ interface Versioned {
 }
 
 export interface DirectoryDatabase {
-  hub_users: Versioned & { user_name: string; user_name_folded: string; active: number };
+  hub_users: Versioned & {
+    user_name: string;
+    user_name_folded: string;
+    email_folded: string | null;
+    employee_id_folded: string | null;
+    active: number;
+  };
   hub_groups: Versioned & { display_name_folded: string };
   hub_group_members: { group_id: string; user_id: string };
-  hub_anchors: { job_id: string; source_key: string; object_type: string; object_id: string };
+  hub_anchors: {
+    job_id: string;
+    source_key: string;
+    object_type: string;
+    object_id: string;
+    missing_since: number | null;
+  };
   hub_organizations: Versioned & { parent_id: string | null };
   hub_changes: {
     seq: Generated<number>;

@@ -1,4 +1,4 @@
-import { directorySchema } from '../directory/directory-schema.ts';
+import { directoryMatchingSchema, directorySchema } from '../directory/directory-schema.ts';
 import { configSchema } from '../config/config-schema.ts';
 import { outboundSchema } from '../outbound/outbound-schema.ts';
 
@@ -124,4 +124,5 @@ CREATE TABLE rollup_hour (LIKE rollup_day INCLUDING ALL);
   },
   // Version 4 (identities keyed by hash) is SQLite's alone: the same numbers mean the same change.
   { version: 5, name: 'outbound job state', sql: outboundSchema() },
+  { version: 6, name: 'hub matching attributes', sql: directoryMatchingSchema('postgres') },
 ];

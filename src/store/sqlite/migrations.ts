@@ -1,4 +1,4 @@
-import { directorySchema } from '../directory/directory-schema.ts';
+import { directoryMatchingSchema, directorySchema } from '../directory/directory-schema.ts';
 import { configSchema } from '../config/config-schema.ts';
 import { outboundSchema } from '../outbound/outbound-schema.ts';
 
@@ -153,4 +153,5 @@ CREATE INDEX identities_hash ON identities (hash);
 `,
   },
   { version: 5, name: 'outbound job state', sql: outboundSchema() },
+  { version: 6, name: 'hub matching attributes', sql: directoryMatchingSchema('sqlite') },
 ];

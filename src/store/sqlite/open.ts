@@ -3,6 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { SQLITE_MIGRATIONS } from './migrations.ts';
 import { textHash } from '../text-hash.ts';
+import { foldText } from '../../model/fold-text.ts';
 
 export type SqliteDb = Database.Database;
 
@@ -35,6 +36,10 @@ export function tuneSqlite(db: SqliteDb): void {
   db.pragma('mmap_size = 1073741824');
   // The hash keying the identity dictionary (migration 4), the same function the writer uses.
   db.function('provlog_text_hash', { deterministic: true }, (text) => textHash(String(text)));
+  // Folding as model/fold-text.ts does, for migrations that fold stored text (migration 6).
+  db.function('provlog_fold_text', { deterministic: true }, (text) =>
+    typeof text === 'string' ? foldText(text) : null,
+  );
 }
 
 function migrate(db: SqliteDb): void {
