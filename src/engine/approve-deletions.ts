@@ -126,7 +126,13 @@ export async function approveStagedDeletions(
       );
       continue;
     }
-    const result = await carryOutDeprovision(deps.directory, ctx, user, sourceKey, base.steps);
+    const result = await carryOutDeprovision(
+      deps.directory,
+      ctx,
+      user,
+      { sourceKey, missingSince: await deps.directory.anchorMissingSince(job.id, sourceKey) },
+      base.steps,
+    );
     entries.push(inboundEntry(ctx, { ...base, ...result, hubName: user.displayName }));
   }
   await write(entries);

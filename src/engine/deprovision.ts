@@ -8,18 +8,51 @@ export type DeprovisionResult = Pick<
   'action' | 'status' | 'skipReason' | 'reason' | 'modifiedProperties'
 >;
 
+const DAY_MS = 86_400_000;
+
 /**
  * Deprovisions a hub user the job's source no longer has: delete (and forget its anchor) or
- * disable, per the job. Appends the provision step it took to `steps`.
+ * disable, per the job. With a grace period, a delete job disables first, notes when the
+ * object went missing, and deletes once it has stayed gone that long. Appends the provision
+ * step it took to `steps`.
  */
 export async function carryOutDeprovision(
   directory: DirectoryStore,
   ctx: CycleContext,
   user: HubUser,
-  sourceKey: string,
+  anchor: { sourceKey: string; missingSince?: number | null },
   steps: Step[],
 ): Promise<DeprovisionResult> {
   const actor = { type: 'job' as const, id: ctx.job.id, taskId: ctx.taskId };
+  const { sourceKey } = anchor;
+  const graceDays = ctx.job.deprovision === 'delete' ? (ctx.job.deprovisionGraceDays ?? 0) : 0;
+  if (graceDays > 0) {
+    const now = ctx.now();
+    const since =
+      anchor.missingSince ?? (await directory.markAnchorMissing(ctx.job.id, sourceKey, now));
+    const deleteAt = since + graceDays * DAY_MS;
+    if (now < deleteAt) {
+      const when = new Date(deleteAt).toISOString().slice(0, 10);
+      const wait = `it will be deleted on ${when} if it is still gone`;
+      if (!user.active) {
+        steps.push(step('provision', 'skipped', `Already disabled; ${wait}`));
+        return {
+          action: 'disable',
+          status: 'skipped',
+          skipReason: 'no_change',
+          reason: `Already disabled; ${wait}`,
+        };
+      }
+      await directory.setUserActive(user.id, false, actor);
+      steps.push(step('provision', 'success', `Disabled ${user.userName} in the hub; ${wait}`));
+      return {
+        action: 'disable',
+        status: 'success',
+        reason: `Gone from the source: disabled, and ${wait}`,
+        modifiedProperties: [{ name: 'active', oldValue: 'true', newValue: 'false' }],
+      };
+    }
+  }
   if (ctx.job.deprovision === 'delete') {
     await directory.deleteUser(user.id, actor);
     await directory.removeAnchor(ctx.job.id, sourceKey);

@@ -305,3 +305,61 @@ describe('matching on an attribute other than userName', () => {
     expect((await store.directory.listUsers({}, { limit: 10 })).items).toEqual([]);
   });
 });
+
+describe('a deprovisioning grace period', () => {
+  it('disables what left the source at once and deletes it only when still gone after the grace', async () => {
+    let now = Date.parse('2026-11-01T08:00:00Z');
+    const day = 86_400_000;
+    const graceJob = job({ deprovision: 'delete', deprovisionGraceDays: 7, deletionThreshold: 5 });
+    const cycle = (rows: SourceRow[]) =>
+      runInboundCycle(
+        { directory: store.directory, log: store, now: () => now },
+        {
+          job: graceJob,
+          system,
+          source: source(rows),
+          triggerMethod: 'automatic',
+          trigger: 'scheduled_sync',
+        },
+      );
+    const bobEntry = async (taskId: string) =>
+      (await entriesOf(taskId)).find((e) => e.sourceIdentity?.id === 'bob@x.com')!;
+    await cycle([rec(2, 'ann@x.com'), rec(3, 'bob@x.com')]);
+    const bob = (await store.directory.findUserByUserName('bob@x.com'))!;
+
+    // Day 0: bob is gone — disabled, with the date he will be deleted.
+    let { task } = await cycle([rec(2, 'ann@x.com')]);
+    expect(await bobEntry(task.id)).toMatchObject({ action: 'disable', status: 'success' });
+    expect((await bobEntry(task.id)).reason).toMatch(/deleted on 2026-11-08 if it is still gone/);
+    expect((await store.directory.getUser(bob.id))!.active).toBe(false);
+
+    // Day 2: back in the source — enabled, and the grace period ends.
+    now += 2 * day;
+    ({ task } = await cycle([rec(2, 'ann@x.com'), rec(3, 'bob@x.com')]));
+    expect(await bobEntry(task.id)).toMatchObject({ action: 'enable', status: 'success' });
+
+    // Day 5: gone again — the grace period starts afresh.
+    now += 3 * day;
+    ({ task } = await cycle([rec(2, 'ann@x.com')]));
+    expect((await bobEntry(task.id)).reason).toMatch(/deleted on 2026-11-13/);
+
+    // Day 9: still within it — nothing changes, and the entry says when.
+    now += 4 * day;
+    ({ task } = await cycle([rec(2, 'ann@x.com')]));
+    expect(await bobEntry(task.id)).toMatchObject({
+      action: 'disable',
+      status: 'skipped',
+      skipReason: 'no_change',
+    });
+    expect(await store.directory.getUser(bob.id)).toBeDefined();
+
+    // Day 13: the grace is over — deleted, and the anchor forgotten.
+    now += 4 * day;
+    ({ task } = await cycle([rec(2, 'ann@x.com')]));
+    expect(await bobEntry(task.id)).toMatchObject({ action: 'delete', status: 'success' });
+    expect(await store.directory.getUser(bob.id)).toBeUndefined();
+    expect((await store.directory.anchors(graceJob.id)).map((a) => a.sourceKey)).toEqual([
+      'ann@x.com',
+    ]);
+  });
+});

@@ -230,13 +230,30 @@ export async function runInboundCycle(
   if (chunk.length) await applyChunk();
   if (groups.length) await applyGroups();
 
+  // Objects an incremental run saw are back, whatever a full run found before.
+  if (!source.full && !stopped && seen.size && (job.deprovisionGraceDays ?? 0) > 0)
+    await deps.directory.clearAnchorsMissing(job.id, [...seen]);
   // An incomplete source must not deprovision what it failed to list.
   if (source.full && !stopped && (job.deprovision ?? 'none') !== 'none') {
     const anchors = await deps.directory.anchors(job.id);
+    // Objects back in the source end their grace periods.
+    const back = anchors.filter((a) => a.missingSince !== null && seen.has(a.sourceKey));
+    if (back.length)
+      await deps.directory.clearAnchorsMissing(
+        job.id,
+        back.map((a) => a.sourceKey),
+      );
     const gone = anchors.filter((a) => !seen.has(a.sourceKey) && a.objectType === 'user');
+    // Deletion protection counts what this cycle would change: not objects already disabled
+    // and waiting out a grace period.
+    const graceMs = job.deprovision === 'delete' ? (job.deprovisionGraceDays ?? 0) * 86_400_000 : 0;
+    const waiting = (a: (typeof gone)[number]) =>
+      graceMs > 0 && a.missingSince !== null && ctx.now() < a.missingSince + graceMs;
+    const acting = gone.filter((a) => !waiting(a));
     const threshold = job.deletionThreshold;
-    const held = threshold !== undefined && gone.length > threshold;
-    for (const a of gone) await emit(await deprovision(deps.directory, ctx, a, held, gone.length));
+    const held = threshold !== undefined && acting.length > threshold;
+    for (const a of gone)
+      await emit(await deprovision(deps.directory, ctx, a, held && !waiting(a), acting.length));
     const goneGroups = groupMapper
       ? anchors.filter((a) => !seen.has(a.sourceKey) && a.objectType === 'group')
       : [];
@@ -542,7 +559,7 @@ async function processRow(
 async function deprovision(
   directory: DirectoryStore,
   ctx: CycleContext,
-  a: { sourceKey: string; objectId: string },
+  a: { sourceKey: string; objectId: string; missingSince: number | null },
   held: boolean,
   total: number,
 ): Promise<Outcome> {
@@ -571,13 +588,15 @@ async function deprovision(
     step('scoping', 'success', 'Provisioned by this job before'),
     step('matching', 'success', `Anchored to hub user ${user.userName}`),
   );
-  const mode = ctx.job.deprovision === 'delete' ? 'delete' : 'disable';
+  // With a grace period, a delete job's first step is to disable.
+  const disablesFirst = (ctx.job.deprovisionGraceDays ?? 0) > 0 && a.missingSince === null;
+  const mode = ctx.job.deprovision === 'delete' && !disablesFirst ? 'delete' : 'disable';
   if (held) {
     const reason = `Deletion protection: ${total} objects would be ${mode === 'delete' ? 'deleted' : 'disabled'}, more than the threshold of ${ctx.job.deletionThreshold}; waiting for an operator's approval`;
     steps.push(step('provision', 'pending', reason));
     return { ...base, action: 'staged_delete', status: 'pending', reason };
   }
-  return { ...base, ...(await carryOutDeprovision(directory, ctx, user, a.sourceKey, steps)) };
+  return { ...base, ...(await carryOutDeprovision(directory, ctx, user, a, steps)) };
 }
 
 const stringify = (v: unknown): string | null =>

@@ -107,6 +107,11 @@ export const JobInput = Type.Object(
     deprovision: Type.Optional(StringEnum(['none', 'disable', 'delete'] as const)),
     /** Deletion protection: more deprovisions than this in one cycle wait as staged_delete. */
     deletionThreshold: Type.Optional(Type.Integer({ minimum: 0, maximum: 10_000_000 })),
+    /**
+     * With `deprovision: 'delete'`: objects gone from the source are disabled at once and
+     * deleted only when still gone this many days later (0 or absent: deleted at once).
+     */
+    deprovisionGraceDays: Type.Optional(Type.Integer({ minimum: 0, maximum: 3650 })),
     retry: Type.Optional(RetryPolicy),
     /** Quarantine when a run's failures reach both this share and this count. */
     health: Type.Optional(

@@ -461,17 +461,24 @@ export class DirectoryStore {
   }
 
   /** Every anchor of a job: a full cycle deprovisions those its source no longer has. */
-  async anchors(
-    jobId: string,
-  ): Promise<Array<{ sourceKey: string; objectType: HubObjectType; objectId: string }>> {
+  async anchors(jobId: string): Promise<
+    Array<{
+      sourceKey: string;
+      objectType: HubObjectType;
+      objectId: string;
+      /** When a full cycle first found the object gone (a grace period runs from then). */
+      missingSince: number | null;
+    }>
+  > {
     const rows = await this.runner.all<{
       source_key: string;
       object_type: string;
       object_id: string;
+      missing_since: number | string | null;
     }>(
       this.qb
         .selectFrom('hub_anchors')
-        .select(['source_key', 'object_type', 'object_id'])
+        .select(['source_key', 'object_type', 'object_id', 'missing_since'])
         .where('job_id', '=', jobId)
         .orderBy('source_key'),
     );
@@ -479,7 +486,43 @@ export class DirectoryStore {
       sourceKey: r.source_key,
       objectType: r.object_type as HubObjectType,
       objectId: r.object_id,
+      missingSince: r.missing_since === null ? null : Number(r.missing_since),
     }));
+  }
+
+  /** Notes that a full cycle found the anchored object gone at `time`; returns the time. */
+  async markAnchorMissing(jobId: string, sourceKey: string, time: number): Promise<number> {
+    await this.runner.all(
+      this.qb
+        .updateTable('hub_anchors')
+        .set({ missing_since: time })
+        .where('job_id', '=', jobId)
+        .where('source_key', '=', sourceKey),
+    );
+    return time;
+  }
+
+  async anchorMissingSince(jobId: string, sourceKey: string): Promise<number | null> {
+    const [row] = await this.runner.all<{ missing_since: number | string | null }>(
+      this.qb
+        .selectFrom('hub_anchors')
+        .select('missing_since')
+        .where('job_id', '=', jobId)
+        .where('source_key', '=', sourceKey),
+    );
+    return row?.missing_since == null ? null : Number(row.missing_since);
+  }
+
+  /** The objects of these source keys are back: their grace periods end. */
+  async clearAnchorsMissing(jobId: string, sourceKeys: string[]): Promise<void> {
+    for (let i = 0; i < sourceKeys.length; i += 500)
+      await this.runner.all(
+        this.qb
+          .updateTable('hub_anchors')
+          .set({ missing_since: null })
+          .where('job_id', '=', jobId)
+          .where('source_key', 'in', sourceKeys.slice(i, i + 500)),
+      );
   }
 
   // ---- change feed
