@@ -31,7 +31,8 @@ export async function openStore(
       ...key,
     });
   }
-  return new SqliteLogStore({ file: sqliteFile(config), ...key });
+  // The log is written from a thread of its own: ingest prepares while it stores.
+  return new SqliteLogStore({ file: sqliteFile(config), ...key, writerThread: true });
 }
 
 /** The outbound engine over a store (cycles, push, retries, health). */

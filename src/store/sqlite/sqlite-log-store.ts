@@ -12,6 +12,7 @@ import { LogReader } from '../log-reader.ts';
 import { ReaderBackedStore } from '../reader-backed-store.ts';
 import { openSqlite, type SqliteDb } from './open.ts';
 import { SqliteWriter } from './sqlite-writer.ts';
+import { LogWriterThread } from './log-writer-thread.ts';
 import { SqliteRunner } from './sqlite-runner.ts';
 import { WriteLock } from './write-lock.ts';
 import { DirectoryStore } from '../directory/directory-store.ts';
@@ -30,6 +31,11 @@ export interface SqliteStoreOptions {
    * file (created on first use), or a random key for ':memory:' (secrets die with the process).
    */
   secretKeyHex?: string;
+  /**
+   * Write the log from a thread and connection of its own (log-writer-thread.ts), so callers
+   * prepare their next batch while one is stored. Not for ':memory:' (one connection only).
+   */
+  writerThread?: boolean;
 }
 
 /** The embedded log store: one SQLite file in WAL mode, written and read in-process. */
@@ -37,6 +43,7 @@ export class SqliteLogStore extends ReaderBackedStore implements LogStore {
   readonly kind = 'sqlite' as const;
   readonly db: SqliteDb;
   private readonly writer: SqliteWriter;
+  private readonly writerThread: LogWriterThread | undefined;
   protected readonly reader: LogReader;
   private readonly statements: StatementCache;
   private readonly writeLock = new WriteLock();
@@ -53,6 +60,8 @@ export class SqliteLogStore extends ReaderBackedStore implements LogStore {
     this.statements = new StatementCache(this.db);
     const qb = compileOnly<LogDatabase>('sqlite');
     this.writer = new SqliteWriter(this.db);
+    if (opts.writerThread && opts.file !== ':memory:')
+      this.writerThread = new LogWriterThread(opts.file);
     const cursors = new CursorCodec(this.cursorKey());
     // One runner, and one statement cache, for everything on this connection.
     const runner = new SqliteRunner(this.db, this.writeLock, false, this.statements);
@@ -114,11 +123,19 @@ export class SqliteLogStore extends ReaderBackedStore implements LogStore {
     tasks: TaskInput[];
     entries: PreparedEntry[];
   }): Promise<StoreIngestResult> {
-    return this.writeLock.run(() => this.ingestSync(batch));
+    const thread = this.writerThread;
+    if (!thread) return this.writeLock.run(() => this.ingestSync(batch));
+    return this.writeLock.run(async () => {
+      const { result, renamed } = await thread.ingest(batch.tasks, batch.entries);
+      for (const id of renamed) this.reader.forgetSystem(id);
+      return result;
+    });
   }
 
-  /** Synchronous ingest, for the benchmark's baseline comparisons. */
+  /** Synchronous ingest on this thread (a store without a writer thread: the benchmark's loads). */
   ingestSync(batch: { tasks: TaskInput[]; entries: PreparedEntry[] }): StoreIngestResult {
+    // Two writers would keep two sets of caches (system names, identities) out of step.
+    if (this.writerThread) throw new Error('This store writes its log from its writer thread');
     const result = this.writer.ingestBatch(batch.tasks, batch.entries);
     for (const id of this.writer.takeRenamedSystems()) this.reader.forgetSystem(id);
     return result;
@@ -135,6 +152,7 @@ export class SqliteLogStore extends ReaderBackedStore implements LogStore {
 
   async close(): Promise<void> {
     if (!this.db.open) return;
+    await this.writeLock.run(() => this.writerThread?.close());
     this.db.pragma('optimize');
     this.db.close();
   }
