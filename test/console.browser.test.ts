@@ -166,7 +166,5 @@ describe.runIf(run)('the web console in Chromium', () => {
 async function rowStatuses(page: Page): Promise<string[]> {
   return page
     .getByTestId('log-row')
-    .evaluateAll((rows) =>
-      rows.map((r) => (r.children[3] as HTMLElement | undefined)?.innerText ?? ''),
-    );
+    .evaluateAll((rows) => rows.map((r) => r.children[3]?.textContent ?? ''));
 }
