@@ -16,4 +16,6 @@ export default tseslint.config(
       ],
     },
   },
+  // The console runs in the browser.
+  { files: ['web/**/*.{ts,tsx}'], languageOptions: { globals: { ...globals.browser } } },
 );

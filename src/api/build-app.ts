@@ -17,6 +17,8 @@ import { jobRoutes } from './routes/jobs.ts';
 import { PreparePool } from '../ingest/prepare-pool.ts';
 import type { OutboundEngine } from '../engine/outbound/outbound-engine.ts';
 import { outboundActionRoutes } from './routes/outbound-actions.ts';
+import { summaryRoutes } from './routes/summary.ts';
+import { errorCodeRoutes } from './routes/error-codes.ts';
 
 export interface AppOptions {
   store: LogStore;
@@ -86,6 +88,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       });
       await api.register(entriesRoutes, { store: opts.store });
       await api.register(tasksRoutes, { store: opts.store });
+      await api.register(summaryRoutes, { store: opts.store });
+      await api.register(errorCodeRoutes);
       if (opts.directory)
         await api.register(hubRoutes, { prefix: '/hub', directory: opts.directory });
       if (opts.config) {
