@@ -435,6 +435,40 @@ export function describeLogStoreContract(name: string, open: () => Promise<LogSt
       expect((await store.getEntry('del1'))!.resolvedBy).toBe('conf');
     });
 
+    it('resolves a failure that arrives after the retry or confirmation that made it good', async () => {
+      const fail = (id: string, op: string, minutes: number) =>
+        entry(id, {
+          taskId: 'O',
+          operationId: op,
+          status: 'failure',
+          errorCode: 'Timeout',
+          minutes,
+        });
+      // Separate batches, the retry first.
+      await put([entry('r2', { taskId: 'O', operationId: 'op-x', minutes: 5 })], [task('O')]);
+      await put([fail('r1', 'op-x', 0)]);
+      // One batch, the confirmation first; and one batch in order, for comparison.
+      await put([
+        entry('c2', { taskId: null, operationId: 'op-y', action: 'confirm', minutes: 7 }),
+        fail('c1', 'op-y', 1),
+      ]);
+      await put([
+        fail('s1', 'op-z', 2),
+        entry('s2', { taskId: 'O', operationId: 'op-z', minutes: 3 }),
+      ]);
+      // A failure after an earlier success of its operation stays open.
+      await put([fail('late', 'op-x', 9)]);
+      expect((await store.getEntry('r1'))!.resolvedBy).toBe('r2');
+      expect((await store.getEntry('c1'))!.resolvedBy).toBe('c2');
+      expect((await store.getEntry('s1'))!.resolvedBy).toBe('s2');
+      expect((await store.getEntry('late'))!.resolvedBy).toBeNull();
+      const t = (await store.getTask('O'))!;
+      // As if they had come in order: op-x twice (a failure, made good; a new one, open), op-y
+      // and op-z once each.
+      expect(t.counts).toMatchObject({ processed: 4, failed: 1, resolved: 3, created: 2 });
+      expect(t.status).toBe('partially_succeeded');
+    });
+
     it('lists tasks newest first with filters and cursor paging', async () => {
       await put(
         [],

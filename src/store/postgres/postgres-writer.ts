@@ -65,7 +65,13 @@ const UPSERT_TASK = `INSERT INTO tasks
 const RESOLVE = `UPDATE entries SET resolved_by = $1
   WHERE operation_id = $2 AND status = 'failure' AND resolved_by IS NULL AND seq <> $3
     AND (time < $4 OR (time = $4 AND seq < $3))
-  RETURNING task_id, object_type`;
+  RETURNING change_id, task_id, object_type`;
+
+/** The first later retry or confirmation of a failure that arrived after it (out of order). */
+const LATER_RESOLVER = `SELECT change_id, task_id FROM entries
+  WHERE operation_id = $1 AND seq <> $2 AND time > $3
+    AND (action = 'confirm' OR (status = 'success' AND operation_id <> change_id))
+  ORDER BY time, seq LIMIT 1`;
 
 function columnsOf<T>(rows: T[][], width: number): T[][] {
   const cols: T[][] = Array.from({ length: width }, () => []);
@@ -178,6 +184,8 @@ export class PostgresWriter {
     const seqOf = new Map(inserted.rows.map((r) => [r.change_id, Number(r.seq)]));
     const outcomes: Array<'accepted' | 'duplicate'> = [];
     const acc = new BatchAccounting();
+    // Failures of this batch that an entry earlier in it resolved already.
+    const resolvedHere = new Set<string>();
     for (let i = 0; i < entries.length; i++) {
       const e = entries[i]!;
       const seq = seqOf.get(e.changeId);
@@ -188,12 +196,37 @@ export class PostgresWriter {
       outcomes.push('accepted');
       const time = Date.parse(e.time);
       let retryInSameTask = false;
-      if (mayResolve(e)) {
-        const resolved = await client.query<{ task_id: string | null; object_type: string }>(
-          RESOLVE,
-          [e.changeId, e.operationId, seq, time],
+      if (e.status === 'failure' && !resolvedHere.has(e.changeId)) {
+        // Arriving after the retry or confirmation that made it good: resolved as it is stored.
+        const later = await client.query<{ change_id: string; task_id: string | null }>(
+          LATER_RESOLVER,
+          [e.operationId, seq, time],
         );
-        for (const r of resolved.rows) if (acc.resolved(r, e)) retryInSameTask = true;
+        const by = later.rows[0];
+        if (by) {
+          await client.query('UPDATE entries SET resolved_by = $1 WHERE seq = $2', [
+            by.change_id,
+            seq,
+          ]);
+          // The resolver, stored first, already counted the object if it is of the same task.
+          acc.add(e, time, e.taskId !== null && by.task_id === e.taskId);
+          acc.resolved(
+            { task_id: e.taskId, object_type: e.objectType },
+            { ...e, taskId: by.task_id },
+          );
+          continue;
+        }
+      }
+      if (mayResolve(e)) {
+        const resolved = await client.query<{
+          change_id: string;
+          task_id: string | null;
+          object_type: string;
+        }>(RESOLVE, [e.changeId, e.operationId, seq, time]);
+        for (const r of resolved.rows) {
+          resolvedHere.add(r.change_id);
+          if (acc.resolved(r, e)) retryInSameTask = true;
+        }
       }
       acc.add(e, time, retryInSameTask);
     }

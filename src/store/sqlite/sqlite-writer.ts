@@ -30,6 +30,8 @@ export class SqliteWriter {
   private readonly upsertCounts;
   private readonly resolveFailures;
   private readonly openFailureOps;
+  private readonly laterResolver;
+  private readonly markResolved;
   private readonly selectTaskDoc;
   private readonly upsertTask;
   private readonly upsertSystem;
@@ -73,6 +75,14 @@ export class SqliteWriter {
         WHERE operation_id IN (SELECT value FROM json_each(?)) AND status = 'failure' AND resolved_by IS NULL`,
       )
       .pluck();
+    // A failure that arrives after the retry or confirmation that made it good (engines may
+    // send out of order) is resolved as it is stored.
+    this.laterResolver =
+      db.prepare(`SELECT change_id, task_id FROM entries INDEXED BY entries_operation
+      WHERE operation_id = ? AND seq <> ? AND time > ?
+        AND (action = 'confirm' OR (status = 'success' AND operation_id <> change_id))
+      ORDER BY time, seq LIMIT 1`);
+    this.markResolved = db.prepare('UPDATE entries SET resolved_by = ? WHERE seq = ?');
     this.selectTaskDoc = db.prepare('SELECT doc FROM tasks WHERE id = ?').pluck();
     this.upsertTask = db.prepare(`INSERT INTO tasks
       (id, job_id, cycle_id, parent_task_id, direction, trigger_module, trigger_module_name, trigger_method,
@@ -166,8 +176,22 @@ export class SqliteWriter {
       this.noteSystem(e.sourceSystem);
       this.noteSystem(e.targetSystem);
       let retryInSameTask = false;
-      if (e.status === 'failure') openOps.add(e.operationId);
-      else if (openOps.has(e.operationId) && mayResolve(e)) {
+      if (e.status === 'failure') {
+        openOps.add(e.operationId);
+        const seq = Number(info.lastInsertRowid);
+        const later = this.laterResolver.get(e.operationId, seq, time) as
+          { change_id: string; task_id: string | null } | undefined;
+        if (later) {
+          this.markResolved.run(later.change_id, seq);
+          // The resolver, stored first, already counted the object if it is of the same task.
+          acc.add(e, time, e.taskId !== null && later.task_id === e.taskId);
+          acc.resolved(
+            { task_id: e.taskId, object_type: e.objectType },
+            { ...e, taskId: later.task_id },
+          );
+          continue;
+        }
+      } else if (openOps.has(e.operationId) && mayResolve(e)) {
         const seq = Number(info.lastInsertRowid);
         const resolved = this.resolveFailures.all(
           e.changeId,
