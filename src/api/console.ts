@@ -21,7 +21,9 @@ which builds it first) and reload this page.</p>
 
 /**
  * Serves the built console on the API's port: hashed assets under `/assets/` (cached for
- * good), and index.html for each console page, so a copied link opens the same view.
+ * good, their names change with their content), sent as the `.br` or `.gz` file the build
+ * wrote beside each when the browser accepts one; and index.html for each console page
+ * (revalidated on each visit), so a copied link opens the same view.
  */
 export async function registerConsole(app: FastifyInstance, dist = CONSOLE_DIST): Promise<void> {
   const assets = join(dist, 'assets');
@@ -32,6 +34,9 @@ export async function registerConsole(app: FastifyInstance, dist = CONSOLE_DIST)
       immutable: true,
       maxAge: '365d',
       index: false,
+      preCompressed: true,
+      // One URL, several encodings: a shared cache must key on what the browser accepts.
+      setHeaders: (res) => res.setHeader('vary', 'accept-encoding'),
     });
   }
   for (const url of PAGES) {
