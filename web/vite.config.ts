@@ -40,6 +40,19 @@ function precompress(): Plugin {
 export default defineConfig({
   root,
   plugins: [react(), precompress()],
-  build: { outDir, emptyOutDir: true, chunkSizeWarningLimit: 800 },
+  build: {
+    outDir,
+    emptyOutDir: true,
+    // provlog serve reads it to preload the chunk of the page asked for (src/api/console.ts).
+    manifest: true,
+    rolldownOptions: {
+      output: {
+        // React changes less often than the console: its own chunk stays cached across releases.
+        codeSplitting: {
+          groups: [{ name: 'react', test: /node_modules[\\/](react|react-dom|scheduler)[\\/]/ }],
+        },
+      },
+    },
+  },
   server: { proxy: { '/api': 'http://127.0.0.1:8080' } },
 });

@@ -17,10 +17,23 @@ beforeAll(async () => {
   // A built console as Vite leaves it: index.html, hashed assets with .br and .gz beside them.
   dist = mkdtempSync(join(tmpdir(), 'provlog-console-'));
   mkdirSync(join(dist, 'assets'));
-  writeFileSync(join(dist, 'index.html'), '<!doctype html><div id="root"></div>');
+  writeFileSync(
+    join(dist, 'index.html'),
+    '<!doctype html><html><head><title>provlog</title></head><body><div id="root"></div></body></html>',
+  );
   writeFileSync(join(dist, 'assets', 'index-abc123.js'), JS);
   writeFileSync(join(dist, 'assets', 'index-abc123.js.br'), brotliCompressSync(JS));
   writeFileSync(join(dist, 'assets', 'index-abc123.js.gz'), gzipSync(JS));
+  mkdirSync(join(dist, '.vite'));
+  const manifest = {
+    'index.html': { file: 'assets/index-abc123.js', imports: ['_react-1.js'] },
+    '_react-1.js': { file: 'assets/react-1.js' },
+    '_dialog-1.js': { file: 'assets/dialog-1.js', imports: ['_react-1.js', 'index.html'] },
+    'src/pages/dashboard.tsx': { file: 'assets/dashboard-1.js', imports: ['_react-1.js'] },
+    'src/pages/systems.tsx': { file: 'assets/systems-1.js', imports: ['_dialog-1.js'] },
+    'src/pages/entry-pane.tsx': { file: 'assets/entry-pane-1.js', imports: ['_dialog-1.js'] },
+  };
+  writeFileSync(join(dist, '.vite', 'manifest.json'), JSON.stringify(manifest));
   store = new SqliteLogStore({ file: ':memory:' });
   app = await buildApp({ store, extend: (a) => registerConsole(a, dist) });
 });
@@ -37,7 +50,22 @@ const asset = (acceptEncoding?: string) =>
     headers: acceptEncoding ? { 'accept-encoding': acceptEncoding } : {},
   });
 
+const preloads = (html: string) =>
+  [...html.matchAll(/rel="modulepreload" crossorigin href="([^"]+)"/g)].map((m) => m[1]);
+
 describe('the console served by provlog serve', () => {
+  it("preloads the chunk of the page asked for, beside the first one's", async () => {
+    const get = async (url: string) => preloads((await app.inject({ method: 'GET', url })).body);
+    expect(await get('/')).toEqual(['/assets/dashboard-1.js']);
+    expect(await get('/systems')).toEqual(['/assets/systems-1.js', '/assets/dialog-1.js']);
+    // The log is in the first chunk; with an entry open, the entry pane comes along.
+    expect(await get('/logs?window=7d')).toEqual([]);
+    expect(await get('/logs?entry=c-1')).toEqual([
+      '/assets/entry-pane-1.js',
+      '/assets/dialog-1.js',
+    ]);
+  });
+
   it('sends hashed assets brotli- or gzip-compressed as the browser accepts, cached for good', async () => {
     const br = await asset('gzip, deflate, br');
     expect(br.statusCode).toBe(200);
