@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Page, Request } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../src/api/build-app.ts';
 import { registerConsole } from '../src/api/console.ts';
@@ -99,8 +99,27 @@ describe.runIf(run)('the web console in Chromium', () => {
   });
 
   it('filters the log from values present in the data, and the URL reproduces the view', async () => {
+    // The first page is asked for once (by index.html, while the code loads); the facets
+    // only after the rows are in.
+    const events: string[] = [];
+    const kind = (url: string) =>
+      url.includes('/api/v1/entries/facets')
+        ? 'facets'
+        : url.includes('/api/v1/entries?')
+          ? 'rows'
+          : null;
+    const onRequest = (r: Request) => kind(r.url()) && events.push(`${kind(r.url())} asked`);
+    const onDone = (r: Request) => kind(r.url()) && events.push(`${kind(r.url())} answered`);
+    page.on('request', onRequest);
+    page.on('requestfinished', onDone);
     await page.goto(`${base}/logs`);
     await page.getByTestId('log-row').first().waitFor();
+    await expect.poll(() => events).toContain('facets answered');
+    page.off('request', onRequest);
+    page.off('requestfinished', onDone);
+    expect(events.filter((e) => e === 'rows asked')).toHaveLength(1);
+    expect(events.indexOf('facets asked')).toBeGreaterThan(events.indexOf('rows answered'));
+
     const status = page.locator('details[data-filter=status]');
     await expect.poll(() => status.locator('summary').textContent()).toBe('All');
     await status.locator('summary').click();
