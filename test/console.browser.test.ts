@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Page, Request } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../src/api/build-app.ts';
 import { registerConsole } from '../src/api/console.ts';
@@ -81,20 +81,104 @@ describe.runIf(run)('the web console in Chromium', () => {
     await page.getByTestId('log-row').first().waitFor();
   });
 
+  it("counts the dashboard's days in the viewer's time zone", async () => {
+    // UTC+14: the local date differs from the UTC date for 14 hours of every day.
+    const zone = 'Pacific/Kiritimati';
+    const context = await browser.newContext({ timezoneId: zone });
+    const local = await context.newPage();
+    const answer = local.waitForResponse((r) => r.url().includes('/api/v1/summary'));
+    await local.goto(base);
+    const res = await answer;
+    expect(new URL(res.url()).searchParams.get('tz')).toBe(zone);
+    const summary = (await res.json()) as { timeZone: string; days: { day: string }[] };
+    expect(summary.timeZone).toBe(zone);
+    const today = new Intl.DateTimeFormat('en-CA', { timeZone: zone }).format(new Date());
+    expect(summary.days.at(-1)?.day).toBe(today);
+    await local.getByText(`(days in ${zone})`).waitFor();
+    await context.close();
+  });
+
   it('filters the log from values present in the data, and the URL reproduces the view', async () => {
+    // The first page is asked for once (by index.html, while the code loads); the facets
+    // only after the rows are in.
+    const events: string[] = [];
+    const kind = (url: string) =>
+      url.includes('/api/v1/entries/facets')
+        ? 'facets'
+        : url.includes('/api/v1/entries?')
+          ? 'rows'
+          : null;
+    const onRequest = (r: Request) => kind(r.url()) && events.push(`${kind(r.url())} asked`);
+    const onDone = (r: Request) => kind(r.url()) && events.push(`${kind(r.url())} answered`);
+    page.on('request', onRequest);
+    page.on('requestfinished', onDone);
     await page.goto(`${base}/logs`);
     await page.getByTestId('log-row').first().waitFor();
-    const status = page.locator('select[name=status]');
-    const offered = await status.locator('option').allTextContents();
-    expect(offered[0]).toBe('All');
-    expect(offered.some((o) => o.startsWith('Failure'))).toBe(true);
-    await status.selectOption('failure');
+    await expect.poll(() => events).toContain('facets answered');
+    page.off('request', onRequest);
+    page.off('requestfinished', onDone);
+    expect(events.filter((e) => e === 'rows asked')).toHaveLength(1);
+    expect(events.indexOf('facets asked')).toBeGreaterThan(events.indexOf('rows answered'));
+
+    const status = page.locator('details[data-filter=status]');
+    await expect.poll(() => status.locator('summary').textContent()).toBe('All');
+    await status.locator('summary').click();
+    const choices = page.getByRole('group', { name: 'Status' }).getByRole('checkbox');
+    const offered = await choices.evaluateAll((els) => els.map((e) => e.getAttribute('value')));
+    expect(offered).toContain('failure');
+    await page
+      .getByRole('group', { name: 'Status' })
+      .getByLabel(/^Failure/)
+      .check();
     await page.waitForURL(/status=failure/);
     await expect
       .poll(() => rowStatuses(page))
       .toSatisfy((s: string[]) => s.length > 0 && s.every((x) => x.startsWith('Failure')));
+
+    // A second value widens the filter (the API ORs values of one field), still in the URL.
+    await page
+      .getByRole('group', { name: 'Status' })
+      .getByLabel(/^Skipped/)
+      .check();
+    const chosen = () => new URL(page.url()).searchParams.get('status')?.split(',').sort();
+    await expect.poll(chosen).toEqual(['failure', 'skipped']);
+    await expect
+      .poll(() => rowStatuses(page))
+      .toSatisfy(
+        (s: string[]) =>
+          s.length > 0 && s.every((x) => x.startsWith('Failure') || x.startsWith('Skipped')),
+      );
+    await expect.poll(() => status.locator('summary').textContent()).toMatch(/\+1$/);
+    await shot('log-multi-select');
+
+    // Two actions at once, and Escape closes the list.
+    await page.keyboard.press('Escape');
+    const action = page.locator('details[data-filter=action]');
+    await action.locator('summary').click();
+    await page
+      .getByRole('group', { name: 'Action' })
+      .getByLabel(/^Create/)
+      .check();
+    await page
+      .getByRole('group', { name: 'Action' })
+      .getByLabel(/^Update/)
+      .check();
+    await expect
+      .poll(() => new URL(page.url()).searchParams.get('action')?.split(',').sort())
+      .toEqual(['create', 'update']);
+    await expect
+      .poll(() => rowActions(page))
+      .toSatisfy((s: string[]) => s.length > 0 && s.every((x) => x === 'Create' || x === 'Update'));
+
     await page.reload();
-    await expect.poll(() => page.locator('select[name=status]').inputValue()).toBe('failure');
+    await page.getByTestId('log-row').first().waitFor();
+    await status.locator('summary').click();
+    const checked = await page
+      .getByRole('group', { name: 'Status' })
+      .getByRole('checkbox', { checked: true })
+      .evaluateAll((els) => els.map((e) => e.getAttribute('value')).sort());
+    expect(checked).toEqual(['failure', 'skipped']);
+    await page.keyboard.press('Escape');
     await shot('log');
   });
 
@@ -154,6 +238,32 @@ describe.runIf(run)('the web console in Chromium', () => {
   it('lists systems and jobs with their health and actions', async () => {
     await page.goto(`${base}/systems`);
     await page.getByRole('cell', { name: 'Push to Target App' }).waitFor();
+    const row = page.getByTestId('job-row').filter({ hasText: 'Push to Target App' });
+    const stateBefore = await row.getAttribute('data-state');
+    await row.getByRole('button', { name: 'Pause' }).click();
+    await expect.poll(() => row.getAttribute('data-state')).toBe('paused');
+    expect((await f.store.config.getJob(f.jobId))?.state).toBe('paused');
+    await row.getByRole('button', { name: 'Resume' }).click();
+    await expect.poll(() => row.getAttribute('data-state')).toBe('active');
+    expect(stateBefore).not.toBe('paused');
+
+    // A quarantined job says why, and when the engine next probes it.
+    const nextTry = new Date(Date.now() + 10 * 60_000).toISOString();
+    await f.store.config.setJobState(
+      f.jobId,
+      'quarantined',
+      `Quarantined: 12 of 20 objects (60%) failed, past the threshold of 50% and at least 10 in task t-1; next try at ${nextTry}`,
+    );
+    await page.reload();
+    await expect.poll(() => row.getAttribute('data-state')).toBe('quarantined');
+    const health = row.getByTestId('job-health');
+    await health.getByText('12 of 20 objects (60%) failed').waitFor();
+    await expect.poll(() => health.locator('time').getAttribute('datetime')).toBe(nextTry);
+    await health.getByText(/^Next probe:/).waitFor();
+    await shot('systems-quarantined');
+    await row.getByRole('button', { name: 'Resume' }).click();
+    await expect.poll(() => row.getAttribute('data-state')).toBe('active');
+
     await page.getByRole('button', { name: 'Provision on demand' }).click();
     const dialog = page.getByRole('dialog');
     await dialog.getByRole('textbox').fill('ada@example.com');
@@ -162,6 +272,12 @@ describe.runIf(run)('the web console in Chromium', () => {
     await shot('systems');
   });
 });
+
+async function rowActions(page: Page): Promise<string[]> {
+  return page
+    .getByTestId('log-row')
+    .evaluateAll((rows) => rows.map((r) => r.children[2]?.textContent ?? ''));
+}
 
 async function rowStatuses(page: Page): Promise<string[]> {
   return page

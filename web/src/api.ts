@@ -21,7 +21,11 @@ async function request<T>(
     init.body = JSON.stringify(body);
     init.headers = { ...init.headers, 'content-type': 'application/json' };
   }
-  const res = await fetch(`/api/v1${path}`, init);
+  return readAnswer<T>(await fetch(`/api/v1${path}`, init));
+}
+
+/** An API answer's JSON, or its problem+json as an `ApiProblem`. */
+export async function readAnswer<T>(res: Response): Promise<T> {
   const text = await res.text();
   const json: unknown = text ? JSON.parse(text) : undefined;
   if (!res.ok) {

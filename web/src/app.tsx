@@ -1,11 +1,19 @@
+import { lazy, Suspense } from 'react';
 import { Link, useLocation } from './router.tsx';
-import { DashboardPage } from './pages/dashboard.tsx';
-import { TasksPage } from './pages/tasks.tsx';
-import { TaskPage } from './pages/task.tsx';
 import { LogPage } from './pages/log.tsx';
-import { SystemsPage } from './pages/systems.tsx';
-import { Empty } from './components/states.tsx';
+import { Empty, Loading } from './components/states.tsx';
 import { timeZone } from './format.ts';
+
+// The log (the product) is in the first chunk, so a link into it needs no second round trip;
+// the other pages are chunks of their own, loaded when first shown.
+const DashboardPage = lazy(() =>
+  import('./pages/dashboard.tsx').then((m) => ({ default: m.DashboardPage })),
+);
+const TasksPage = lazy(() => import('./pages/tasks.tsx').then((m) => ({ default: m.TasksPage })));
+const TaskPage = lazy(() => import('./pages/task.tsx').then((m) => ({ default: m.TaskPage })));
+const SystemsPage = lazy(() =>
+  import('./pages/systems.tsx').then((m) => ({ default: m.SystemsPage })),
+);
 
 const NAV = [
   { href: '/', label: 'Dashboard' },
@@ -51,7 +59,9 @@ export function App() {
           API
         </a>
       </header>
-      <main>{page(path)}</main>
+      <main>
+        <Suspense fallback={<Loading />}>{page(path)}</Suspense>
+      </main>
     </div>
   );
 }

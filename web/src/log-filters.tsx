@@ -1,18 +1,23 @@
 import { useEffect, useState } from 'react';
 import type { Facets } from './types.ts';
 import { fromLocalInput, label, toLocalInput } from './format.ts';
+import { MultiSelect } from './components/multi-select.tsx';
 
-/** The filters the log offers, in the order shown; all of them are API query names. */
+/**
+ * The filters the log offers, in the order shown; all of them are API query names. `multi`
+ * ones pick several values, sent comma-separated (the API ORs them); system names and job ids
+ * may hold a comma themselves, so they pick one.
+ */
 export const SELECT_FILTERS = [
-  { id: 'direction', label: 'Direction' },
-  { id: 'status', label: 'Status' },
-  { id: 'action', label: 'Action' },
-  { id: 'objectType', label: 'Object type' },
-  { id: 'skipReason', label: 'Skip reason' },
-  { id: 'sourceSystem', label: 'Source system' },
-  { id: 'targetSystem', label: 'Target system' },
-  { id: 'errorCode', label: 'Error code' },
-  { id: 'jobId', label: 'Job ID' },
+  { id: 'direction', label: 'Direction', multi: true, raw: false },
+  { id: 'status', label: 'Status', multi: true, raw: false },
+  { id: 'action', label: 'Action', multi: true, raw: false },
+  { id: 'objectType', label: 'Object type', multi: true, raw: false },
+  { id: 'skipReason', label: 'Skip reason', multi: true, raw: false },
+  { id: 'sourceSystem', label: 'Source system', multi: false, raw: true },
+  { id: 'targetSystem', label: 'Target system', multi: false, raw: true },
+  { id: 'errorCode', label: 'Error code', multi: true, raw: true },
+  { id: 'jobId', label: 'Job ID', multi: false, raw: true },
 ] as const;
 export const TEXT_FILTERS = [
   { id: 'identity', label: 'Identity', hint: 'name or id, source or target' },
@@ -120,6 +125,22 @@ export function LogFilters(props: {
         const present = Object.entries(facets?.[f.id] ?? {}).sort((a, b) => b[1] - a[1]);
         const selected = params[f.id];
         if (present.length === 0 && !selected) return null;
+        if (f.multi) {
+          return (
+            <MultiSelect
+              key={f.id}
+              name={f.id}
+              label={f.label}
+              options={present.map(([v, n]) => ({
+                value: v,
+                label: f.raw ? v : label(v),
+                count: n,
+              }))}
+              selected={selected ? selected.split(',') : []}
+              set={(values) => change(f.id, values.join(','))}
+            />
+          );
+        }
         return (
           <label className="filter" key={f.id}>
             <span>{f.label}</span>
@@ -134,13 +155,7 @@ export function LogFilters(props: {
               )}
               {present.map(([v, n]) => (
                 <option key={v} value={v}>
-                  {f.id === 'sourceSystem' ||
-                  f.id === 'targetSystem' ||
-                  f.id === 'errorCode' ||
-                  f.id === 'jobId'
-                    ? v
-                    : label(v)}{' '}
-                  ({n.toLocaleString()})
+                  {f.raw ? v : label(v)} ({n.toLocaleString()})
                 </option>
               ))}
             </select>

@@ -86,6 +86,7 @@ export interface Figures {
 }
 export interface Summary {
   window: string;
+  timeZone: string;
   from: string;
   to: string;
   totals: Figures;

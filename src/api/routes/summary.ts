@@ -2,10 +2,12 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsync } from 'fastify';
 import { lookupErrorCode } from '../../model/error-codes.ts';
 import type { EntryFilter } from '../../query/entry-filter.ts';
+import { localDays, parseTimeZone, type TimeZone } from '../../query/time-zone.ts';
 import type { Facets, LogStore } from '../../store/log-store.ts';
+import { ApiError } from '../api-errors.ts';
 import { ProblemSchema } from '../schemas.ts';
 
-const DAY_MS = 86_400_000;
+const UTC = parseTimeZone('+00:00')!;
 const n = Type.Integer({ minimum: 0 });
 const Figures = {
   total: n,
@@ -19,6 +21,7 @@ const Figures = {
 
 export const SummarySchema = Type.Object({
   window: Type.String(),
+  timeZone: Type.String({ description: 'The zone whose days `days` are: an IANA name or +HH:MM' }),
   from: Type.String(),
   to: Type.String(),
   totals: Type.Object(Figures),
@@ -51,36 +54,52 @@ async function figures(store: LogStore, filter: EntryFilter): Promise<FigureSet>
   };
 }
 
-/** `GET /api/v1/summary?window=7d`: the dashboard's last days, by UTC day and by application. */
-export async function buildSummary(store: LogStore, days: number, now: number): Promise<Summary> {
-  const todayStart = Math.floor(now / DAY_MS) * DAY_MS;
-  const from = todayStart - (days - 1) * DAY_MS;
+/**
+ * `GET /api/v1/summary?window=7d&tz=…`: the dashboard's last days (local days of `zone`, UTC by
+ * default), by application and by error code. A local day whose midnight falls on a whole hour
+ * is read from 24 hourly rollup buckets; only other offsets (+05:30) touch entries at the edges.
+ */
+export async function buildSummary(
+  store: LogStore,
+  days: number,
+  now: number,
+  zone: TimeZone = UTC,
+): Promise<Summary> {
   const dayRows = [];
-  for (let i = 0; i < days; i++) {
-    const start = from + i * DAY_MS;
-    const end = Math.min(start + DAY_MS - 1, now);
+  for (const d of localDays(zone, days, now)) {
     dayRows.push({
-      day: new Date(start).toISOString().slice(0, 10),
-      from: new Date(start).toISOString(),
-      to: new Date(end).toISOString(),
-      ...(await figures(store, { from: start, to: end })),
+      day: d.day,
+      from: new Date(d.from).toISOString(),
+      to: new Date(d.to).toISOString(),
+      ...(await figures(store, { from: d.from, to: d.to })),
     });
   }
+  const from = Date.parse(dayRows[0]!.from);
   const range = { from, to: now };
-  const [all, failures] = await Promise.all([
-    store.facets(range),
-    store.facets({ ...range, status: ['failure'] }),
+  // An application is what the `application` filter means: the target of outbound work and the
+  // source of inbound work. The hub (the other side of both) is not one.
+  const [outAll, outFailed, inAll, inFailed] = await Promise.all([
+    store.facets({ ...range, direction: ['outbound'] }),
+    store.facets({ ...range, direction: ['outbound'], status: ['failure'] }),
+    store.facets({ ...range, direction: ['inbound'] }),
+    store.facets({ ...range, direction: ['inbound'], status: ['failure'] }),
   ]);
-  // An application is a system on either side; the hub itself is not one.
   const apps = new Map<string, { name: string; total: number; failed: number }>();
-  for (const side of ['sourceSystem', 'targetSystem'] as const) {
+  for (const [all, failed, side] of [
+    [outAll, outFailed, 'targetSystem'],
+    [inAll, inFailed, 'sourceSystem'],
+  ] as const) {
     for (const [name, total] of Object.entries(all[side] ?? {})) {
       const app = apps.get(name) ?? { name, total: 0, failed: 0 };
       app.total += total;
-      app.failed += failures[side]?.[name] ?? 0;
+      app.failed += failed[side]?.[name] ?? 0;
       apps.set(name, app);
     }
   }
+  const errorCodes: Record<string, number> = {};
+  for (const f of [outFailed, inFailed])
+    for (const [code, count] of Object.entries(f.errorCode ?? {}))
+      errorCodes[code] = (errorCodes[code] ?? 0) + count;
   const totals = {
     total: 0,
     created: 0,
@@ -94,12 +113,13 @@ export async function buildSummary(store: LogStore, days: number, now: number): 
     for (const k of Object.keys(totals) as (keyof FigureSet)[]) totals[k] += d[k];
   return {
     window: `${days}d`,
+    timeZone: zone.name,
     from: new Date(from).toISOString(),
     to: new Date(now).toISOString(),
     totals,
     days: dayRows,
     applications: [...apps.values()].sort((a, b) => b.total - a.total),
-    topErrors: Object.entries(failures.errorCode ?? {})
+    topErrors: Object.entries(errorCodes)
       .sort((a, b) => b[1] - a[1])
       .slice(0, 10)
       .map(([code, count]) => ({ code, count, title: lookupErrorCode(code)?.title ?? code })),
@@ -114,7 +134,8 @@ export const summaryRoutes: FastifyPluginAsync<{ store: LogStore; now?: () => nu
     '/summary',
     {
       schema: {
-        summary: "The dashboard's figures: per UTC day and per application, top error codes",
+        summary:
+          "The dashboard's figures: per day (in `tz`, default UTC) and per application, top error codes",
         tags: ['entries'],
         querystring: Type.Object(
           {
@@ -124,6 +145,14 @@ export const summaryRoutes: FastifyPluginAsync<{ store: LogStore; now?: () => nu
                 description: '1d to 30d; default 7d',
               }),
             ),
+            tz: Type.Optional(
+              Type.String({
+                minLength: 1,
+                maxLength: 64,
+                description:
+                  'Count days in this time zone: an IANA name (Europe/Paris) or an offset (+05:30); default UTC',
+              }),
+            ),
           },
           { additionalProperties: false },
         ),
@@ -131,8 +160,14 @@ export const summaryRoutes: FastifyPluginAsync<{ store: LogStore; now?: () => nu
       },
     },
     async (request) => {
-      const { window = '7d' } = request.query as { window?: string };
-      return buildSummary(store, Number(window.slice(0, -1)), now());
+      const { window = '7d', tz } = request.query as { window?: string; tz?: string };
+      const zone = tz === undefined ? UTC : parseTimeZone(tz);
+      if (!zone) {
+        throw new ApiError('invalid_query', `Unknown time zone ${JSON.stringify(tz)}`, [
+          { field: 'tz', message: 'must be an IANA time zone name or an offset like +05:30' },
+        ]);
+      }
+      return buildSummary(store, Number(window.slice(0, -1)), now(), zone);
     },
   );
 };

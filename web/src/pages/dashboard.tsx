@@ -2,7 +2,7 @@ import { qs } from '../api.ts';
 import { Link } from '../router.tsx';
 import { useApi } from '../use-api.ts';
 import type { Figures, Summary } from '../types.ts';
-import { fmtDay } from '../format.ts';
+import { fmtDay, timeZone } from '../format.ts';
 import { RankBars, StackedBars, type Series } from '../components/bar-chart.tsx';
 import { Empty, ErrorBox, Loading } from '../components/states.tsx';
 
@@ -37,7 +37,10 @@ const SERIES: (Series & { key: keyof Figures; filter: Record<string, string> })[
 const log = (p: Record<string, string>) => `/logs${qs(p)}`;
 
 export function DashboardPage() {
-  const { data, error, loading, reload } = useApi<Summary>('/summary?window=7d');
+  // Days are the viewer's own: the server buckets them by local midnight in this zone.
+  const { data, error, loading, reload } = useApi<Summary>(
+    `/summary${qs({ window: '7d', tz: timeZone })}`,
+  );
   if (error) return <ErrorBox error={error} retry={reload} />;
   if (loading && !data) return <Loading what="Loading the last 7 days…" />;
   if (!data) return null;
@@ -69,7 +72,9 @@ export function DashboardPage() {
             ))}
           </div>
           <section className="panel">
-            <h2>By day</h2>
+            <h2>
+              By day <span className="muted small">(days in {data.timeZone})</span>
+            </h2>
             <StackedBars
               series={SERIES}
               bars={data.days.map((d) => ({

@@ -1,13 +1,25 @@
-import { useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
+import {
+  lazy,
+  Suspense,
+  useCallback,
+  useEffect,
+  useMemo,
+  useRef,
+  useState,
+  type KeyboardEvent,
+} from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { api, qs } from '../api.ts';
+import { takeFirstPage } from '../first-page.ts';
 import { navigate, useLocation } from '../router.tsx';
 import { useApi } from '../use-api.ts';
 import type { Entry, Facets, Page } from '../types.ts';
 import { DEFAULT_WINDOW, FILTER_NAMES, LogFilters } from '../log-filters.tsx';
 import { COLUMNS, DEFAULT_COLUMNS, loadColumns, saveColumns } from '../log-columns.tsx';
 import { Empty, ErrorBox, Loading } from '../components/states.tsx';
-import { EntryPane } from './entry-pane.tsx';
+
+// The entry's details are a chunk of their own: the list comes first.
+const EntryPane = lazy(() => import('./entry-pane.tsx').then((m) => ({ default: m.EntryPane })));
 
 const ROW = 36;
 const PAGE = 100;
@@ -26,25 +38,30 @@ function filtersOf(search: URLSearchParams): Record<string, string> {
 function useEntries(query: string) {
   const [items, setItems] = useState<Entry[]>([]);
   const [cursor, setCursor] = useState<string | null>(null);
-  const [state, setState] = useState<{ loading: boolean; error?: Error; done: boolean }>({
-    loading: true,
-    done: false,
-  });
+  const [state, setState] = useState<{
+    loading: boolean;
+    error?: Error;
+    done: boolean;
+    /** The query whose first page has been answered (or failed). */
+    settled?: string;
+  }>({ loading: true, done: false });
   const inFlight = useRef<string | null>(null);
 
   useEffect(() => {
     const ctl = new AbortController();
     inFlight.current = query;
     setState({ loading: true, done: false });
-    api
-      .get<Page<Entry>>(`/entries${query}${query ? '&' : '?'}limit=${PAGE}`, ctl.signal)
+    const path = `/entries${query}${query ? '&' : '?'}limit=${PAGE}`;
+    (takeFirstPage<Page<Entry>>(path) ?? api.get<Page<Entry>>(path, ctl.signal))
       .then((p) => {
+        if (ctl.signal.aborted) return;
         setItems(p.items);
         setCursor(p.nextCursor);
-        setState({ loading: false, done: p.nextCursor === null });
+        setState({ loading: false, done: p.nextCursor === null, settled: query });
       })
       .catch((e: unknown) => {
-        if (!ctl.signal.aborted) setState({ loading: false, error: e as Error, done: true });
+        if (!ctl.signal.aborted)
+          setState({ loading: false, error: e as Error, done: true, settled: query });
       })
       .finally(() => {
         if (inFlight.current === query) inFlight.current = null;
@@ -110,9 +127,14 @@ export function LogPage() {
   const query = qs(params);
   const selected = search.get('entry');
   const timeOnly = qs({ window: params.window, from: params.from, to: params.to });
-  // The rows' request goes out first: the server answers in order, and rows matter most.
-  const { items, more, loading, error, done } = useEntries(query);
-  const facets = useApi<Facets>(`/entries/facets${timeOnly}`);
+  const { items, more, loading, error, done, settled } = useEntries(query);
+  // Facets (the filters' values and counts) are asked for once the rows of this time range
+  // are in: the store answers one query at a time, and the rows matter most.
+  const [facetsFor, setFacetsFor] = useState<string | null>(null);
+  useEffect(() => {
+    if (settled === query) setFacetsFor(timeOnly);
+  }, [settled, query, timeOnly]);
+  const facets = useApi<Facets>(facetsFor === null ? null : `/entries/facets${facetsFor}`);
   const [columnIds, setColumnIds] = useState(loadColumns);
   const columns = useMemo(() => COLUMNS.filter((c) => columnIds.includes(c.id)), [columnIds]);
   const width = columns.reduce((a, c) => a + c.width, 0);
@@ -236,7 +258,11 @@ export function LogPage() {
           })}
         </div>
       </div>
-      {selected && <EntryPane changeId={selected} onClose={() => open(null)} onOpen={open} />}
+      {selected && (
+        <Suspense fallback={null}>
+          <EntryPane changeId={selected} onClose={() => open(null)} onOpen={open} />
+        </Suspense>
+      )}
     </div>
   );
 }

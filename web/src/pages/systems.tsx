@@ -3,12 +3,32 @@ import { api, ApiProblem, qs } from '../api.ts';
 import { Link } from '../router.tsx';
 import { useApi } from '../use-api.ts';
 import type { Entry, JobView, SystemView } from '../types.ts';
-import { label } from '../format.ts';
+import { fmtTime, label } from '../format.ts';
 import { StatusBadge } from '../components/status-badge.tsx';
 import { Empty, ErrorBox, Loading } from '../components/states.tsx';
 import { Dialog } from '../components/dialog.tsx';
 
 type Panel = { kind: 'pod' | 'approve'; job: JobView } | null;
+
+/** The engine writes when it next tries a quarantined job into the reason (UTC, ISO 8601). */
+const NEXT_TRY = /;?\s*next try at (\d{4}-\d\d-\d\dT[\d:.]+Z)/;
+
+/** Why a job is in its state; for a quarantined job, the next probe in the viewer's time. */
+function JobHealth({ job }: { job: JobView }) {
+  const next = job.state === 'quarantined' ? NEXT_TRY.exec(job.stateReason ?? '') : null;
+  const reason = next ? job.stateReason!.replace(NEXT_TRY, '') : job.stateReason;
+  return (
+    <div data-testid="job-health">
+      <StatusBadge status={job.state} />
+      {reason && <div className="muted small">{reason}</div>}
+      {next && (
+        <div className="small">
+          Next probe: <time dateTime={next[1]}>{fmtTime(next[1])}</time>
+        </div>
+      )}
+    </div>
+  );
+}
 
 function ProvisionOnDemand({ job, onClose }: { job: JobView; onClose: () => void }) {
   const [objectId, setObjectId] = useState('');
@@ -169,6 +189,16 @@ export function SystemsPage() {
     }
   };
 
+  const setState = async (job: JobView, to: 'pause' | 'resume') => {
+    try {
+      await api.post<JobView>(`/jobs/${encodeURIComponent(job.id)}/${to}`, {});
+      setNotice({ ok: true, text: `${job.name} ${to === 'pause' ? 'paused' : 'resumed'}.` });
+    } catch (e) {
+      setNotice({ ok: false, text: e instanceof ApiProblem ? e.message : String(e) });
+    }
+    jobs.reload();
+  };
+
   const err = systems.error ?? jobs.error;
   return (
     <div className="page">
@@ -207,7 +237,7 @@ export function SystemsPage() {
             </thead>
             <tbody>
               {jobs.data.items.map((j) => (
-                <tr key={j.id}>
+                <tr key={j.id} data-testid="job-row" data-state={j.state}>
                   <td>
                     <Link href={`/logs${qs({ jobId: j.id })}`}>{j.name}</Link>
                   </td>
@@ -215,13 +245,34 @@ export function SystemsPage() {
                   <td>{label(j.direction)}</td>
                   <td>{j.schedule ? <code>{j.schedule}</code> : 'on demand'}</td>
                   <td>
-                    <StatusBadge status={j.state} />
-                    {j.stateReason && <div className="muted small">{j.stateReason}</div>}
+                    <JobHealth job={j} />
                   </td>
                   <td className="actions">
                     <button type="button" onClick={() => void run(j)}>
                       Run now
                     </button>
+                    {j.state !== 'paused' && (
+                      <button
+                        type="button"
+                        title="No scheduled runs until resumed"
+                        onClick={() => void setState(j, 'pause')}
+                      >
+                        Pause
+                      </button>
+                    )}
+                    {(j.state === 'paused' || j.state === 'quarantined') && (
+                      <button
+                        type="button"
+                        title={
+                          j.state === 'quarantined'
+                            ? 'Lift the quarantine now instead of waiting for the next probe'
+                            : 'Scheduled runs start again'
+                        }
+                        onClick={() => void setState(j, 'resume')}
+                      >
+                        Resume
+                      </button>
+                    )}
                     {j.direction === 'outbound' && (
                       <button type="button" onClick={() => setPanel({ kind: 'pod', job: j })}>
                         Provision on demand
