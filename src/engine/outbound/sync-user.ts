@@ -8,6 +8,7 @@ import type { Action } from '../../model/enums.ts';
 import type { Job, System } from '../../model/job.ts';
 import type { DirectoryStore } from '../../store/directory/directory-store.ts';
 import type { AttributeMapper } from '../attribute-mapper.ts';
+import type { AnchorWriter } from './anchor-writer.ts';
 import { step } from '../entry-builder.ts';
 import { evaluateScope } from '../scoping.ts';
 import type { OutboundOutcome } from './outbound-entry.ts';
@@ -24,7 +25,12 @@ export interface UserTarget {
   paths: string[];
   /** The SCIM path matched on, and the hub attribute its value comes from. */
   matchPath: string;
+  /** Group mappings (`objectType: 'group'`, else displayName → displayName) and their paths. */
+  groupMapper: AttributeMapper;
+  groupPaths: string[];
   directory: DirectoryStore;
+  /** Where links are written: at once, or per chunk of a cycle (see anchor-writer.ts). */
+  anchors: AnchorWriter;
 }
 
 export interface UserRequest {
@@ -231,7 +237,7 @@ export async function syncUser(
       return { ...failed('create', created.failure), modifiedProperties: props };
     }
     const id = String(created.value.id);
-    await t.directory.setAnchor(t.job.id, user.id, 'user', id);
+    await t.anchors.set(user.id, 'user', id);
     steps.push(
       step('provision', 'success', `Created ${user.userName} in ${t.system.name}`, {
         targetId: id,
@@ -246,8 +252,7 @@ export async function syncUser(
     };
   }
   const targetId = String(current.id);
-  if (targetId !== anchor && !req.dryRun)
-    await t.directory.setAnchor(t.job.id, user.id, 'user', targetId);
+  if (targetId !== anchor && !req.dryRun) await t.anchors.set(user.id, 'user', targetId);
   const diffs = differences(current, attrs, t.paths);
   const props = diffs.map((d) => ({
     name: d.change.path,
@@ -386,7 +391,7 @@ export async function syncUser(
       return failed(action, r.failure, targetId);
     }
     const gone = !r.ok;
-    if (gone || mode === 'delete') await t.directory.removeAnchor(t.job.id, req.hubId);
+    if (gone || mode === 'delete') await t.anchors.remove(req.hubId);
     steps.push(
       step(
         'provision',
