@@ -2,7 +2,7 @@ import type { Dispatcher } from 'undici';
 import type { AttemptFailure, AttemptRecord } from './attempt-record.ts';
 import { failure } from './classify-exchange.ts';
 import { createDiscovery } from './discovery.ts';
-import { pickMatch } from './match-resource.ts';
+import { pickMatch, pickMatches } from './match-resource.ts';
 import {
   applyPatchLocally,
   memberPatch,
@@ -47,6 +47,15 @@ export interface ScimClient {
   findUsers(filter: string, query?: QueryOptions): Promise<ScimResult<ScimListPage>>;
   /** The user whose `attribute` equals `value`; `null` when none; DuplicateTargetEntries for several. */
   matchUser(attribute: string, value: string): Promise<ScimResult<ScimResource | null>>;
+  /**
+   * Many users matched by one `attribute eq v1 or …` request (see `pickMatches`): the values
+   * decided, lower-cased. Fails when the target has no filtering or its answer cannot be
+   * relied on; callers then match one by one.
+   */
+  matchUsers(
+    attribute: string,
+    values: readonly string[],
+  ): Promise<ScimResult<Map<string, ScimResource | null>>>;
   getUser(id: string): Promise<ScimResult<ScimResource>>;
   createUser(user: ScimUserInput): Promise<ScimResult<ScimResource>>;
   replaceUser(id: string, user: ScimUserInput): Promise<ScimResult<ScimResource>>;
@@ -130,6 +139,29 @@ export function createScimClient(
     return found.ok ? pickMatch(found.value, attribute, value, found.attempts) : found;
   }
 
+  async function matchMany(
+    ops: ResourceOperations,
+    attribute: string,
+    values: readonly string[],
+  ): Promise<ScimResult<Map<string, ScimResource | null>>> {
+    if (!isAttributePath(attribute)) {
+      const reason = `The matching attribute ${JSON.stringify(attribute)} is not a SCIM attribute path`;
+      return fail(failure('ConfigurationError', reason), []);
+    }
+    const caps = await discovery.capabilities();
+    if (!caps.ok) return caps;
+    if (!caps.value.filter.supported)
+      return fail(failure('NotImplemented', 'The target does not support filters'), caps.attempts);
+    const unique = [...new Map(values.map((v) => [v.toLowerCase(), v])).values()];
+    if (unique.length === 0) return succeed(new Map(), caps.attempts);
+    const filter = unique.map((v) => equalityFilter(attribute, v)).join(' or ');
+    // Room for a duplicate or two; an answer cut short (maxResults) is detected and refused.
+    const count = Math.min(unique.length * 2, caps.value.filter.maxResults ?? Infinity);
+    const found = await ops.find(filter, { count });
+    if (!found.ok) return prepend(caps.attempts, found);
+    return prepend(caps.attempts, pickMatches(found.value, attribute, unique, found.attempts));
+  }
+
   function patchOrFail(
     ops: ResourceOperations,
     id: string,
@@ -147,6 +179,7 @@ export function createScimClient(
 
     findUsers: (filter, query) => users.find(filter, query),
     matchUser: (attribute, value) => match(users, attribute, value),
+    matchUsers: (attribute, values) => matchMany(users, attribute, values),
     getUser: (id) => users.get(id),
     createUser: (user) =>
       withInput(checkInput(user, 'userName'), () => users.create(withSchemas(user, USER_KIND))),

@@ -5,6 +5,7 @@ import type { HubGroup, HubUser } from '../../model/directory.ts';
 import type { Job, System } from '../../model/job.ts';
 import type { Task, TaskInput } from '../../model/task.ts';
 import { BufferedAnchors } from './anchor-writer.ts';
+import { batchMatch } from './batch-match.ts';
 import { mapPool } from './map-pool.ts';
 import type { OutboundContext } from './outbound-entry.ts';
 import type { OutboundEngine } from './outbound-engine.ts';
@@ -25,6 +26,8 @@ export interface OutboundCycleOptions {
 }
 
 const PAGE = 500;
+/** Filter requests in flight at once for a chunk's batch matching. */
+const BATCH_MATCH_CONCURRENCY = 4;
 
 /**
  * One outbound cycle as one task. Full: every hub user, then every anchor whose hub user is
@@ -93,12 +96,14 @@ export async function runOutboundCycle(
       job.id,
       users.map((u) => u.hubId),
     );
+    const matched = await batchMatch(prepared.target, users, anchors, BATCH_MATCH_CONCURRENCY);
     await record(
       await mapPool(users, engine.concurrency, async (u) =>
         engine.attempt(prepared, ctx, {
           hubId: u.hubId,
           ...(u.user !== undefined ? { user: u.user } : {}),
           anchor: anchors.get(u.hubId) ?? null,
+          ...(matched.has(u.hubId) ? { matched: matched.get(u.hubId) ?? null } : {}),
         }),
       ),
     );

@@ -14,6 +14,8 @@ import { evaluateScope } from '../scoping.ts';
 import type { OutboundOutcome } from './outbound-entry.ts';
 import { buildResource, differences, hubUserValues } from './scim-shape.ts';
 
+const BATCHED = ' (looked up with other users in one request)';
+
 /** Everything a job needs to push users to one SCIM target, prepared once per run. */
 export interface UserTarget {
   job: Job;
@@ -38,6 +40,11 @@ export interface UserRequest {
   /** Prefetched: the hub user (`null` = known to be gone), and its anchor (target id). */
   user?: HubUser | null;
   anchor?: string | null;
+  /**
+   * Matching already done for a user without an anchor, by a cycle's batch look-up of its
+   * matching value (`null` = the target has none): no request of its own.
+   */
+  matched?: ScimResource | null;
   /** A retry of an earlier attempt: an object found already right counts as a success. */
   retry?: boolean;
   /** Record what would be sent, send nothing, change nothing. */
@@ -185,12 +192,17 @@ export async function syncUser(
         reason: `The matching attribute ${t.matchPath} has no value`,
       });
     }
-    const found = track(await t.client.matchUser(t.matchPath, value));
-    if (!found.ok) {
-      steps.push(step('matching', 'failure', found.failure.reason));
-      return failed('other', found.failure);
+    if (req.matched !== undefined && !anchor) {
+      current = req.matched;
+      how = `${t.matchPath}${BATCHED}`;
+    } else {
+      const found = track(await t.client.matchUser(t.matchPath, value));
+      if (!found.ok) {
+        steps.push(step('matching', 'failure', found.failure.reason));
+        return failed('other', found.failure);
+      }
+      current = found.value;
     }
-    current = found.value;
   }
   const matchValue = attrs[t.matchPath] ?? null;
   steps.push(
@@ -199,7 +211,7 @@ export async function syncUser(
       'success',
       current
         ? `Matched ${t.system.name} user ${String(current.id)} by ${how}`
-        : `No user in ${t.system.name} has ${t.matchPath} ${JSON.stringify(matchValue)}: will create`,
+        : `No user in ${t.system.name} has ${t.matchPath} ${JSON.stringify(matchValue)}: will create${req.matched !== undefined && !anchor ? BATCHED : ''}`,
       {
         matchingAttribute: t.matchPath,
         sourceValue: matchValue,
