@@ -141,12 +141,23 @@ export async function runOutboundCycle(
     if (pushUsers) {
       const seen = new Set<string>();
       let cursor: string | undefined;
-      do {
-        const page = await directory.listUsers({}, { limit: PAGE, cursor });
-        for (const u of page.items) seen.add(u.id);
-        await run(page.items.map((u) => ({ hubId: u.id, user: u })));
-        cursor = page.nextCursor ?? undefined;
-      } while (cursor);
+      // Two chunks overlap: the next one's requests are in flight while this one's entries
+      // are written, so the target is never idle at a chunk's boundary.
+      let previous: Promise<void> | undefined;
+      try {
+        do {
+          const page = await directory.listUsers({}, { limit: PAGE, cursor });
+          for (const u of page.items) seen.add(u.id);
+          const current = run(page.items.map((u) => ({ hubId: u.id, user: u })));
+          current.catch(() => undefined); // awaited below; not an unhandled rejection meanwhile
+          if (previous) await previous;
+          previous = current;
+          cursor = page.nextCursor ?? undefined;
+        } while (cursor);
+      } finally {
+        await previous?.catch(() => undefined);
+      }
+      await previous;
       const gone = anchored.filter((a) => a.objectType === 'user' && !seen.has(a.sourceKey));
       for (let i = 0; i < gone.length; i += PAGE)
         await run(gone.slice(i, i + PAGE).map((a) => ({ hubId: a.sourceKey })));
