@@ -259,6 +259,30 @@ for (const patch of [true, false])
       expect((await f.store.getTask(task.id))!.status).toBe('succeeded');
     });
 
+    it('a job that pushes only groups finds members in the target and never creates users', async () => {
+      await f.close();
+      f = await outboundFixture(`${proxy.origin}/scim/v2`, TOKEN, { objectTypes: ['group'] });
+      const ada = await addUser('ada');
+      const bob = await addUser('bob');
+      const made = await fetch(`${server.baseUrl}/Users`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/scim+json' },
+        body: JSON.stringify({
+          schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'],
+          userName: 'ada@example.com',
+        }),
+      });
+      const adaTarget = ((await made.json()) as { id: string }).id;
+      await f.store.directory.createGroup({ displayName: 'Only', members: [ada.id, bob.id] });
+      const task = await runJob(f);
+      expect(task.counts).toMatchObject({ processed: 1, created: 1, failed: 0 });
+      const [g] = await entriesOf(f, { taskId: [task.id] });
+      expect(g).toMatchObject({ objectType: 'group', action: 'create', status: 'success' });
+      expect(g!.reason).toMatch(/bob@example\.com \(no user in Target App has userName/);
+      expect(memberIds(await server.raw('Groups', g!.targetIdentity!.id!))).toEqual([adaTarget]);
+      expect(await targetUserCount(server)).toBe(1);
+    });
+
     it('single changes to a membership are pushed at once', async () => {
       const ada = await addUser('ada');
       const bob = await addUser('bob');

@@ -13,6 +13,7 @@ import { outboundEntry, type OutboundContext } from './outbound-entry.ts';
 import { prepareTarget, type PreparedTarget } from './outbound-target.ts';
 import { nextRetryDelay } from './retry-policy.ts';
 import type { ScimClients } from './scim-clients.ts';
+import { findMember } from './find-member.ts';
 import { syncGroup, type EnsureMember, type GroupRequest } from './sync-group.ts';
 import { syncUser, type UserRequest } from './sync-user.ts';
 
@@ -183,13 +184,16 @@ export class OutboundEngine {
         failed: e.status === 'failure',
       };
     };
+    const linkOnly = !prepared.target.job.objectTypes.includes('user');
     const ensure: EnsureMember = (hubId) => {
       let p = done.get(hubId);
       if (!p) {
-        p = this.attempt(prepared, ctx, { hubId }).then((e) => {
-          entries.push(e);
-          return outcome(e);
-        });
+        p = linkOnly
+          ? findMember(prepared.target, hubId)
+          : this.attempt(prepared, ctx, { hubId }).then((e) => {
+              entries.push(e);
+              return outcome(e);
+            });
         done.set(hubId, p);
       }
       return p;

@@ -7,7 +7,11 @@ import type { Action } from '../../model/enums.ts';
 import { step } from '../entry-builder.ts';
 import type { OutboundOutcome } from './outbound-entry.ts';
 import { buildResource, differences, hubGroupValues } from './scim-shape.ts';
+import { mapPool } from './map-pool.ts';
 import type { UserTarget } from './sync-user.ts';
+
+/** Unlinked members of one group provisioned (or looked up) at once. */
+const MEMBER_CONCURRENCY = 8;
 
 export interface GroupRequest {
   hubId: string;
@@ -19,8 +23,8 @@ export interface GroupRequest {
 }
 
 /**
- * A member's target id, provisioning the user first when this job has not yet: `missing`
- * says why it has none — `failed` when its own entry failed (the group is retried for it),
+ * A member's target id, provisioning the user first when this job has not yet (a job that
+ * does not push users only looks it up by the matching attribute): `missing` says why it has none — `failed` when its own entry failed (the group is retried for it),
  * not when it is simply out of the job's scope.
  */
 export type EnsureMember = (
@@ -241,7 +245,10 @@ export async function syncGroup(
           {
             name: 'members.added',
             oldValue: null,
-            newValue: add.map((id) => targetToHub.get(id) ?? id).join(', '),
+            newValue: add
+              .map((id) => targetToHub.get(id) ?? id)
+              .sort()
+              .join(', '),
           },
         ]
       : []),
@@ -249,7 +256,10 @@ export async function syncGroup(
       ? [
           {
             name: 'members.removed',
-            oldValue: remove.map((id) => have.get(id) || id).join(', '),
+            oldValue: remove
+              .map((id) => have.get(id) || id)
+              .sort()
+              .join(', '),
             newValue: null,
           },
         ]
@@ -260,7 +270,9 @@ export async function syncGroup(
       step(
         'provision',
         'success',
-        `Provisioned ${plan.provisioned.length} member(s) first: ${names(plan, plan.provisioned)}`,
+        t.job.objectTypes.includes('user')
+          ? `Provisioned ${plan.provisioned.length} member(s) first: ${names(plan, plan.provisioned)}`
+          : `Found ${plan.provisioned.length} member(s) in ${t.system.name} by ${t.matchPath}: ${names(plan, plan.provisioned)}`,
       ),
     );
   const missingNote = plan.missing.length
@@ -450,6 +462,11 @@ async function planMembers(
   const unlinked = group.members.filter((id) => !anchors.has(id));
   if (unlinked.length)
     for (const u of await t.directory.usersByIds(unlinked)) plan.names.set(u.id, u.userName);
+  const got = new Map<string, Awaited<ReturnType<EnsureMember>>>();
+  if (ensureMember)
+    await mapPool(unlinked, MEMBER_CONCURRENCY, async (hubId) =>
+      got.set(hubId, await ensureMember(hubId)),
+    );
   for (const hubId of group.members) {
     const targetId = anchors.get(hubId);
     if (targetId) {
@@ -457,24 +474,15 @@ async function planMembers(
       plan.hubOf.set(targetId, hubId);
       continue;
     }
-    if (!t.job.objectTypes.includes('user')) {
-      plan.missing.push({ hubId, why: 'this job does not provision users', failed: false });
-      continue;
-    }
-    if (!ensureMember) {
-      plan.missing.push({
-        hubId,
-        why: 'not provisioned yet; a real run provisions it first',
-        failed: false,
-      });
-      continue;
-    }
-    const got = await ensureMember(hubId);
-    if ('targetId' in got) {
-      plan.desired.push(got.targetId);
-      plan.hubOf.set(got.targetId, hubId);
+    const r = got.get(hubId) ?? {
+      missing: 'not linked yet; a real run provisions or finds it first',
+      failed: false,
+    };
+    if ('targetId' in r) {
+      plan.desired.push(r.targetId);
+      plan.hubOf.set(r.targetId, hubId);
       plan.provisioned.push(hubId);
-    } else plan.missing.push({ hubId, why: got.missing, failed: got.failed });
+    } else plan.missing.push({ hubId, why: r.missing, failed: r.failed });
   }
   return plan;
 }
