@@ -1,6 +1,6 @@
 import { evaluateScope } from '../scoping.ts';
 import { hubUserValues } from './scim-shape.ts';
-import type { EnsureMember } from './sync-group.ts';
+import type { EnsureMember } from './group-members.ts';
 import type { UserTarget } from './sync-user.ts';
 
 /**

@@ -8,30 +8,18 @@ import { writeEngineRecords } from '../engine-log.ts';
 import { step } from '../entry-builder.ts';
 import { judgeRun, quarantineWait } from './job-health.ts';
 import { mapPool } from './map-pool.ts';
+import { createMemberProvisioner, type MemberProvisioner } from './member-provisioner.ts';
 import { runOutboundCycle, type OutboundCycleOptions } from './outbound-cycle.ts';
 import { outboundEntry, type OutboundContext } from './outbound-entry.ts';
 import { prepareTarget, type PreparedTarget } from './outbound-target.ts';
 import { nextRetryDelay } from './retry-policy.ts';
 import type { ScimClients } from './scim-clients.ts';
-import { findMember } from './find-member.ts';
-import { syncGroup, type EnsureMember, type GroupRequest } from './sync-group.ts';
+import { syncGroup, type GroupRequest } from './sync-group.ts';
 import { syncUser, type UserRequest } from './sync-user.ts';
 
 /** One object to push: a user (the default) or a group. */
 export type SyncRequest =
   (UserRequest & { objectType?: 'user' }) | (GroupRequest & { objectType: 'group' });
-
-/**
- * Provisions the members of groups that this job has not linked yet, once each per run,
- * and keeps their entries for the caller to write with the groups'.
- */
-export interface MemberProvisioner {
-  ensure: EnsureMember;
-  /** The entries of the members provisioned since the last drain. */
-  drain(): EntryInput[];
-  /** A user already attempted in this run: its groups use that outcome, not a second attempt. */
-  remember(entry: EntryInput): void;
-}
 
 /** What the outbound engine needs of the configuration store. */
 export interface OutboundCatalog {
@@ -174,43 +162,9 @@ export class OutboundEngine {
     prepared: Extract<PreparedTarget, { ok: true }>,
     ctx: OutboundContext,
   ): MemberProvisioner {
-    const done = new Map<string, ReturnType<EnsureMember>>();
-    let entries: EntryInput[] = [];
-    const outcome = (e: EntryInput): Awaited<ReturnType<EnsureMember>> => {
-      const targetId = e.targetIdentity?.id;
-      if (targetId && (e.status === 'success' || e.status === 'skipped')) return { targetId };
-      return {
-        missing: `${e.errorCode ? `${e.errorCode}: ` : ''}${e.reason ?? e.status}; see entry ${e.changeId}`,
-        failed: e.status === 'failure',
-      };
-    };
-    const linkOnly = !prepared.target.job.objectTypes.includes('user');
-    const ensure: EnsureMember = (hubId) => {
-      let p = done.get(hubId);
-      if (!p) {
-        p = linkOnly
-          ? findMember(prepared.target, hubId)
-          : this.attempt(prepared, ctx, { hubId }).then((e) => {
-              entries.push(e);
-              return outcome(e);
-            });
-        done.set(hubId, p);
-      }
-      return p;
-    };
-    return {
-      ensure,
-      remember: (e) => {
-        const hubId = e.sourceIdentity?.id;
-        if (e.objectType === 'user' && hubId && !done.has(hubId))
-          done.set(hubId, Promise.resolve(outcome(e)));
-      },
-      drain: () => {
-        const out = entries;
-        entries = [];
-        return out;
-      },
-    };
+    return createMemberProvisioner(prepared.target, (hubId) =>
+      this.attempt(prepared, ctx, { hubId }),
+    );
   }
 
   /**
@@ -319,6 +273,7 @@ export class OutboundEngine {
       const entries = await mapPool(users, this.concurrency, (hubId) =>
         this.attempt(prepared, ctx, { hubId }),
       );
+      for (const e of entries) members.remember(e);
       entries.push(
         ...(await mapPool(groups, this.concurrency, (hubId) =>
           this.attempt(prepared, ctx, { hubId, objectType: 'group' }, undefined, members),
