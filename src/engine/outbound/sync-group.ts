@@ -1,11 +1,9 @@
-import type { AttemptFailure } from '../../connectors/scim/attempt-record.ts';
 import { memberPatch } from '../../connectors/scim/patch-ops.ts';
-import type { ScimResult } from '../../connectors/scim/scim-result.ts';
 import type { ScimResource } from '../../connectors/scim/scim-schemas.ts';
 import type { HubGroup } from '../../model/directory.ts';
-import type { Action } from '../../model/enums.ts';
 import { step } from '../entry-builder.ts';
 import type { OutboundOutcome } from './outbound-entry.ts';
+import { OutcomeRecorder } from './outcome-recorder.ts';
 import { buildResource, differences, hubGroupValues } from './scim-shape.ts';
 import {
   memberValues,
@@ -37,49 +35,15 @@ export async function syncGroup(
   now: () => number,
   ensureMember?: EnsureMember,
 ): Promise<OutboundOutcome> {
-  const startedAt = now();
-  const steps: OutboundOutcome['steps'] = [];
-  let exchanges = 0;
-  let lastAttempt: OutboundOutcome['lastAttempt'];
-  const track = <T>(r: ScimResult<T>): ScimResult<T> => {
-    exchanges += r.attempts.length;
-    const last = r.attempts.at(-1);
-    if (last)
-      lastAttempt = {
-        request: last.request,
-        ...(last.response ? { response: last.response } : {}),
-      };
-    return r;
-  };
+  const rec = new OutcomeRecorder('group', req.hubId, now());
+  const { steps, track, base, failed } = rec;
   const group =
     req.group !== undefined ? req.group : ((await t.directory.getGroup(req.hubId)) ?? null);
   const anchor =
     req.anchor !== undefined
       ? req.anchor
       : ((await t.directory.anchor(t.job.id, req.hubId)) ?? null);
-  const base = () => ({
-    objectType: 'group' as const,
-    hubId: req.hubId,
-    ...(group ? { hubName: group.displayName } : {}),
-    startedAt,
-    steps,
-    exchanges,
-    ...(lastAttempt ? { lastAttempt } : {}),
-  });
-  const failed = (
-    action: Action,
-    f: Pick<AttemptFailure, 'code' | 'reason'> & Partial<AttemptFailure>,
-    targetId?: string,
-  ): OutboundOutcome => ({
-    ...base(),
-    action,
-    status: 'failure',
-    errorCode: f.code,
-    reason: f.reason,
-    transient: f.transient ?? false,
-    ...(f.retryAfterMs !== undefined ? { retryAfterMs: f.retryAfterMs } : {}),
-    ...(targetId ? { targetId } : {}),
-  });
+  if (group) rec.hubName = group.displayName;
   const url = (id?: string) => `${t.baseUrl}/Groups${id ? `/${encodeURIComponent(id)}` : ''}`;
 
   // 1. import
@@ -114,7 +78,7 @@ export async function syncGroup(
       };
     }
     if (req.dryRun) {
-      lastAttempt = { request: { method: 'DELETE', url: url(anchor), headers: {} } };
+      rec.lastAttempt = { request: { method: 'DELETE', url: url(anchor), headers: {} } };
       steps.push(step('provision', 'skipped', `Dry run: would delete ${anchor}; nothing was sent`));
       return {
         ...base(),
@@ -290,7 +254,7 @@ export async function syncGroup(
       ...memberProps,
     ];
     if (req.dryRun) {
-      lastAttempt = { request: { method: 'POST', url: url(), headers: {}, body } };
+      rec.lastAttempt = { request: { method: 'POST', url: url(), headers: {}, body } };
       steps.push(
         step(
           'provision',
@@ -362,7 +326,7 @@ export async function syncGroup(
     );
   }
   if (req.dryRun) {
-    lastAttempt = {
+    rec.lastAttempt = {
       request: {
         method: 'PATCH',
         url: url(targetId),

@@ -1,4 +1,3 @@
-import type { AttemptFailure } from '../../connectors/scim/attempt-record.ts';
 import type { ScimClient } from '../../connectors/scim/scim-client.ts';
 import type { ScimResult } from '../../connectors/scim/scim-result.ts';
 import type { ScimResource } from '../../connectors/scim/scim-schemas.ts';
@@ -12,6 +11,7 @@ import type { AnchorWriter } from './anchor-writer.ts';
 import { step } from '../entry-builder.ts';
 import { evaluateScope } from '../scoping.ts';
 import type { OutboundOutcome } from './outbound-entry.ts';
+import { OutcomeRecorder } from './outcome-recorder.ts';
 import { buildResource, differences, hubUserValues } from './scim-shape.ts';
 
 const BATCHED = ' (looked up with other users in one request)';
@@ -61,48 +61,14 @@ export async function syncUser(
   req: UserRequest,
   now: () => number,
 ): Promise<OutboundOutcome> {
-  const startedAt = now();
-  const steps: OutboundOutcome['steps'] = [];
-  let exchanges = 0;
-  let lastAttempt: OutboundOutcome['lastAttempt'];
-  const track = <T>(r: ScimResult<T>): ScimResult<T> => {
-    exchanges += r.attempts.length;
-    const last = r.attempts.at(-1);
-    if (last)
-      lastAttempt = {
-        request: last.request,
-        ...(last.response ? { response: last.response } : {}),
-      };
-    return r;
-  };
+  const rec = new OutcomeRecorder('user', req.hubId, now());
+  const { steps, track, base, failed } = rec;
   const user = req.user !== undefined ? req.user : ((await t.directory.getUser(req.hubId)) ?? null);
   const anchor =
     req.anchor !== undefined
       ? req.anchor
       : ((await t.directory.anchor(t.job.id, req.hubId)) ?? null);
-  const base = () => ({
-    objectType: 'user' as const,
-    hubId: req.hubId,
-    ...(user ? { hubName: user.displayName } : {}),
-    startedAt,
-    steps,
-    exchanges,
-    ...(lastAttempt ? { lastAttempt } : {}),
-  });
-  const failed = (
-    action: Action,
-    f: Pick<AttemptFailure, 'code' | 'reason'> & Partial<AttemptFailure>,
-    targetId?: string,
-  ): OutboundOutcome => ({
-    ...base(),
-    action,
-    status: 'failure',
-    errorCode: f.code,
-    reason: f.reason,
-    transient: f.transient ?? false,
-    ...(f.retryAfterMs !== undefined ? { retryAfterMs: f.retryAfterMs } : {}),
-    ...(targetId ? { targetId } : {}),
-  });
+  if (user) rec.hubName = user.displayName;
 
   // 1. import
   if (!user) {
@@ -224,7 +190,7 @@ export async function syncUser(
   if (!current) {
     const props = Object.entries(attrs).map(([name, v]) => ({ name, oldValue: null, newValue: v }));
     if (req.dryRun) {
-      lastAttempt = {
+      rec.lastAttempt = {
         request: { method: 'POST', url: `${t.baseUrl}/Users`, headers: {}, body: desired },
       };
       steps.push(
@@ -304,7 +270,7 @@ export async function syncUser(
   }
   if (req.dryRun) {
     const patch = patchFromChanges(diffs.map((d) => d.change));
-    lastAttempt = {
+    rec.lastAttempt = {
       request: {
         method: 'PATCH',
         url: `${t.baseUrl}/Users/${encodeURIComponent(targetId)}`,
@@ -371,7 +337,7 @@ export async function syncUser(
     }
     const action: Action = mode;
     if (req.dryRun) {
-      lastAttempt = {
+      rec.lastAttempt = {
         request: {
           method: mode === 'delete' ? 'DELETE' : 'PATCH',
           url: `${t.baseUrl}/Users/${encodeURIComponent(targetId)}`,
