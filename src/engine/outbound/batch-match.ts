@@ -1,8 +1,7 @@
 import type { ScimResource } from '../../connectors/scim/scim-schemas.ts';
 import type { HubUser } from '../../model/directory.ts';
-import { evaluateScope } from '../scoping.ts';
 import { mapPool } from './map-pool.ts';
-import { hubUserValues } from './scim-shape.ts';
+import { matchingValue } from './matching-value.ts';
 import type { UserTarget } from './sync-user.ts';
 
 /** Values per filter request: short enough for any URL limit, long enough to save requests. */
@@ -23,12 +22,9 @@ export async function batchMatch(
   const byValue = new Map<string, string[]>();
   for (const { hubId, user } of users) {
     if (!user || !user.active || anchors.has(hubId)) continue;
-    const values = hubUserValues(user);
-    if (!evaluateScope(t.job.scoping, values).inScope) continue;
-    const mapped = t.mapper.map(values);
-    const value = mapped.outcome === 'mapped' ? mapped.attributes[t.matchPath] : undefined;
-    if (!value) continue;
-    const key = value.toLowerCase();
+    const m = matchingValue(t, user);
+    if ('why' in m) continue;
+    const key = m.value.toLowerCase();
     byValue.set(key, [...(byValue.get(key) ?? []), hubId]);
   }
   // Two hub users with one matching value are left to match alone (and be told apart there).

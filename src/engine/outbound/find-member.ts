@@ -1,6 +1,5 @@
-import { evaluateScope } from '../scoping.ts';
-import { hubUserValues } from './scim-shape.ts';
 import type { EnsureMember } from './group-members.ts';
+import { matchingValue } from './matching-value.ts';
 import type { UserTarget } from './sync-user.ts';
 
 /**
@@ -10,13 +9,9 @@ import type { UserTarget } from './sync-user.ts';
 export async function findMember(t: UserTarget, hubId: string): ReturnType<EnsureMember> {
   const user = await t.directory.getUser(hubId);
   if (!user) return { missing: 'not in the hub', failed: false };
-  const values = hubUserValues(user);
-  const scope = evaluateScope(t.job.scoping, values);
-  if (!scope.inScope) return { missing: `out of scope: ${scope.reason}`, failed: false };
-  const mapped = t.mapper.map(values);
-  const value = mapped.outcome === 'mapped' ? mapped.attributes[t.matchPath] : undefined;
-  if (!value)
-    return { missing: `no value for the matching attribute ${t.matchPath}`, failed: false };
+  const m = matchingValue(t, user);
+  if ('why' in m) return { missing: m.why, failed: false };
+  const { value } = m;
   const found = await t.client.matchUser(t.matchPath, value);
   if (!found.ok)
     return {
