@@ -4,6 +4,7 @@ import { newId } from '../../model/ids.ts';
 import type { HubGroup, HubUser } from '../../model/directory.ts';
 import type { Job, System } from '../../model/job.ts';
 import type { Task, TaskInput } from '../../model/task.ts';
+import type { Page, PageRequest } from '../../store/log-store.ts';
 import { BufferedAnchors } from './anchor-writer.ts';
 import { batchMatch } from './batch-match.ts';
 import { mapPool } from './map-pool.ts';
@@ -135,46 +136,58 @@ export async function runOutboundCycle(
   const pushUsers = job.objectTypes.includes('user');
   const pushGroups = job.objectTypes.includes('group');
 
+  /**
+   * Every hub object of one type, a chunk at a time, then each anchor whose object is gone.
+   * Two chunks overlap: the next one's requests are in flight while this one's entries are
+   * written, so the target is never idle at a chunk's boundary.
+   */
+  const fullPass = async <T extends { id: string }>(
+    type: 'user' | 'group',
+    list: (page: PageRequest) => Promise<Page<T>>,
+    push: (chunk: Array<{ hubId: string; doc?: T }>) => Promise<void>,
+    anchored: ReadonlyArray<{ sourceKey: string; objectType: string }>,
+  ) => {
+    const seen = new Set<string>();
+    let cursor: string | undefined;
+    let previous: Promise<void> = Promise.resolve();
+    try {
+      do {
+        const page = await list({ limit: PAGE, cursor });
+        for (const o of page.items) seen.add(o.id);
+        const current = push(page.items.map((doc) => ({ hubId: doc.id, doc })));
+        current.catch(() => undefined); // awaited next round; not an unhandled rejection meanwhile
+        await previous;
+        previous = current;
+        cursor = page.nextCursor ?? undefined;
+      } while (cursor);
+    } finally {
+      // On an error, nothing is left running behind the cycle's back.
+      await previous.catch(() => undefined);
+    }
+    await previous;
+    const gone = anchored.filter((a) => a.objectType === type && !seen.has(a.sourceKey));
+    for (let i = 0; i < gone.length; i += PAGE)
+      await push(gone.slice(i, i + PAGE).map((a) => ({ hubId: a.sourceKey })));
+  };
+
   if (mode === 'full') {
     const mark = await outbound.latestChange();
     const anchored = await directory.anchors(job.id);
-    if (pushUsers) {
-      const seen = new Set<string>();
-      let cursor: string | undefined;
-      // Two chunks overlap: the next one's requests are in flight while this one's entries
-      // are written, so the target is never idle at a chunk's boundary.
-      let previous: Promise<void> | undefined;
-      try {
-        do {
-          const page = await directory.listUsers({}, { limit: PAGE, cursor });
-          for (const u of page.items) seen.add(u.id);
-          const current = run(page.items.map((u) => ({ hubId: u.id, user: u })));
-          current.catch(() => undefined); // awaited below; not an unhandled rejection meanwhile
-          if (previous) await previous;
-          previous = current;
-          cursor = page.nextCursor ?? undefined;
-        } while (cursor);
-      } finally {
-        await previous?.catch(() => undefined);
-      }
-      await previous;
-      const gone = anchored.filter((a) => a.objectType === 'user' && !seen.has(a.sourceKey));
-      for (let i = 0; i < gone.length; i += PAGE)
-        await run(gone.slice(i, i + PAGE).map((a) => ({ hubId: a.sourceKey })));
-    }
-    if (pushGroups) {
-      const seen = new Set<string>();
-      let cursor: string | undefined;
-      do {
-        const page = await directory.listGroups({}, { limit: PAGE, cursor });
-        for (const g of page.items) seen.add(g.id);
-        await runGroups(page.items.map((g) => ({ hubId: g.id, group: g })));
-        cursor = page.nextCursor ?? undefined;
-      } while (cursor);
-      const gone = anchored.filter((a) => a.objectType === 'group' && !seen.has(a.sourceKey));
-      for (let i = 0; i < gone.length; i += PAGE)
-        await runGroups(gone.slice(i, i + PAGE).map((a) => ({ hubId: a.sourceKey })));
-    }
+    if (pushUsers)
+      await fullPass(
+        'user',
+        (page) => directory.listUsers({}, page),
+        (chunk) => run(chunk.map((c) => ({ hubId: c.hubId, ...(c.doc ? { user: c.doc } : {}) }))),
+        anchored,
+      );
+    if (pushGroups)
+      await fullPass(
+        'group',
+        (page) => directory.listGroups({}, page),
+        (chunk) =>
+          runGroups(chunk.map((c) => ({ hubId: c.hubId, ...(c.doc ? { group: c.doc } : {}) }))),
+        anchored,
+      );
     await outbound.advance(job.id, mark, true);
   } else if (mode === 'incremental') {
     await engine.consumeChanges(job, async ({ users, groups }) => {
