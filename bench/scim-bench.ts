@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -75,6 +75,7 @@ export async function scimOutboundFigures(dir: string, users: number, pushes = 2
       { concurrency: 128 },
     );
     const t0 = performance.now();
+    const cpu0 = process.cpuUsage();
     const full = await engine.runCycle({
       job,
       system,
@@ -83,6 +84,8 @@ export async function scimOutboundFigures(dir: string, users: number, pushes = 2
       trigger: 'manual_operation',
     });
     const fullMs = performance.now() - t0;
+    const cpu = process.cpuUsage(cpu0);
+    const fullCpuMs = (cpu.user + cpu.system) / 1000;
     const t1 = performance.now();
     const incremental = await engine.runCycle({
       job,
@@ -102,12 +105,18 @@ export async function scimOutboundFigures(dir: string, users: number, pushes = 2
       latencies.push(performance.now() - start);
     }
     const push = summarize(latencies);
+    const storeBytes = readdirSync(dir).reduce((n, f) => n + statSync(join(dir, f)).size, 0);
     return {
       users,
+      storeMegabytes: Math.round(storeBytes / 1e6),
       target: 'in-memory SCIM stub in a child process (bench/scim-stub-main.ts)',
       initialFull: {
         ms: Math.round(fullMs),
         objectsPerSecond: Math.round(users / (fullMs / 1000)),
+        // CPU time of this process (engine, SCIM client, log writes; not the stub): the cost
+        // per object, less at the mercy of a loaded machine than the wall clock.
+        engineCpuMs: Math.round(fullCpuMs),
+        objectsPerEngineCpuSecond: Math.round(users / (fullCpuMs / 1000)),
         entriesLogged: full.counts.processed,
         created: full.counts.created,
         failed: full.counts.failed,

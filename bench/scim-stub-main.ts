@@ -35,9 +35,12 @@ const server = createServer((req, res) => {
         authenticationSchemes: [],
       });
     if (path === '/Users' && req.method === 'GET') {
-      const m = /userName eq "([^"]*)"/.exec(url.searchParams.get('filter') ?? '');
-      const id = m ? byName.get(m[1]!.toLowerCase()) : undefined;
-      const found = id ? [users.get(id)!] : [];
+      // `userName eq "a"`, or several joined by `or` (the engine's batch matching).
+      const filter = url.searchParams.get('filter') ?? '';
+      const found = [...filter.matchAll(/userName eq "([^"]*)"/g)]
+        .map((m) => byName.get(m[1]!.toLowerCase()))
+        .filter((id) => id !== undefined)
+        .map((id) => users.get(id)!);
       return send(200, {
         schemas: [LIST],
         totalResults: found.length,

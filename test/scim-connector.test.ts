@@ -181,6 +181,45 @@ describe('SCIM client against scimmy (PATCH supported)', () => {
     expect(failureOf(await client.getGroup(group.id)).code).toBe('InvalidAnchor');
   });
 
+  it('sends at most maxMembersPerRequest members per request, creating a large group then filling it', async () => {
+    const small = scimClientFor({
+      baseUrl: server.baseUrl,
+      auth: { type: 'bearer', token: TOKEN },
+      maxMembersPerRequest: 2,
+    });
+    try {
+      const ids: string[] = [];
+      for (let i = 0; i < 5; i++)
+        ids.push(valueOf(await small.createUser({ userName: `m${i}@example.com` })).id);
+      const created = await small.createGroup({
+        displayName: 'Big',
+        members: ids.map((value) => ({ value })),
+      });
+      expect(created.ok).toBe(true);
+      // A POST with two members, then PATCHes of two and one.
+      expect(
+        created.attempts
+          .filter((a) => a.request.url.includes('/Groups'))
+          .map((a) => a.request.method),
+      ).toEqual(['POST', 'PATCH', 'PATCH']);
+      const id = valueOf(created).id;
+      const held = () =>
+        (server.raw('Groups', id) as Promise<{ members: { value: string }[] }>).then((g) =>
+          g.members.map((m) => m.value).sort(),
+        );
+      expect(await held()).toEqual([...ids].sort());
+      const changed = await small.changeGroupMembers(id, { remove: ids.slice(0, 3) });
+      expect(changed.attempts.map((a) => a.request.method)).toEqual(['PATCH', 'PATCH']);
+      expect(await held()).toEqual(ids.slice(3).sort());
+      // One add and one remove fit in one request.
+      const both = await small.changeGroupMembers(id, { add: [ids[0]!], remove: [ids[3]!] });
+      expect(both.attempts.map((a) => a.request.method)).toEqual(['PATCH']);
+      expect(await held()).toEqual([ids[0]!, ids[4]!].sort());
+    } finally {
+      await small.close();
+    }
+  });
+
   it('authenticates with HTTP basic', async () => {
     const basic = scimClientFor({
       baseUrl: server.baseUrl,

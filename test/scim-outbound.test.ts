@@ -132,6 +132,53 @@ describe('outbound SCIM provisioning against a real SCIM server', () => {
     expect(full.counts).toMatchObject({ processed: 5, skipped: 5 });
   });
 
+  it('a full cycle matches unlinked users by one filter request per batch, and falls back per user when the answer cannot be relied on', async () => {
+    await addUsers(5);
+    const filterRequests = () =>
+      proxy.seen.filter((r) => r.method === 'GET' && r.url.includes('filter=')).map((r) => r.url);
+    const task = await runJob(f);
+    expect(task.counts).toMatchObject({ processed: 5, created: 5, failed: 0 });
+    const batched = filterRequests();
+    expect(batched).toHaveLength(1);
+    expect(decodeURIComponent(batched[0]!.replace(/\+/g, ' '))).toContain(
+      'userName eq "user0@example.com" or userName eq "user1@example.com"',
+    );
+    const [created] = await allEntries(f, { taskId: [task.id], action: ['create'] });
+    const detail = (await f.store.getEntry(created!.changeId))!;
+    expect(detail.steps?.find((s) => s.name === 'matching')?.description).toMatch(
+      /looked up with other users in one request/,
+    );
+
+    // A target whose answer holds a resource with none of the values (it ignored the filter):
+    // the batch is not trusted and every user is matched alone, so nothing is duplicated.
+    await server.reset();
+    proxy.clear();
+    await f.close();
+    f = await outboundFixture(`${proxy.origin}/scim/v2`, TOKEN);
+    await addUsers(5);
+    proxy.inject({
+      method: 'GET',
+      path: '/Users?',
+      times: 1,
+      fault: {
+        kind: 'respond',
+        status: 200,
+        headers: { 'content-type': 'application/scim+json' },
+        body: {
+          schemas: ['urn:ietf:params:scim:api:messages:2.0:ListResponse'],
+          totalResults: 1,
+          startIndex: 1,
+          itemsPerPage: 1,
+          Resources: [{ id: 'x', userName: 'stranger@example.com' }],
+        },
+      },
+    });
+    const again = await runJob(f);
+    expect(again.counts).toMatchObject({ processed: 5, created: 5, failed: 0 });
+    expect(filterRequests()).toHaveLength(6);
+    expect([...(await targetUsers(server)).values()]).toEqual([1, 1, 1, 1, 1]);
+  });
+
   it('incremental cycles push hub changes since the watermark: update, disable, delete', async () => {
     const users = await addUsers(3);
     await runJob(f);

@@ -3,10 +3,12 @@ import { buildApp } from '../api/build-app.ts';
 import { ProvlogClient } from '../client/provlog-client.ts';
 import { injectFetch } from '../client/inject-fetch.ts';
 import { loadConfig, type Config } from '../config.ts';
-import { createRunner, openStore, type ProvlogStore } from '../main.ts';
+import { createOutbound, createRunner, openStore, type ProvlogStore } from '../main.ts';
 
 export interface ClientContext {
   client: ProvlogClient;
+  /** Talking to a running provlog (else to an in-process API over the local store). */
+  remote: boolean;
   close(): Promise<void>;
 }
 
@@ -20,19 +22,25 @@ export async function openClient(opts: { url?: string; data?: string }): Promise
   if (url)
     return {
       client: new ProvlogClient({ baseUrl: url, token: config.adminToken }),
+      remote: true,
       close: async () => {},
     };
   const store = await openStore(config);
+  // Retry, confirm, re-trigger and provision on demand run the engine here, on the local store.
+  const outbound = createOutbound(store);
   const app: FastifyInstance = await buildApp({
     store,
     directory: store.directory,
     config: store.config,
-    runner: createRunner(store),
+    runner: createRunner(store, outbound),
+    outbound,
   });
   return {
     client: new ProvlogClient({ baseUrl: 'http://provlog.local', fetch: injectFetch(app) }),
+    remote: false,
     close: async () => {
       await app.close();
+      await outbound.deps.clients.close();
       await store.close();
     },
   };

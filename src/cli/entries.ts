@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import type { EntryQuery } from '../client/provlog-client.ts';
 import type { Entry } from '../model/entry.ts';
 import { openClient } from './context.ts';
+import { registerEntryActions } from './outbound-actions.ts';
 import { shortTime, table } from './output.ts';
 
 /** CLI flag → API filter name; the same filters as `GET /api/v1/entries`. */
@@ -55,6 +56,7 @@ export function registerEntries(program: Command): void {
     .option('--url <url>', 'a running provlog (default: the local data folder)')
     .option('--data <dir>', 'data folder of the local store');
   for (const [flag, , help] of ENTRY_FLAGS) cmd.option(flag, help);
+  registerEntryActions(cmd);
   cmd.action(async (opts: Record<string, string | boolean | undefined>) => {
     const query: EntryQuery = { limit: Number(opts.limit) };
     for (const [, param] of ENTRY_FLAGS) {

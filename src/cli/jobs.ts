@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { openClient } from './context.ts';
+import { registerJobActions } from './outbound-actions.ts';
 import { table } from './output.ts';
 
 export function registerJobs(program: Command): void {
@@ -30,7 +31,7 @@ export function registerJobs(program: Command): void {
         await ctx.close();
       }
     });
-  program
+  const jobs = program
     .command('jobs')
     .description('list jobs with their state and schedule')
     .option('--system-id <id>', 'only the jobs of one system')
@@ -61,4 +62,5 @@ export function registerJobs(program: Command): void {
         await ctx.close();
       }
     });
+  registerJobActions(jobs);
 }

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import type { TaskQuery } from '../client/provlog-client.ts';
 import type { Task } from '../model/task.ts';
 import { openClient } from './context.ts';
+import { registerTaskActions } from './outbound-actions.ts';
 import { shortTime, table } from './output.ts';
 
 const TASK_FLAGS: Array<[string, keyof TaskQuery, string]> = [
@@ -25,6 +26,7 @@ export function registerTasks(program: Command): void {
     .option('--url <url>', 'a running provlog (default: the local data folder)')
     .option('--data <dir>', 'data folder of the local store');
   for (const [flag, , help] of TASK_FLAGS) cmd.option(flag, help);
+  registerTaskActions(cmd);
   cmd.action(async (id: string | undefined, opts: Record<string, string | boolean | undefined>) => {
     const ctx = await openClient({
       url: opts.url as string | undefined,

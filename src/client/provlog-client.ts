@@ -206,7 +206,7 @@ export class ProvlogClient {
     return this.call('POST', `/api/v1/tasks/${encodeURIComponent(taskId)}/retrigger`);
   }
 
-  /** Pushes one hub user through an outbound job now (or only shows what would be sent). */
+  /** Pushes one hub user or group through an outbound job now (or only shows what would be sent). */
   provisionOnDemand(
     jobId: string,
     objectId: string,

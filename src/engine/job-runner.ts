@@ -165,7 +165,9 @@ export class JobRunner {
     const keyColumn =
       (typeof system.settings?.keyColumn === 'string' ? system.settings.keyColumn : undefined) ??
       job.mappings.find((m) => m.target === job.matchingAttribute)?.source;
-    const parameters = { file: path.split('/').pop() ?? path };
+    // `path` is what a re-trigger reads again: the file this task was given, not whatever
+    // settings.path names by then.
+    const parameters = { file: path.split('/').pop() ?? path, path };
     if (!keyColumn) {
       return {
         failed: {

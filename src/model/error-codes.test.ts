@@ -96,6 +96,7 @@ describe('error catalog', () => {
     const transient = ERROR_CODES.filter((info) => info.transient).map((info) => info.code);
     expect(transient.sort()).toEqual(
       [
+        'GroupMemberNotProvisioned',
         'InternalError',
         'InternalServerError',
         'LdapTimeout',

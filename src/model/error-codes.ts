@@ -713,6 +713,17 @@ export const ERROR_CODES = freezeCatalog([
     transient: false,
     origin: 'service',
   },
+  {
+    code: 'GroupMemberNotProvisioned',
+    aliases: [],
+    title: 'Group member not provisioned',
+    description:
+      "One or more members of a group could not be provisioned to the target (each member's own entry says why), so the group's membership was pushed without them. provlog retries the group, which then adds the members that exist in the target by then.",
+    recommendation:
+      "Open the entries of the members named in the reason and resolve them (retry or confirm); the group's next attempt adds them. Members that are out of the job's scope are not counted here.",
+    transient: true,
+    origin: 'service',
+  },
 ] as const satisfies readonly ErrorCodeInfo[]);
 
 /** Every primary code of the catalog. */

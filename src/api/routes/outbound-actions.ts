@@ -121,7 +121,7 @@ export const outboundActionRoutes: FastifyPluginAsync<{
       schema: {
         tags: ['jobs'],
         summary:
-          'Push one hub user through the job now and return its entry; dryRun records what would be sent without sending it',
+          'Push one hub user (id or userName) or group (id or displayName; unlinked members go first) through the job now and return its entry; dryRun records what would be sent without sending it',
         params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 200 }) }),
         body: Type.Object(
           {

@@ -68,7 +68,8 @@ export function hasValue(
   );
 }
 
-function valuesAt(resource: ScimResource, path: string): unknown[] {
+/** Every value a resource holds at an attribute path (across multi-valued attributes). */
+export function valuesAt(resource: ScimResource, path: string): unknown[] {
   let root: unknown = resource;
   let rest = path;
   const urnEnd = path.lastIndexOf(':');
@@ -89,4 +90,49 @@ function valuesAt(resource: ScimResource, path: string): unknown[] {
     });
   }
   return current;
+}
+
+/**
+ * What one `a eq v1 or a eq v2 …` query found, per value (lower-cased): `null` for none, the
+ * resource for exactly one. Values with several resources are left out, for the caller to
+ * match alone (which names the duplicates). Fails — for the caller to match one by one —
+ * when the answer is cut short or holds a resource with none of the values (a target that
+ * ignores filters).
+ */
+export function pickMatches(
+  page: ScimListPage,
+  attribute: string,
+  values: readonly string[],
+  attempts: ScimResult<ScimListPage>['attempts'],
+): ScimResult<Map<string, ScimResource | null>> {
+  if (page.totalResults > page.resources.length)
+    return failLastAttempt(
+      failure(
+        'ScimTooMany',
+        `${page.totalResults} resources match but ${page.resources.length} were returned`,
+      ),
+      attempts,
+    );
+  const found = new Map<string, ScimResource[]>(values.map((v) => [v.toLowerCase(), []]));
+  for (const r of page.resources) {
+    let hit = false;
+    for (const v of valuesAt(r, attribute)) {
+      const list = typeof v === 'string' ? found.get(v.toLowerCase()) : undefined;
+      if (list && !list.includes(r)) {
+        list.push(r);
+        hit = true;
+      }
+    }
+    if (!hit)
+      return failLastAttempt(
+        failure(
+          'SystemForCrossDomainIdentityManagementMultipleEntriesInResponse',
+          `Resource ${String(r.id)} has none of the ${values.length} ${attribute} values asked for: the target does not seem to apply the filter`,
+        ),
+        attempts,
+      );
+  }
+  const out = new Map<string, ScimResource | null>();
+  for (const [value, list] of found) if (list.length <= 1) out.set(value, list[0] ?? null);
+  return succeed(out, attempts);
 }

@@ -2,7 +2,7 @@ import type { Dispatcher } from 'undici';
 import type { AttemptFailure, AttemptRecord } from './attempt-record.ts';
 import { failure } from './classify-exchange.ts';
 import { createDiscovery } from './discovery.ts';
-import { pickMatch } from './match-resource.ts';
+import { pickMatch, pickMatches } from './match-resource.ts';
 import {
   applyPatchLocally,
   memberPatch,
@@ -47,6 +47,15 @@ export interface ScimClient {
   findUsers(filter: string, query?: QueryOptions): Promise<ScimResult<ScimListPage>>;
   /** The user whose `attribute` equals `value`; `null` when none; DuplicateTargetEntries for several. */
   matchUser(attribute: string, value: string): Promise<ScimResult<ScimResource | null>>;
+  /**
+   * Many users matched by one `attribute eq v1 or …` request (see `pickMatches`): the values
+   * decided, lower-cased. Fails when the target has no filtering or its answer cannot be
+   * relied on; callers then match one by one.
+   */
+  matchUsers(
+    attribute: string,
+    values: readonly string[],
+  ): Promise<ScimResult<Map<string, ScimResource | null>>>;
   getUser(id: string): Promise<ScimResult<ScimResource>>;
   createUser(user: ScimUserInput): Promise<ScimResult<ScimResource>>;
   replaceUser(id: string, user: ScimUserInput): Promise<ScimResult<ScimResource>>;
@@ -130,6 +139,87 @@ export function createScimClient(
     return found.ok ? pickMatch(found.value, attribute, value, found.attempts) : found;
   }
 
+  async function matchMany(
+    ops: ResourceOperations,
+    attribute: string,
+    values: readonly string[],
+  ): Promise<ScimResult<Map<string, ScimResource | null>>> {
+    if (!isAttributePath(attribute)) {
+      const reason = `The matching attribute ${JSON.stringify(attribute)} is not a SCIM attribute path`;
+      return fail(failure('ConfigurationError', reason), []);
+    }
+    const caps = await discovery.capabilities();
+    if (!caps.ok) return caps;
+    if (!caps.value.filter.supported)
+      return fail(failure('NotImplemented', 'The target does not support filters'), caps.attempts);
+    const unique = [...new Map(values.map((v) => [v.toLowerCase(), v])).values()];
+    if (unique.length === 0) return succeed(new Map(), caps.attempts);
+    const filter = unique.map((v) => equalityFilter(attribute, v)).join(' or ');
+    // Room for a duplicate or two; an answer cut short (maxResults) is detected and refused.
+    const count = Math.min(unique.length * 2, caps.value.filter.maxResults ?? Infinity);
+    const found = await ops.find(filter, { count });
+    if (!found.ok) return prepend(caps.attempts, found);
+    return prepend(caps.attempts, pickMatches(found.value, attribute, unique, found.attempts));
+  }
+
+  /**
+   * Adds and removes members: by PATCH, `maxMembersPerRequest` members at a time (targets
+   * refuse very large requests), or by one GET + PUT. Stops at the first refusal.
+   */
+  async function changeMembers(
+    id: string,
+    changes: MemberChanges,
+  ): Promise<ScimResult<ScimResource | undefined>> {
+    const add = [...new Set(changes.add ?? [])];
+    const removing = new Set(add);
+    const remove = [...new Set(changes.remove ?? [])].filter((m) => !removing.has(m));
+    if (add.length === 0 && remove.length === 0) return succeed(undefined, []);
+    const caps = await discovery.capabilities();
+    if (!caps.ok) return caps;
+    if (!caps.value.patch)
+      return prepend(caps.attempts, await update(groups, id, (g) => withMembers(g, add, remove)));
+    const size = options.maxMembersPerRequest;
+    const all = [...remove.map((m) => ({ m, add: false })), ...add.map((m) => ({ m, add: true }))];
+    const patches: PatchRequest[] = [];
+    for (let i = 0; i < all.length; i += size) {
+      const chunk = all.slice(i, i + size);
+      patches.push(
+        memberPatch(
+          chunk.filter((c) => c.add).map((c) => c.m),
+          chunk.filter((c) => !c.add).map((c) => c.m),
+        ),
+      );
+    }
+    let attempts = caps.attempts;
+    let last: ScimResult<ScimResource | undefined> = succeed(undefined, []);
+    for (const patch of patches) {
+      last = prepend(attempts, await groups.patch(id, patch));
+      attempts = last.attempts;
+      if (!last.ok) return last;
+    }
+    return last;
+  }
+
+  /** A group with more members than one request may carry is created, then filled. */
+  async function createGroup(group: ScimGroupInput): Promise<ScimResult<ScimResource>> {
+    const members = Array.isArray(group.members) ? (group.members as unknown[]) : [];
+    const size = options.maxMembersPerRequest;
+    if (members.length <= size) return groups.create(withSchemas(group, GROUP_KIND));
+    const created = await groups.create(
+      withSchemas({ ...group, members: members.slice(0, size) }, GROUP_KIND),
+    );
+    if (!created.ok) return created;
+    const rest = members
+      .slice(size)
+      .map((m) => (isObject(m) && typeof m.value === 'string' ? m.value : undefined))
+      .filter((m) => m !== undefined);
+    const filled = await changeMembers(String(created.value.id), { add: rest });
+    // Created but not filled: the caller's retry matches the group and adds what is missing.
+    return filled.ok
+      ? succeed(created.value, [...created.attempts, ...filled.attempts])
+      : fail(filled.failure, [...created.attempts, ...filled.attempts]);
+  }
+
   function patchOrFail(
     ops: ResourceOperations,
     id: string,
@@ -147,6 +237,7 @@ export function createScimClient(
 
     findUsers: (filter, query) => users.find(filter, query),
     matchUser: (attribute, value) => match(users, attribute, value),
+    matchUsers: (attribute, values) => matchMany(users, attribute, values),
     getUser: (id) => users.get(id),
     createUser: (user) =>
       withInput(checkInput(user, 'userName'), () => users.create(withSchemas(user, USER_KIND))),
@@ -163,25 +254,13 @@ export function createScimClient(
     matchGroup: (attribute, value) =>
       match(groups, attribute, value, { excludedAttributes: ['members'] }),
     getGroup: (id, query) => groups.get(id, query),
-    createGroup: (group) =>
-      withInput(checkInput(group, 'displayName'), () =>
-        groups.create(withSchemas(group, GROUP_KIND)),
-      ),
+    createGroup: (group) => withInput(checkInput(group, 'displayName'), () => createGroup(group)),
     replaceGroup: (id, group) =>
       withInput(checkInput(group, 'displayName'), () =>
         groups.replace(id, withSchemas(group, GROUP_KIND)),
       ),
     patchGroup: (id, changes) => patchOrFail(groups, id, changes),
-    changeGroupMembers: async (id, changes) => {
-      const add = [...new Set(changes.add ?? [])];
-      const remove = [...new Set(changes.remove ?? [])].filter((m) => !add.includes(m));
-      if (add.length === 0 && remove.length === 0) return succeed(undefined, []);
-      const caps = await discovery.capabilities();
-      if (!caps.ok) return caps;
-      return caps.value.patch
-        ? prepend(caps.attempts, await groups.patch(id, memberPatch(add, remove)))
-        : prepend(caps.attempts, await update(groups, id, (g) => withMembers(g, add, remove)));
-    },
+    changeGroupMembers: (id, changes) => changeMembers(id, changes),
     deleteGroup: (id) => groups.remove(id),
 
     close: () => transport.close(),

@@ -54,6 +54,8 @@ export const ScimConnectorOptions = Type.Object(
     /** Longest a Retry-After may hold every request of the system; 0 turns holding off. */
     maxThrottleHoldMs: Type.Optional(Type.Integer({ minimum: 0, maximum: 600_000 })),
     discoveryTtlMs: Type.Optional(Type.Integer({ minimum: 0, maximum: 7 * 24 * 3600_000 })),
+    /** Group members sent in one request (a create, or one PATCH); more go in several. */
+    maxMembersPerRequest: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000 })),
     /** Attribute names of this target that hold secrets, beyond the usual ones. */
     secretAttributes: Type.Optional(
       Type.Array(Type.String({ minLength: 1, maxLength: 200 }), { maxItems: 200 }),
@@ -75,6 +77,7 @@ export interface ResolvedScimOptions {
   burst: number;
   maxThrottleHoldMs: number;
   discoveryTtlMs: number;
+  maxMembersPerRequest: number;
   secretNames: ReadonlySet<string>;
 }
 
@@ -108,6 +111,7 @@ export function parseScimOptions(input: unknown): ParsedScimOptions {
       burst: input.burst ?? Math.max(1, Math.ceil(ratePerSecond)),
       maxThrottleHoldMs: input.maxThrottleHoldMs ?? 60_000,
       discoveryTtlMs: input.discoveryTtlMs ?? 3600_000,
+      maxMembersPerRequest: input.maxMembersPerRequest ?? 1000,
       secretNames: new Set((input.secretAttributes ?? []).map((name) => name.toLowerCase())),
     },
   };

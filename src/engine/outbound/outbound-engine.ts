@@ -8,12 +8,18 @@ import { writeEngineRecords } from '../engine-log.ts';
 import { step } from '../entry-builder.ts';
 import { judgeRun, quarantineWait } from './job-health.ts';
 import { mapPool } from './map-pool.ts';
+import { createMemberProvisioner, type MemberProvisioner } from './member-provisioner.ts';
 import { runOutboundCycle, type OutboundCycleOptions } from './outbound-cycle.ts';
 import { outboundEntry, type OutboundContext } from './outbound-entry.ts';
 import { prepareTarget, type PreparedTarget } from './outbound-target.ts';
 import { nextRetryDelay } from './retry-policy.ts';
 import type { ScimClients } from './scim-clients.ts';
+import { syncGroup, type GroupRequest } from './sync-group.ts';
 import { syncUser, type UserRequest } from './sync-user.ts';
+
+/** One object to push: a user (the default) or a group. */
+export type SyncRequest =
+  (UserRequest & { objectType?: 'user' }) | (GroupRequest & { objectType: 'group' });
 
 /** What the outbound engine needs of the configuration store. */
 export interface OutboundCatalog {
@@ -106,10 +112,14 @@ export class OutboundEngine {
   async attempt(
     prepared: Extract<PreparedTarget, { ok: true }>,
     ctx: OutboundContext,
-    req: UserRequest,
+    req: SyncRequest,
     previous?: { operationId: string; attempt: number },
+    members?: MemberProvisioner,
   ): Promise<EntryInput> {
-    const o = await syncUser(prepared.target, req, this.deps.now);
+    const o =
+      req.objectType === 'group'
+        ? await syncGroup(prepared.target, req, this.deps.now, members?.ensure)
+        : await syncUser(prepared.target, req, this.deps.now);
     const attempt = (previous?.attempt ?? 0) + 1;
     const policy = prepared.policy;
     const maxAttempts = Math.max(policy.maxAttempts, attempt);
@@ -147,17 +157,38 @@ export class OutboundEngine {
     });
   }
 
-  /** Feeds the job the hub users changed since its watermark, a batch at a time. */
-  async consumeChanges(job: Job, handle: (hubIds: string[]) => Promise<void>): Promise<number> {
+  /** Members to provision before their groups, for one run (or one retry) of a job. */
+  memberProvisioner(
+    prepared: Extract<PreparedTarget, { ok: true }>,
+    ctx: OutboundContext,
+  ): MemberProvisioner {
+    return createMemberProvisioner(prepared.target, (hubId) =>
+      this.attempt(prepared, ctx, { hubId }),
+    );
+  }
+
+  /**
+   * Feeds the job the hub users and groups changed since its watermark, a batch at a time
+   * (users first: a group's new members are then linked).
+   */
+  async consumeChanges(
+    job: Job,
+    handle: (batch: { users: string[]; groups: string[] }) => Promise<void>,
+  ): Promise<number> {
     const { directory, outbound } = this.deps;
     let watermark = (await outbound.state(job.id)).watermark;
     let total = 0;
+    const of = (items: Array<{ objectType: string; objectId: string }>, type: string) =>
+      job.objectTypes.includes(type as 'user' | 'group')
+        ? [...new Set(items.filter((c) => c.objectType === type).map((c) => c.objectId))]
+        : [];
     for (;;) {
       const { items, lastSeq } = await directory.changesSince(watermark, 1000);
       if (items.length === 0) return total;
-      const ids = [...new Set(items.filter((c) => c.objectType === 'user').map((c) => c.objectId))];
-      if (ids.length && job.objectTypes.includes('user')) await handle(ids);
-      total += ids.length;
+      const users = of(items, 'user');
+      const groups = of(items, 'group');
+      if (users.length || groups.length) await handle({ users, groups });
+      total += users.length + groups.length;
       await outbound.advance(job.id, lastSeq);
       watermark = lastSeq;
     }
@@ -237,11 +268,18 @@ export class OutboundEngine {
       source: 'single_change',
       now: this.deps.now,
     };
-    return this.consumeChanges(job, async (ids) => {
-      const entries = await mapPool(ids, this.concurrency, (hubId) =>
+    const members = this.memberProvisioner(prepared, ctx);
+    return this.consumeChanges(job, async ({ users, groups }) => {
+      const entries = await mapPool(users, this.concurrency, (hubId) =>
         this.attempt(prepared, ctx, { hubId }),
       );
-      await this.write(this.traced(system, entries));
+      for (const e of entries) members.remember(e);
+      entries.push(
+        ...(await mapPool(groups, this.concurrency, (hubId) =>
+          this.attempt(prepared, ctx, { hubId, objectType: 'group' }, undefined, members),
+        )),
+      );
+      await this.write(this.traced(system, [...members.drain(), ...entries]));
     });
   }
 
@@ -282,13 +320,18 @@ export class OutboundEngine {
       ...(opts.actor ? { actor: opts.actor } : {}),
       now: this.deps.now,
     };
+    const members = this.memberProvisioner(prepared, ctx);
+    const hubId = entry.sourceIdentity!.id!;
     const next = await this.attempt(
       prepared,
       ctx,
-      { hubId: entry.sourceIdentity!.id!, retry: true },
+      entry.objectType === 'group'
+        ? { hubId, retry: true, objectType: 'group' }
+        : { hubId, retry: true },
       { operationId: entry.operationId, attempt: entry.attempt ?? 1 },
+      members,
     );
-    await this.write([next]);
+    await this.write([...members.drain(), next]);
     return (await this.deps.log.getEntry(next.changeId))!;
   }
 
@@ -307,7 +350,17 @@ export class OutboundEngine {
         `Confirmed by ${actor.displayName ?? actor.id}: done by hand in ${system.name}`,
       ),
     ];
-    if (entry.action === 'delete') {
+    if (entry.action === 'delete' && entry.objectType === 'group') {
+      await this.deps.directory.removeAnchor(job.id, hubId);
+      const group = await this.deps.directory.getGroup(hubId);
+      if (group) {
+        await this.deps.directory.deleteGroup(hubId, {
+          type: actor.type === 'token' ? 'token' : 'user',
+          id: actor.id,
+        });
+        steps.push(step('provision', 'success', `Deleted group ${group.displayName} from the hub`));
+      }
+    } else if (entry.action === 'delete') {
       await this.deps.directory.removeAnchor(job.id, hubId);
       const user = await this.deps.directory.getUser(hubId);
       if (user) {
@@ -352,7 +405,10 @@ export class OutboundEngine {
     return (await this.deps.log.getEntry(confirm.changeId))!;
   }
 
-  /** One hub user through the job now; a dry run records what would be sent and sends nothing. */
+  /**
+   * One hub user or group through the job now (a group's unlinked members are provisioned
+   * first); a dry run records what would be sent and sends nothing.
+   */
   async provisionOnDemand(
     jobId: string,
     objectId: string,
@@ -366,13 +422,23 @@ export class OutboundEngine {
         'unsupported',
         `Provision on demand needs an outbound job to a SCIM system; ${job.id} is not one`,
       );
+    const { directory } = this.deps;
     const user =
-      (await this.deps.directory.getUser(objectId)) ??
-      (await this.deps.directory.findUserByUserName(objectId));
-    if (!user)
+      (await directory.getUser(objectId)) ?? (await directory.findUserByUserName(objectId));
+    const group = user
+      ? undefined
+      : ((await directory.getGroup(objectId)) ??
+        (await directory.findGroupByDisplayName(objectId)));
+    if (!user && !group)
       throw new OutboundActionError(
         'not_found',
-        `No hub user with id or userName ${JSON.stringify(objectId)}`,
+        `No hub user (id or userName) or group (id or displayName) ${JSON.stringify(objectId)}`,
+      );
+    const type = user ? 'user' : 'group';
+    if (!job.objectTypes.includes(type))
+      throw new OutboundActionError(
+        'unsupported',
+        `Job ${job.id} does not provision ${type}s (objectTypes: ${job.objectTypes.join(', ')})`,
       );
     const prepared = await this.prepare(job, system);
     if (!prepared.ok) throw new OutboundActionError('conflict', prepared.reason);
@@ -385,8 +451,17 @@ export class OutboundEngine {
       ...(opts.actor ? { actor: opts.actor } : {}),
       now: this.deps.now,
     };
-    const e = await this.attempt(prepared, ctx, { hubId: user.id, user, dryRun: opts.dryRun });
-    await this.write([e]);
+    const members = this.memberProvisioner(prepared, ctx);
+    const e = await this.attempt(
+      prepared,
+      ctx,
+      user
+        ? { hubId: user.id, user, dryRun: opts.dryRun }
+        : { hubId: group!.id, group: group!, dryRun: opts.dryRun, objectType: 'group' },
+      undefined,
+      members,
+    );
+    await this.write([...members.drain(), e]);
     return (await this.deps.log.getEntry(e.changeId))!;
   }
 
@@ -411,11 +486,11 @@ export class OutboundEngine {
       entry.direction !== 'outbound' ||
       !entry.jobId ||
       !entry.sourceIdentity?.id ||
-      entry.objectType !== 'user'
+      (entry.objectType !== 'user' && entry.objectType !== 'group')
     )
       throw new OutboundActionError(
         'unsupported',
-        `Entry ${changeId} is not a user of one of provlog's outbound jobs`,
+        `Entry ${changeId} is not a user or group of one of provlog's outbound jobs`,
       );
     const latest = await this.deps.outbound.latestAttempt(entry.operationId);
     if (latest && latest !== changeId)

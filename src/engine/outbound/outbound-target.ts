@@ -1,10 +1,15 @@
-import type { Job, RetryPolicy, System } from '../../model/job.ts';
+import type { AttributeMapping, Job, RetryPolicy, System } from '../../model/job.ts';
 import type { DirectoryStore } from '../../store/directory/directory-store.ts';
 import { AttributeMapper } from '../attribute-mapper.ts';
 import { ExpressionError } from '../expression.ts';
+import { directAnchors } from './anchor-writer.ts';
 import { DEFAULT_RETRY_POLICY } from './retry-policy.ts';
 import type { ScimClients } from './scim-clients.ts';
 import type { UserTarget } from './sync-user.ts';
+
+const DEFAULT_GROUP_MAPPINGS: AttributeMapping[] = [
+  { target: 'displayName', source: 'displayName', required: true, objectType: 'group' },
+];
 
 export type PreparedTarget =
   | { ok: true; target: UserTarget; policy: RetryPolicy }
@@ -27,14 +32,25 @@ export async function prepareTarget(
   });
   if (system.type !== 'scim' || job.direction !== 'outbound')
     return bad(`Job ${job.id} is not an outbound job to a SCIM system`);
+  // Mappings without an objectType are user mappings; a job that pushes groups without
+  // mappings of its own sends the hub group's displayName.
+  const userMappings = job.mappings.filter((m) => m.objectType !== 'group');
+  const explicitGroup = job.mappings.filter((m) => m.objectType === 'group');
+  const groupMappings = explicitGroup.length ? explicitGroup : DEFAULT_GROUP_MAPPINGS;
   let mapper: AttributeMapper;
+  let groupMapper: AttributeMapper;
   try {
-    mapper = new AttributeMapper(job.mappings);
+    mapper = new AttributeMapper(userMappings);
+    groupMapper = new AttributeMapper(groupMappings);
   } catch (err) {
     if (err instanceof ExpressionError) return bad(err.message);
     throw err;
   }
-  const match = job.mappings.find(
+  if (job.objectTypes.includes('group') && !groupMappings.some((m) => m.target === 'displayName'))
+    return bad('Group mappings must map displayName: SCIM groups are matched on it');
+  if (groupMappings.some((m) => m.target === 'members'))
+    return bad('Group members are pushed from the hub membership; do not map "members"');
+  const match = userMappings.find(
     (m) => m.target === job.matchingAttribute || m.source === job.matchingAttribute,
   );
   if (!match)
@@ -43,7 +59,7 @@ export async function prepareTarget(
     );
   const client = await clients.get(system);
   if (!client.ok) return bad(client.reason);
-  const paths = [...new Set([...job.mappings.map((m) => m.target), 'active'])];
+  const paths = [...new Set([...userMappings.map((m) => m.target), 'active'])];
   return {
     ok: true,
     policy: job.retry ?? DEFAULT_RETRY_POLICY,
@@ -55,7 +71,10 @@ export async function prepareTarget(
       mapper,
       paths,
       matchPath: match.target,
+      groupMapper,
+      groupPaths: [...new Set(groupMappings.map((m) => m.target))],
       directory,
+      anchors: directAnchors(directory, job.id),
     },
   };
 }

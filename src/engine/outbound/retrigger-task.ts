@@ -4,7 +4,8 @@ import { JobRunError, type JobRunner } from '../job-runner.ts';
 /**
  * A task's work again, as a new task linked by `parentTaskId`. An outbound full cycle runs
  * full again; an incremental one re-syncs exactly the objects its entries name. Matching runs
- * first in either, so nothing is created twice. An inbound task re-reads its source.
+ * first in either, so nothing is created twice. An inbound task re-reads its source: a CSV
+ * task the very file it was given.
  */
 export async function retriggerTask(
   deps: { log: LogStore; runner: JobRunner },
@@ -44,9 +45,13 @@ export async function retriggerTask(
     void done.catch(() => undefined);
     return { taskId: id };
   }
+  // An inbound file task reads the file it was given again (tasks from before `path` was
+  // recorded fall back to the system's settings.path).
+  const file = task.direction === 'inbound' ? task.parameters?.path : undefined;
   const { taskId: id, done } = await deps.runner.start({
     ...base,
     ...(task.direction === 'outbound' ? { mode: 'full' as const } : {}),
+    ...(typeof file === 'string' && file !== '' ? { file } : {}),
   });
   void done.catch(() => undefined);
   return { taskId: id };

@@ -1,4 +1,3 @@
-import type { AttemptFailure } from '../../connectors/scim/attempt-record.ts';
 import type { ScimClient } from '../../connectors/scim/scim-client.ts';
 import type { ScimResult } from '../../connectors/scim/scim-result.ts';
 import type { ScimResource } from '../../connectors/scim/scim-schemas.ts';
@@ -8,10 +7,14 @@ import type { Action } from '../../model/enums.ts';
 import type { Job, System } from '../../model/job.ts';
 import type { DirectoryStore } from '../../store/directory/directory-store.ts';
 import type { AttributeMapper } from '../attribute-mapper.ts';
+import type { AnchorWriter } from './anchor-writer.ts';
 import { step } from '../entry-builder.ts';
 import { evaluateScope } from '../scoping.ts';
 import type { OutboundOutcome } from './outbound-entry.ts';
+import { OutcomeRecorder } from './outcome-recorder.ts';
 import { buildResource, differences, hubUserValues } from './scim-shape.ts';
+
+const BATCHED = ' (looked up with other users in one request)';
 
 /** Everything a job needs to push users to one SCIM target, prepared once per run. */
 export interface UserTarget {
@@ -24,7 +27,12 @@ export interface UserTarget {
   paths: string[];
   /** The SCIM path matched on, and the hub attribute its value comes from. */
   matchPath: string;
+  /** Group mappings (`objectType: 'group'`, else displayName → displayName) and their paths. */
+  groupMapper: AttributeMapper;
+  groupPaths: string[];
   directory: DirectoryStore;
+  /** Where links are written: at once, or per chunk of a cycle (see anchor-writer.ts). */
+  anchors: AnchorWriter;
 }
 
 export interface UserRequest {
@@ -32,6 +40,11 @@ export interface UserRequest {
   /** Prefetched: the hub user (`null` = known to be gone), and its anchor (target id). */
   user?: HubUser | null;
   anchor?: string | null;
+  /**
+   * Matching already done for a user without an anchor, by a cycle's batch look-up of its
+   * matching value (`null` = the target has none): no request of its own.
+   */
+  matched?: ScimResource | null;
   /** A retry of an earlier attempt: an object found already right counts as a success. */
   retry?: boolean;
   /** Record what would be sent, send nothing, change nothing. */
@@ -48,48 +61,14 @@ export async function syncUser(
   req: UserRequest,
   now: () => number,
 ): Promise<OutboundOutcome> {
-  const startedAt = now();
-  const steps: OutboundOutcome['steps'] = [];
-  let exchanges = 0;
-  let lastAttempt: OutboundOutcome['lastAttempt'];
-  const track = <T>(r: ScimResult<T>): ScimResult<T> => {
-    exchanges += r.attempts.length;
-    const last = r.attempts.at(-1);
-    if (last)
-      lastAttempt = {
-        request: last.request,
-        ...(last.response ? { response: last.response } : {}),
-      };
-    return r;
-  };
+  const rec = new OutcomeRecorder('user', req.hubId, now());
+  const { steps, track, base, failed } = rec;
   const user = req.user !== undefined ? req.user : ((await t.directory.getUser(req.hubId)) ?? null);
   const anchor =
     req.anchor !== undefined
       ? req.anchor
       : ((await t.directory.anchor(t.job.id, req.hubId)) ?? null);
-  const base = () => ({
-    objectType: 'user' as const,
-    hubId: req.hubId,
-    ...(user ? { hubName: user.displayName } : {}),
-    startedAt,
-    steps,
-    exchanges,
-    ...(lastAttempt ? { lastAttempt } : {}),
-  });
-  const failed = (
-    action: Action,
-    f: Pick<AttemptFailure, 'code' | 'reason'> & Partial<AttemptFailure>,
-    targetId?: string,
-  ): OutboundOutcome => ({
-    ...base(),
-    action,
-    status: 'failure',
-    errorCode: f.code,
-    reason: f.reason,
-    transient: f.transient ?? false,
-    ...(f.retryAfterMs !== undefined ? { retryAfterMs: f.retryAfterMs } : {}),
-    ...(targetId ? { targetId } : {}),
-  });
+  if (user) rec.hubName = user.displayName;
 
   // 1. import
   if (!user) {
@@ -179,12 +158,17 @@ export async function syncUser(
         reason: `The matching attribute ${t.matchPath} has no value`,
       });
     }
-    const found = track(await t.client.matchUser(t.matchPath, value));
-    if (!found.ok) {
-      steps.push(step('matching', 'failure', found.failure.reason));
-      return failed('other', found.failure);
+    if (req.matched !== undefined && !anchor) {
+      current = req.matched;
+      how = `${t.matchPath}${BATCHED}`;
+    } else {
+      const found = track(await t.client.matchUser(t.matchPath, value));
+      if (!found.ok) {
+        steps.push(step('matching', 'failure', found.failure.reason));
+        return failed('other', found.failure);
+      }
+      current = found.value;
     }
-    current = found.value;
   }
   const matchValue = attrs[t.matchPath] ?? null;
   steps.push(
@@ -193,7 +177,7 @@ export async function syncUser(
       'success',
       current
         ? `Matched ${t.system.name} user ${String(current.id)} by ${how}`
-        : `No user in ${t.system.name} has ${t.matchPath} ${JSON.stringify(matchValue)}: will create`,
+        : `No user in ${t.system.name} has ${t.matchPath} ${JSON.stringify(matchValue)}: will create${req.matched !== undefined && !anchor ? BATCHED : ''}`,
       {
         matchingAttribute: t.matchPath,
         sourceValue: matchValue,
@@ -206,7 +190,7 @@ export async function syncUser(
   if (!current) {
     const props = Object.entries(attrs).map(([name, v]) => ({ name, oldValue: null, newValue: v }));
     if (req.dryRun) {
-      lastAttempt = {
+      rec.lastAttempt = {
         request: { method: 'POST', url: `${t.baseUrl}/Users`, headers: {}, body: desired },
       };
       steps.push(
@@ -231,7 +215,7 @@ export async function syncUser(
       return { ...failed('create', created.failure), modifiedProperties: props };
     }
     const id = String(created.value.id);
-    await t.directory.setAnchor(t.job.id, user.id, 'user', id);
+    await t.anchors.set(user.id, 'user', id);
     steps.push(
       step('provision', 'success', `Created ${user.userName} in ${t.system.name}`, {
         targetId: id,
@@ -246,8 +230,7 @@ export async function syncUser(
     };
   }
   const targetId = String(current.id);
-  if (targetId !== anchor && !req.dryRun)
-    await t.directory.setAnchor(t.job.id, user.id, 'user', targetId);
+  if (targetId !== anchor && !req.dryRun) await t.anchors.set(user.id, 'user', targetId);
   const diffs = differences(current, attrs, t.paths);
   const props = diffs.map((d) => ({
     name: d.change.path,
@@ -287,7 +270,7 @@ export async function syncUser(
   }
   if (req.dryRun) {
     const patch = patchFromChanges(diffs.map((d) => d.change));
-    lastAttempt = {
+    rec.lastAttempt = {
       request: {
         method: 'PATCH',
         url: `${t.baseUrl}/Users/${encodeURIComponent(targetId)}`,
@@ -354,7 +337,7 @@ export async function syncUser(
     }
     const action: Action = mode;
     if (req.dryRun) {
-      lastAttempt = {
+      rec.lastAttempt = {
         request: {
           method: mode === 'delete' ? 'DELETE' : 'PATCH',
           url: `${t.baseUrl}/Users/${encodeURIComponent(targetId)}`,
@@ -386,7 +369,7 @@ export async function syncUser(
       return failed(action, r.failure, targetId);
     }
     const gone = !r.ok;
-    if (gone || mode === 'delete') await t.directory.removeAnchor(t.job.id, req.hubId);
+    if (gone || mode === 'delete') await t.anchors.remove(req.hubId);
     steps.push(
       step(
         'provision',

@@ -1,0 +1,59 @@
+import type { AttemptFailure } from '../../connectors/scim/attempt-record.ts';
+import type { ScimResult } from '../../connectors/scim/scim-result.ts';
+import type { Action } from '../../model/enums.ts';
+import type { OutboundOutcome } from './outbound-entry.ts';
+
+/**
+ * What one attempt on one object accumulates — its steps, the HTTP exchanges it made and the
+ * one that decided — and the outcomes built from them (`sync-user.ts`, `sync-group.ts`).
+ */
+export class OutcomeRecorder {
+  readonly steps: OutboundOutcome['steps'] = [];
+  /** The exchange that decided (redacted); a dry run sets the request it would send. */
+  lastAttempt: OutboundOutcome['lastAttempt'];
+  hubName: string | undefined;
+  private exchanges = 0;
+
+  constructor(
+    private readonly objectType: OutboundOutcome['objectType'],
+    private readonly hubId: string,
+    private readonly startedAt: number,
+  ) {}
+
+  /** Counts a connector call's exchanges and keeps its last one. */
+  readonly track = <T>(r: ScimResult<T>): ScimResult<T> => {
+    this.exchanges += r.attempts.length;
+    const last = r.attempts.at(-1);
+    if (last)
+      this.lastAttempt = {
+        request: last.request,
+        ...(last.response ? { response: last.response } : {}),
+      };
+    return r;
+  };
+
+  readonly base = () => ({
+    objectType: this.objectType,
+    hubId: this.hubId,
+    ...(this.hubName ? { hubName: this.hubName } : {}),
+    startedAt: this.startedAt,
+    steps: this.steps,
+    exchanges: this.exchanges,
+    ...(this.lastAttempt ? { lastAttempt: this.lastAttempt } : {}),
+  });
+
+  readonly failed = (
+    action: Action,
+    f: Pick<AttemptFailure, 'code' | 'reason'> & Partial<AttemptFailure>,
+    targetId?: string,
+  ): OutboundOutcome => ({
+    ...this.base(),
+    action,
+    status: 'failure',
+    errorCode: f.code,
+    reason: f.reason,
+    transient: f.transient ?? false,
+    ...(f.retryAfterMs !== undefined ? { retryAfterMs: f.retryAfterMs } : {}),
+    ...(targetId ? { targetId } : {}),
+  });
+}
