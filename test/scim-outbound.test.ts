@@ -75,6 +75,18 @@ describe('outbound SCIM provisioning against a real SCIM server', () => {
     return out;
   };
 
+  it("keeps only what the system's trace level asks for, and counts the rest on the task", async () => {
+    await addUsers(3);
+    await runJob(f);
+    const system = (await f.store.config.getJob(f.jobId))!.systemId;
+    await f.store.config.updateSystem(system, { traceLevel: 'changes' });
+    const again = await runJob(f, { mode: 'full' });
+    expect(again.counts).toMatchObject({ processed: 3, skipped: 3, failed: 0 });
+    expect(again.untraced).toEqual({ skipped: 3 });
+    expect(again.status).toBe('succeeded');
+    expect(await allEntries(f, { taskId: [again.id] })).toEqual([]);
+  });
+
   it('full cycle creates, matches existing users instead of duplicating, and logs the four steps with payloads', async () => {
     const users = await addUsers(5);
     // One already exists in the target: it must be matched, not created again.

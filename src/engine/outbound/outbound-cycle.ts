@@ -4,6 +4,7 @@ import { newId } from '../../model/ids.ts';
 import type { HubGroup, HubUser } from '../../model/directory.ts';
 import type { Job, System } from '../../model/job.ts';
 import type { Task, TaskInput } from '../../model/task.ts';
+import { TraceFilter } from '../trace-level.ts';
 import type { Page, PageRequest } from '../../store/log-store.ts';
 import { BufferedAnchors } from './anchor-writer.ts';
 import { batchMatch } from './batch-match.ts';
@@ -62,8 +63,15 @@ export async function runOutboundCycle(
   };
   await engine.write([], task);
   opts.onTaskStarted?.(task.id);
+  // What the system's trace level does not keep is counted on the task.
+  const trace = new TraceFilter(system.traceLevel);
   const finish = async (extra: Partial<TaskInput>) => {
-    await engine.write([], { ...task, endedAt: new Date(now()).toISOString(), ...extra });
+    await engine.write([], {
+      ...task,
+      endedAt: new Date(now()).toISOString(),
+      ...trace.taskFields(),
+      ...extra,
+    });
     return (await engine.deps.log.getTask(task.id))!;
   };
   const ready = await engine.prepare(job, system);
@@ -90,7 +98,7 @@ export async function runOutboundCycle(
     entries = [...members.drain(), ...entries];
     processed += entries.length;
     failed += entries.filter((e) => e.status === 'failure').length;
-    await engine.write(engine.traced(system, entries));
+    await engine.write(engine.traced(system, entries, trace));
   };
   const run = async (users: Array<{ hubId: string; user?: HubUser | null }>) => {
     const anchors = await directory.anchorsFor(

@@ -4,6 +4,7 @@ import type { Task, TaskInput } from '../../model/task.ts';
 import type { DirectoryStore } from '../../store/directory/directory-store.ts';
 import type { LogStore } from '../../store/log-store.ts';
 import type { OutboundStore } from '../../store/outbound/outbound-store.ts';
+import { TraceFilter } from '../trace-level.ts';
 import { writeEngineRecords } from '../engine-log.ts';
 import { step } from '../entry-builder.ts';
 import { judgeRun, quarantineWait } from './job-health.ts';
@@ -98,11 +99,8 @@ export class OutboundEngine {
   }
 
   /** The system's trace level: routine no-change skips (or all but failures) are not stored. */
-  traced(system: System, entries: EntryInput[]): EntryInput[] {
-    if (system.traceLevel === 'failures') return entries.filter((e) => e.status === 'failure');
-    if (system.traceLevel === 'changes')
-      return entries.filter((e) => !(e.status === 'skipped' && e.skipReason === 'no_change'));
-    return entries;
+  traced(system: System, entries: EntryInput[], trace = new TraceFilter(system.traceLevel)) {
+    return entries.filter((e) => trace.keep(e));
   }
 
   /**
