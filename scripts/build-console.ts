@@ -38,11 +38,22 @@ export async function ensureConsoleBuilt(opts: { quiet?: boolean } = {}): Promis
     return false;
   }
   const started = Date.now();
-  await vite.build({
-    root: WEB,
-    configFile: join(WEB, 'vite.config.ts'),
-    logLevel: opts.quiet ? 'error' : 'warn',
-  });
+  // Always a production build: Vite takes NODE_ENV from the environment when it is set, and the
+  // test runner sets it to "test", which would ship React's development build (StrictMode then
+  // runs every effect twice).
+  const nodeEnv = process.env.NODE_ENV;
+  process.env.NODE_ENV = 'production';
+  try {
+    await vite.build({
+      root: WEB,
+      mode: 'production',
+      configFile: join(WEB, 'vite.config.ts'),
+      logLevel: opts.quiet ? 'error' : 'warn',
+    });
+  } finally {
+    if (nodeEnv === undefined) delete process.env.NODE_ENV;
+    else process.env.NODE_ENV = nodeEnv;
+  }
   if (!opts.quiet) process.stderr.write(`provlog: console built in ${Date.now() - started} ms\n`);
   return true;
 }
