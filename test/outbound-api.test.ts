@@ -132,6 +132,23 @@ describe('outbound actions over HTTP', () => {
     expect(t3).toMatchObject({ parentTaskId: task.id, source: 're_trigger' });
   });
 
+  it('resuming a quarantined job clears its quarantine, so the next one waits from the start', async () => {
+    const job = (await f.store.config.getJob(f.jobId))!;
+    // Two unhealthy runs in a row: quarantined, with a widened wait.
+    await f.engine.judge(job, 20, 20);
+    await f.engine.judge(job, 20, 20);
+    expect((await f.store.outbound.state(f.jobId)).quarantineLevel).toBe(2);
+    expect((await f.store.config.getJob(f.jobId))!.state).toBe('quarantined');
+    const res = await app.inject({ method: 'POST', url: `/api/v1/jobs/${f.jobId}/resume` });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({ state: 'active' });
+    expect(await f.store.outbound.state(f.jobId)).toMatchObject({
+      quarantineLevel: 0,
+      quarantineUntil: null,
+      quarantineReason: null,
+    });
+  });
+
   it('the typed client reaches the same actions', async () => {
     const client = new ProvlogClient({ baseUrl: 'http://provlog', fetch: injectFetch(app) });
     const u = await f.store.directory.createUser({ userName: 'bob@example.com' });

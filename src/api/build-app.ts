@@ -94,7 +94,13 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
         await api.register(hubRoutes, { prefix: '/hub', directory: opts.directory });
       if (opts.config) {
         await api.register(systemRoutes, { prefix: '/systems', config: opts.config });
-        await api.register(jobRoutes, { prefix: '/jobs', config: opts.config });
+        await api.register(jobRoutes, {
+          prefix: '/jobs',
+          config: opts.config,
+          ...(opts.outbound
+            ? { onResumeQuarantined: (id: string) => opts.outbound!.releaseQuarantine(id) }
+            : {}),
+        });
         if (opts.runner) await api.register(jobRunRoutes, { runner: opts.runner });
         if (opts.runner && opts.outbound)
           await api.register(outboundActionRoutes, {

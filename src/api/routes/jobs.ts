@@ -38,7 +38,11 @@ export const JobView = Type.Object({
   updatedAt: Type.String(),
 });
 
-export const jobRoutes: FastifyPluginAsync<{ config: ConfigStore }> = async (app, { config }) => {
+export const jobRoutes: FastifyPluginAsync<{
+  config: ConfigStore;
+  /** Called when an operator resumes a quarantined job (the engine forgets its quarantine). */
+  onResumeQuarantined?: (jobId: string) => Promise<void>;
+}> = async (app, { config, onResumeQuarantined }) => {
   const notFound = (id: string) =>
     new ApiError('job_not_found', `No job with id ${JSON.stringify(id)}`);
   const tags = ['jobs'];
@@ -142,6 +146,7 @@ export const jobRoutes: FastifyPluginAsync<{ config: ConfigStore }> = async (app
       const { id } = req.params as { id: string };
       const job = await config.getJob(id);
       if (!job) throw notFound(id);
+      if (job.state === 'quarantined') await onResumeQuarantined?.(id);
       return job.state === 'paused' || job.state === 'quarantined'
         ? config.setJobState(id, 'active')
         : job;

@@ -216,6 +216,11 @@ export class OutboundEngine {
       await jobs.setJobState(job.id, 'quarantined', reason);
   }
 
+  /** An operator resumed the job: its quarantine, and the widening wait, start from nothing. */
+  async releaseQuarantine(jobId: string): Promise<void> {
+    await this.deps.outbound.setQuarantine(jobId, { level: 0, until: null, reason: null });
+  }
+
   /** Runs each quarantined job whose wait is over: healthy lifts it, else the wait widens. */
   async probeQuarantined(): Promise<number> {
     const due = await this.deps.outbound.quarantineDue(this.deps.now());
