@@ -74,3 +74,30 @@ export async function carryOutDeprovision(
     modifiedProperties: [{ name: 'active', oldValue: 'true', newValue: 'false' }],
   };
 }
+
+/** The import step of an anchored object a full source no longer lists. */
+export const goneStep = (ctx: CycleContext, sourceKey: string): Step =>
+  step('import', 'skipped', `${sourceKey} is no longer in ${ctx.system.name}`);
+
+/** The anchored object is gone from the hub too: the anchor is forgotten, nothing else to do. */
+export async function alreadyGone<B extends object>(
+  directory: DirectoryStore,
+  ctx: CycleContext,
+  sourceKey: string,
+  base: B,
+): Promise<B & DeprovisionResult> {
+  await directory.removeAnchor(ctx.job.id, sourceKey);
+  return {
+    ...base,
+    action: 'delete',
+    status: 'skipped',
+    skipReason: 'no_change',
+    reason: 'Already gone from the hub',
+  };
+}
+
+/** Scoping and matching of an object deprovisioned through its anchor. */
+export const anchoredSteps = (noun: 'user' | 'group', name: string): Step[] => [
+  step('scoping', 'success', 'Provisioned by this job before'),
+  step('matching', 'success', `Anchored to hub ${noun} ${name}`),
+];

@@ -5,6 +5,7 @@ import type { DirectoryStore } from '../store/directory/directory-store.ts';
 import { foldText } from '../model/fold-text.ts';
 import { DirectoryError } from '../store/directory/directory-errors.ts';
 import type { AttributeMapper } from './attribute-mapper.ts';
+import { alreadyGone, anchoredSteps, goneStep } from './deprovision.ts';
 import { step, type CycleContext, type Outcome } from './entry-builder.ts';
 import type { SourceRow } from './source-row.ts';
 
@@ -248,7 +249,7 @@ export async function deprovisionGroup(
 ): Promise<Outcome> {
   const startedAt = ctx.now();
   const group = await directory.getGroup(a.objectId);
-  const steps = [step('import', 'skipped', `${a.sourceKey} is no longer in ${ctx.system.name}`)];
+  const steps = [goneStep(ctx, a.sourceKey)];
   const base = {
     objectType: 'group' as const,
     sourceKey: a.sourceKey,
@@ -257,20 +258,8 @@ export async function deprovisionGroup(
     hubId: a.objectId,
     ...(group ? { hubName: group.displayName, sourceName: group.displayName } : {}),
   };
-  if (!group) {
-    await directory.removeAnchor(ctx.job.id, a.sourceKey);
-    return {
-      ...base,
-      action: 'delete',
-      status: 'skipped',
-      skipReason: 'no_change',
-      reason: 'Already gone from the hub',
-    };
-  }
-  steps.push(
-    step('scoping', 'success', 'Provisioned by this job before'),
-    step('matching', 'success', `Anchored to hub group ${group.displayName}`),
-  );
+  if (!group) return alreadyGone(directory, ctx, a.sourceKey, base);
+  steps.push(...anchoredSteps('group', group.displayName));
   if (ctx.job.deprovision !== 'delete') {
     const reason = `Groups cannot be disabled: ${group.displayName} stays in the hub. Set the job's deprovision to delete to remove groups gone from the source`;
     steps.push(step('provision', 'skipped', reason));
