@@ -108,6 +108,30 @@ describe('the identity dictionary (SQLite)', () => {
     await store.close();
   });
 
+  it('finds identities the trigram index has not reached yet, and indexes them later', async () => {
+    const store = new SqliteLogStore({ file: tempFile() });
+    await store.ingest({
+      tasks: [],
+      entries: ['c1', 'c2'].map((id) => normalizeEntry(entry(id))),
+    });
+    // As the writer thread leaves it between a batch and its idle time: nothing indexed.
+    store.db.exec("INSERT INTO identities_text (identities_text) VALUES ('delete-all')");
+    store.db.exec("UPDATE meta SET value = '0' WHERE key = 'identities_indexed'");
+    const ids = async (identity: string) =>
+      (await store.listEntries({ identity }, { limit: 10 })).items.map((e) => e.changeId).sort();
+    const facets = async () => (await store.facets({ identity: 'person c' })).status;
+    expect(await ids('person c1')).toEqual(['c1']);
+    expect(await ids('person c')).toEqual(['c1', 'c2']);
+    expect(await facets()).toEqual({ success: 2 });
+    // Indexed now: the same answers, none twice.
+    const writer = (store as unknown as { writer: { indexIdentities(): number } }).writer;
+    expect(writer.indexIdentities()).toBe(2);
+    expect(writer.indexIdentities()).toBe(0);
+    expect(await ids('person c')).toEqual(['c1', 'c2']);
+    expect(await facets()).toEqual({ success: 2 });
+    await store.close();
+  });
+
   it('creates new stores with 16 KiB pages', async () => {
     const store = new SqliteLogStore({ file: tempFile() });
     expect(store.db.pragma('page_size', { simple: true })).toBe(PAGE_SIZE);

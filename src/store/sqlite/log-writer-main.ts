@@ -10,6 +10,13 @@ import type { WriterReply } from './log-writer-thread.ts';
  */
 const db = openSqlite((workerData as { file: string }).file);
 const writer = new SqliteWriter(db);
+const indexLater = () => {
+  try {
+    writer.indexIdentities();
+  } catch {
+    // Left for the next batch: the tail scan still finds these identities.
+  }
+};
 parentPort!.on(
   'message',
   (msg: { id: number; batch: PackedBatch } | { id: number; close: true }) => {
@@ -28,5 +35,8 @@ parentPort!.on(
       reply = { id: msg.id, ok: false, error: (err as Error).message };
     }
     parentPort!.postMessage(reply);
+    // New identities get their trigrams once the caller has its answer, while it prepares the
+    // next batch; searches scan the few not indexed yet. A failure here is retried next time.
+    if (writer.takeUnindexed()) setImmediate(indexLater);
   },
 );

@@ -154,4 +154,13 @@ CREATE INDEX identities_hash ON identities (hash);
   },
   { version: 5, name: 'outbound job state', sql: outboundSchema() },
   { version: 6, name: 'hub matching attributes', sql: directoryMatchingSchema('sqlite') },
+  {
+    version: 7,
+    name: 'identities indexed behind the writer',
+    // The trigram index may trail the dictionary by the identities of the last batches: the
+    // writer indexes them when it is idle, and searches scan that short tail. Until now every
+    // identity was indexed as it was written.
+    sql: `INSERT OR REPLACE INTO meta (key, value)
+  SELECT 'identities_indexed', CAST(coalesce(max(id), 0) AS TEXT) FROM identities;`,
+  },
 ];

@@ -20,6 +20,9 @@ import { ConfigStore } from '../config/config-store.ts';
 import { OutboundStore } from '../outbound/outbound-store.ts';
 import { loadOrCreateKey, SecretBox } from '../../secrets/secret-box.ts';
 
+/** The last identity whose trigrams are indexed; later ones are found by a scan of the tail. */
+const INDEXED_THROUGH = "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'identities_indexed'";
+
 /** An FTS5 phrase: with the trigram tokenizer, a substring match. */
 const ftsPhrase = (folded: string) => `"${folded.replaceAll('"', '""')}"`;
 
@@ -82,7 +85,9 @@ export class SqliteLogStore extends ReaderBackedStore implements LogStore {
         matchIdentities: async (folded, limit) => this.matchIdentities(folded, limit),
         identitySubquery: (folded) =>
           [...folded].length >= 3
-            ? sql`SELECT rowid FROM identities_text WHERE identities_text MATCH ${ftsPhrase(folded)}`
+            ? sql`SELECT rowid FROM identities_text WHERE identities_text MATCH ${ftsPhrase(folded)}
+                UNION ALL SELECT id FROM identities WHERE id > (${sql.raw(INDEXED_THROUGH)})
+                  AND instr(text, ${folded}) > 0`
             : sql`SELECT id FROM identities WHERE instr(text, ${folded}) > 0`,
       },
       cursors,
@@ -108,10 +113,15 @@ export class SqliteLogStore extends ReaderBackedStore implements LogStore {
   /** Trigram index for 3+ characters; shorter needles scan the (small) identity dictionary. */
   private matchIdentities(folded: string, limit: number): number[] {
     if ([...folded].length >= 3) {
-      return this.db
-        .prepare('SELECT rowid FROM identities_text WHERE identities_text MATCH ? LIMIT ?')
+      // One statement, one snapshot: the index and the tail it has not reached yet.
+      return this.statements
+        .get(
+          `SELECT rowid FROM identities_text WHERE identities_text MATCH ?
+           UNION ALL SELECT id FROM identities WHERE id > (${INDEXED_THROUGH}) AND instr(text, ?) > 0
+           LIMIT ?`,
+        )
         .pluck()
-        .all(ftsPhrase(folded), limit) as number[];
+        .all(ftsPhrase(folded), folded, limit) as number[];
     }
     return this.db
       .prepare('SELECT id FROM identities WHERE instr(text, ?) > 0 LIMIT ?')
@@ -137,6 +147,7 @@ export class SqliteLogStore extends ReaderBackedStore implements LogStore {
     // Two writers would keep two sets of caches (system names, identities) out of step.
     if (this.writerThread) throw new Error('This store writes its log from its writer thread');
     const result = this.writer.ingestBatch(batch.tasks, batch.entries);
+    if (this.writer.takeUnindexed()) this.writer.indexIdentities();
     for (const id of this.writer.takeRenamedSystems()) this.reader.forgetSystem(id);
     return result;
   }

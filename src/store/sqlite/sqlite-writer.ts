@@ -23,6 +23,13 @@ export class SqliteWriter {
   private readonly selectIdentity;
   private readonly insertIdentity;
   private readonly insertIdentityText;
+  private readonly indexedThrough;
+  private readonly setIndexedThrough;
+  /**
+   * Adds the trigrams of identities written since the last call, in a transaction of its own;
+   * returns how many. Until then searches find them by scanning that tail (sqlite-log-store.ts).
+   */
+  readonly indexIdentities: () => number;
   /** Folded identity text → id; bounded, misses fall back to the unique index. */
   private readonly identityIds = new Map<string, number>();
   private readonly upsertDay;
@@ -37,7 +44,8 @@ export class SqliteWriter {
   private readonly upsertSystem;
   private readonly systemNames = new Map<string, string>();
   private renamed: string[] = [];
-  private firstNewIdentity: number | undefined;
+  /** Whether identities were added since the last indexIdentities(). */
+  private unindexed = false;
   readonly ingestBatch: (tasks: TaskInput[], entries: PreparedEntry[]) => StoreIngestResult;
 
   constructor(private readonly db: SqliteDb) {
@@ -50,10 +58,22 @@ export class SqliteWriter {
       .prepare('SELECT id FROM identities WHERE hash = ? AND text = ?')
       .pluck();
     this.insertIdentity = db.prepare('INSERT INTO identities (text, hash) VALUES (?, ?)');
-    // New identities get their trigram index once per batch: one FTS statement, not one per row.
+    // New identities get their trigram index in one statement for all, not one per row.
     this.insertIdentityText = db.prepare(
-      'INSERT INTO identities_text (rowid, text) SELECT id, text FROM identities WHERE id >= ?',
+      'INSERT INTO identities_text (rowid, text) SELECT id, text FROM identities WHERE id > ?',
     );
+    this.indexedThrough = db
+      .prepare("SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'identities_indexed'")
+      .pluck();
+    this.setIndexedThrough = db.prepare(
+      "UPDATE meta SET value = CAST((SELECT coalesce(max(id), 0) FROM identities) AS TEXT) WHERE key = 'identities_indexed'",
+    );
+    this.indexIdentities = db.transaction(() => {
+      const through = (this.indexedThrough.get() as number | undefined) ?? 0;
+      const n = this.insertIdentityText.run(through).changes;
+      if (n) this.setIndexedThrough.run();
+      return n;
+    });
     const upsertRollup = (table: string) =>
       db.prepare(`INSERT INTO ${table} (bucket, ${ROLLUP_DIMS}, n) VALUES (?,?,?,?,?,?,?,?,?,?,?)
         ON CONFLICT DO UPDATE SET n = n + excluded.n`);
@@ -112,11 +132,17 @@ export class SqliteWriter {
       } catch (err) {
         // The transaction rolled back: ids cached during it may not exist.
         this.identityIds.clear();
-        this.firstNewIdentity = undefined;
         this.systemNames.clear();
         throw err;
       }
     };
+  }
+
+  /** Whether identities wait for their trigrams (see indexIdentities). */
+  takeUnindexed(): boolean {
+    const was = this.unindexed;
+    this.unindexed = false;
+    return was;
   }
 
   /** Systems whose name changed since the last call (readers drop their cached names). */
@@ -150,7 +176,7 @@ export class SqliteWriter {
     id = this.selectIdentity.get(hash, text) as number | undefined;
     if (id === undefined) {
       id = Number(this.insertIdentity.run(text, hash).lastInsertRowid);
-      this.firstNewIdentity ??= id;
+      this.unindexed = true;
     }
     if (this.identityIds.size >= 500_000) this.identityIds.clear();
     this.identityIds.set(text, id);
@@ -204,10 +230,6 @@ export class SqliteWriter {
         for (const r of resolved) if (acc.resolved(r, e)) retryInSameTask = true;
       }
       acc.add(e, time, retryInSameTask);
-    }
-    if (this.firstNewIdentity !== undefined) {
-      this.insertIdentityText.run(this.firstNewIdentity);
-      this.firstNewIdentity = undefined;
     }
     for (const row of acc.rollups('day')) this.upsertDay.run(...row);
     for (const row of acc.rollups('hour')) this.upsertHour.run(...row);
