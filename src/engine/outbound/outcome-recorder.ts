@@ -1,6 +1,7 @@
 import type { AttemptFailure } from '../../connectors/scim/attempt-record.ts';
 import type { ScimResult } from '../../connectors/scim/scim-result.ts';
 import type { Action } from '../../model/enums.ts';
+import { step } from '../entry-builder.ts';
 import type { OutboundOutcome } from './outbound-entry.ts';
 
 /**
@@ -56,4 +57,54 @@ export class OutcomeRecorder {
     ...(f.retryAfterMs !== undefined ? { retryAfterMs: f.retryAfterMs } : {}),
     ...(targetId ? { targetId } : {}),
   });
+
+  /**
+   * A dry run: the request it would send is recorded as the attempt, nothing is sent, and the
+   * object waits as "needs action".
+   */
+  readonly dryRun = (
+    action: Action,
+    request: NonNullable<OutboundOutcome['lastAttempt']>['request'],
+    would: string,
+    extra: Pick<OutboundOutcome, 'targetId' | 'modifiedProperties'> = {},
+  ): OutboundOutcome => {
+    this.lastAttempt = { request };
+    this.steps.push(step('provision', 'skipped', `Dry run: would ${would}; nothing was sent`));
+    return {
+      ...this.base(),
+      action,
+      status: 'skipped',
+      skipReason: 'needs_action',
+      reason: 'Dry run: nothing was sent',
+      ...extra,
+    };
+  };
+
+  /**
+   * The target already holds what the hub says. A retry that finds the work done (e.g. the
+   * earlier attempt timed out after the target acted) has succeeded: it resolves the failure.
+   */
+  readonly upToDate = (
+    retry: boolean | undefined,
+    targetId: string,
+    holds: string,
+  ): OutboundOutcome => {
+    this.steps.push(step('provision', 'skipped', `No change needed: ${holds}`));
+    return retry
+      ? {
+          ...this.base(),
+          action: 'update',
+          status: 'success',
+          targetId,
+          reason: 'Already up to date in the target',
+        }
+      : {
+          ...this.base(),
+          action: 'update',
+          status: 'skipped',
+          skipReason: 'no_change',
+          targetId,
+          reason: 'No change needed',
+        };
+  };
 }

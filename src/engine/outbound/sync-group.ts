@@ -77,18 +77,13 @@ export async function syncGroup(
         reason: 'Left in place: it was deleted from the hub',
       };
     }
-    if (req.dryRun) {
-      rec.lastAttempt = { request: { method: 'DELETE', url: url(anchor), headers: {} } };
-      steps.push(step('provision', 'skipped', `Dry run: would delete ${anchor}; nothing was sent`));
-      return {
-        ...base(),
-        action: 'delete',
-        status: 'skipped',
-        skipReason: 'needs_action',
-        targetId: anchor,
-        reason: 'Dry run: nothing was sent',
-      };
-    }
+    if (req.dryRun)
+      return rec.dryRun(
+        'delete',
+        { method: 'DELETE', url: url(anchor), headers: {} },
+        `delete ${anchor}`,
+        { targetId: anchor },
+      );
     const r = track(await t.client.deleteGroup(anchor));
     if (!r.ok && r.failure.code !== 'InvalidAnchor') {
       steps.push(step('provision', 'failure', r.failure.reason));
@@ -253,24 +248,13 @@ export async function syncGroup(
       ...Object.entries(attrs).map(([name, v]) => ({ name, oldValue: null, newValue: v })),
       ...memberProps,
     ];
-    if (req.dryRun) {
-      rec.lastAttempt = { request: { method: 'POST', url: url(), headers: {}, body } };
-      steps.push(
-        step(
-          'provision',
-          'skipped',
-          `Dry run: would create group ${group.displayName}; nothing was sent`,
-        ),
+    if (req.dryRun)
+      return rec.dryRun(
+        'create',
+        { method: 'POST', url: url(), headers: {}, body },
+        `create group ${group.displayName}`,
+        { modifiedProperties: props },
       );
-      return {
-        ...base(),
-        action: 'create',
-        status: 'skipped',
-        skipReason: 'needs_action',
-        reason: 'Dry run: nothing was sent',
-        modifiedProperties: props,
-      };
-    }
     const created = track(await t.client.createGroup(body as unknown as { displayName: string }));
     if (!created.ok) {
       steps.push(step('provision', 'failure', created.failure.reason));
@@ -302,58 +286,22 @@ export async function syncGroup(
     ...diffs.map((d) => ({ name: d.change.path, oldValue: d.oldValue, newValue: d.newValue })),
     ...memberProps,
   ];
-  if (diffs.length === 0 && add.length === 0 && remove.length === 0) {
-    steps.push(
-      step('provision', 'skipped', `No change needed: ${t.system.name} already holds this group`),
-    );
+  if (diffs.length === 0 && add.length === 0 && remove.length === 0)
     return afterwards(
-      req.retry
-        ? {
-            ...base(),
-            action: 'update',
-            status: 'success',
-            targetId,
-            reason: 'Already up to date in the target',
-          }
-        : {
-            ...base(),
-            action: 'update',
-            status: 'skipped',
-            skipReason: 'no_change',
-            targetId,
-            reason: 'No change needed',
-          },
+      rec.upToDate(req.retry, targetId, `${t.system.name} already holds this group`),
     );
-  }
-  if (req.dryRun) {
-    rec.lastAttempt = {
-      request: {
+  if (req.dryRun)
+    return rec.dryRun(
+      'update',
+      {
         method: 'PATCH',
         url: url(targetId),
         headers: {},
-        body: {
-          attributes: diffs.map((d) => d.change),
-          members: memberPatch(add, remove),
-        },
+        body: { attributes: diffs.map((d) => d.change), members: memberPatch(add, remove) },
       },
-    };
-    steps.push(
-      step(
-        'provision',
-        'skipped',
-        `Dry run: would change ${diffs.length} attribute(s), add ${add.length} and remove ${remove.length} member(s); nothing was sent`,
-      ),
+      `change ${diffs.length} attribute(s), add ${add.length} and remove ${remove.length} member(s)`,
+      { targetId, modifiedProperties: props },
     );
-    return {
-      ...base(),
-      action: 'update',
-      status: 'skipped',
-      skipReason: 'needs_action',
-      reason: 'Dry run: nothing was sent',
-      targetId,
-      modifiedProperties: props,
-    };
-  }
   if (diffs.length) {
     const patched = track(
       await t.client.patchGroup(

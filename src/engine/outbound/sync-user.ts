@@ -189,26 +189,13 @@ export async function syncUser(
   // 4. provision
   if (!current) {
     const props = Object.entries(attrs).map(([name, v]) => ({ name, oldValue: null, newValue: v }));
-    if (req.dryRun) {
-      rec.lastAttempt = {
-        request: { method: 'POST', url: `${t.baseUrl}/Users`, headers: {}, body: desired },
-      };
-      steps.push(
-        step(
-          'provision',
-          'skipped',
-          `Dry run: would create ${user.userName} in ${t.system.name}; nothing was sent`,
-        ),
+    if (req.dryRun)
+      return rec.dryRun(
+        'create',
+        { method: 'POST', url: `${t.baseUrl}/Users`, headers: {}, body: desired },
+        `create ${user.userName} in ${t.system.name}`,
+        { modifiedProperties: props },
       );
-      return {
-        ...base(),
-        action: 'create',
-        status: 'skipped',
-        skipReason: 'needs_action',
-        reason: 'Dry run: nothing was sent',
-        modifiedProperties: props,
-      };
-    }
     const created = track(await t.client.createUser(desired as { userName: string }));
     if (!created.ok) {
       steps.push(step('provision', 'failure', created.failure.reason));
@@ -245,55 +232,21 @@ export async function syncUser(
       : activeChange?.oldValue === 'false'
         ? 'enable'
         : 'update';
-  if (diffs.length === 0) {
-    steps.push(
-      step('provision', 'skipped', `No change needed: ${t.system.name} already holds these values`),
-    );
-    // A retry that finds the work done (e.g. the earlier attempt timed out after the target
-    // acted) has succeeded: it resolves the failure.
-    return req.retry
-      ? {
-          ...base(),
-          action: 'update',
-          status: 'success',
-          targetId,
-          reason: 'Already up to date in the target',
-        }
-      : {
-          ...base(),
-          action: 'update',
-          status: 'skipped',
-          skipReason: 'no_change',
-          targetId,
-          reason: 'No change needed',
-        };
-  }
+  if (diffs.length === 0)
+    return rec.upToDate(req.retry, targetId, `${t.system.name} already holds these values`);
   if (req.dryRun) {
     const patch = patchFromChanges(diffs.map((d) => d.change));
-    rec.lastAttempt = {
-      request: {
+    return rec.dryRun(
+      action,
+      {
         method: 'PATCH',
         url: `${t.baseUrl}/Users/${encodeURIComponent(targetId)}`,
         headers: {},
         body: patch.ok ? patch.value : diffs.map((d) => d.change),
       },
-    };
-    steps.push(
-      step(
-        'provision',
-        'skipped',
-        `Dry run: would change ${diffs.length} attribute(s); nothing was sent`,
-      ),
+      `change ${diffs.length} attribute(s)`,
+      { targetId, modifiedProperties: props },
     );
-    return {
-      ...base(),
-      action,
-      status: 'skipped',
-      skipReason: 'needs_action',
-      reason: 'Dry run: nothing was sent',
-      targetId,
-      modifiedProperties: props,
-    };
   }
   const patched = track(
     await t.client.patchUser(
@@ -337,8 +290,9 @@ export async function syncUser(
     }
     const action: Action = mode;
     if (req.dryRun) {
-      rec.lastAttempt = {
-        request: {
+      return rec.dryRun(
+        action,
+        {
           method: mode === 'delete' ? 'DELETE' : 'PATCH',
           url: `${t.baseUrl}/Users/${encodeURIComponent(targetId)}`,
           headers: {},
@@ -346,18 +300,9 @@ export async function syncUser(
             ? { body: { Operations: [{ op: 'replace', path: 'active', value: false }] } }
             : {}),
         },
-      };
-      steps.push(
-        step('provision', 'skipped', `Dry run: would ${mode} ${targetId}; nothing was sent`),
+        `${mode} ${targetId}`,
+        { targetId },
       );
-      return {
-        ...base(),
-        action,
-        status: 'skipped',
-        skipReason: 'needs_action',
-        targetId,
-        reason: 'Dry run: nothing was sent',
-      };
     }
     const r: ScimResult<unknown> = track<unknown>(
       mode === 'delete'
