@@ -45,7 +45,8 @@ export interface SqliteStoreOptions {
 export class SqliteLogStore extends ReaderBackedStore implements LogStore {
   readonly kind = 'sqlite' as const;
   readonly db: SqliteDb;
-  private readonly writer: SqliteWriter;
+  /** The log's writer: on this connection, or (writerThread) on a thread of its own. */
+  private readonly writer: SqliteWriter | undefined;
   private readonly writerThread: LogWriterThread | undefined;
   protected readonly reader: LogReader;
   private readonly statements: StatementCache;
@@ -62,9 +63,9 @@ export class SqliteLogStore extends ReaderBackedStore implements LogStore {
     this.db = openSqlite(opts.file);
     this.statements = new StatementCache(this.db);
     const qb = compileOnly<LogDatabase>('sqlite');
-    this.writer = new SqliteWriter(this.db);
     if (opts.writerThread && opts.file !== ':memory:')
       this.writerThread = new LogWriterThread(opts.file);
+    else this.writer = new SqliteWriter(this.db);
     const cursors = new CursorCodec(this.cursorKey());
     // One runner, and one statement cache, for everything on this connection.
     const runner = new SqliteRunner(this.db, this.writeLock, false, this.statements);
@@ -145,10 +146,11 @@ export class SqliteLogStore extends ReaderBackedStore implements LogStore {
   /** Synchronous ingest on this thread (a store without a writer thread: the benchmark's loads). */
   ingestSync(batch: { tasks: TaskInput[]; entries: PreparedEntry[] }): StoreIngestResult {
     // Two writers would keep two sets of caches (system names, identities) out of step.
-    if (this.writerThread) throw new Error('This store writes its log from its writer thread');
-    const result = this.writer.ingestBatch(batch.tasks, batch.entries);
-    if (this.writer.takeUnindexed()) this.writer.indexIdentities();
-    for (const id of this.writer.takeRenamedSystems()) this.reader.forgetSystem(id);
+    const writer = this.writer;
+    if (!writer) throw new Error('This store writes its log from its writer thread');
+    const result = writer.ingestBatch(batch.tasks, batch.entries);
+    if (writer.takeUnindexed()) writer.indexIdentities();
+    for (const id of writer.takeRenamedSystems()) this.reader.forgetSystem(id);
     return result;
   }
 

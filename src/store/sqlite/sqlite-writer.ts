@@ -192,8 +192,9 @@ export class SqliteWriter {
     );
     for (const p of entries) {
       const e = p.head;
-      const time = Date.parse(e.time);
-      const info = this.insertEntry.run(...entryRowValues(p, this.identityId(p.identity)));
+      const values = entryRowValues(p, this.identityId(p.identity));
+      const time = values[1] as number; // entryRowValues parsed it: the column order is fixed
+      const info = this.insertEntry.run(...values);
       if (info.changes === 0) {
         outcomes.push('duplicate');
         continue;
