@@ -1,4 +1,6 @@
+import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { PostgresLogStore } from '../../src/store/postgres/postgres-log-store.ts';
 
 /** The real PostgreSQL the tests use (trust auth, database `test`). */
 export const TEST_DATABASE_URL =
@@ -43,3 +45,30 @@ export async function dropSchema(schema: string): Promise<void> {
 
 export const uniqueSchema = (prefix: string) =>
   `${prefix}_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
+
+/**
+ * A store on the test server in a schema of its own (or the one given), sealing secrets with
+ * a key of its own so no key file is written into the working folder; `close` also drops the
+ * schema.
+ */
+export async function openTestPostgresStore(
+  prefix: string,
+  schema = uniqueSchema(prefix),
+): Promise<{ store: PostgresLogStore; schema: string; close: () => Promise<void> }> {
+  const store = await PostgresLogStore.connect({
+    connectionString: TEST_DATABASE_URL,
+    schema,
+    poolSize: 2,
+    secretKeyHex: randomBytes(32).toString('hex'),
+  });
+  // Bound now: a caller may put `close` in the store's place.
+  const closeStore = store.close.bind(store);
+  return {
+    store,
+    schema,
+    close: async () => {
+      await closeStore();
+      await dropSchema(schema);
+    },
+  };
+}

@@ -1,14 +1,11 @@
 import pg from 'pg';
 import { describeConfigContract } from '../../../test/helpers/config-contract.ts';
 import {
-  dropSchema,
-  postgresAvailable,
   TEST_DATABASE_URL,
-  uniqueSchema,
+  openTestPostgresStore,
+  postgresAvailable,
 } from '../../../test/helpers/postgres.ts';
 import { SqliteLogStore } from '../sqlite/sqlite-log-store.ts';
-import { PostgresLogStore } from '../postgres/postgres-log-store.ts';
-import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { cronProblem } from './cron-check.ts';
 
@@ -31,13 +28,7 @@ describeConfigContract('SQLite', async () => {
 
 if (await postgresAvailable()) {
   describeConfigContract('PostgreSQL', async () => {
-    const schema = uniqueSchema('provlog_cfg');
-    const store = await PostgresLogStore.connect({
-      connectionString: TEST_DATABASE_URL,
-      schema,
-      poolSize: 2,
-      secretKeyHex: randomBytes(32).toString('hex'),
-    });
+    const { store, schema, close } = await openTestPostgresStore('provlog_cfg');
     return {
       config: store.config,
       dump: async () => {
@@ -58,10 +49,7 @@ if (await postgresAvailable()) {
           await client.end();
         }
       },
-      close: async () => {
-        await store.close();
-        await dropSchema(schema);
-      },
+      close,
     };
   });
 }

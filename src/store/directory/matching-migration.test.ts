@@ -6,16 +6,15 @@ import Database from 'better-sqlite3';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import {
-  dropSchema,
-  postgresAvailable,
   TEST_DATABASE_URL,
+  openTestPostgresStore,
+  postgresAvailable,
   uniqueSchema,
 } from '../../../test/helpers/postgres.ts';
 import { SQLITE_MIGRATIONS } from '../sqlite/migrations.ts';
 import { POSTGRES_MIGRATIONS } from '../postgres/migrations.ts';
 import { tuneSqlite } from '../sqlite/open.ts';
 import { SqliteLogStore } from '../sqlite/sqlite-log-store.ts';
-import { PostgresLogStore } from '../postgres/postgres-log-store.ts';
 import type { DirectoryStore } from './directory-store.ts';
 
 // A user written before migration 6, whose email and employeeId must become searchable.
@@ -88,17 +87,11 @@ describe('migration 6: hub users matched by email and employeeId', () => {
       } finally {
         await client.end();
       }
-      const store = await PostgresLogStore.connect({
-        connectionString: TEST_DATABASE_URL,
-        schema,
-        poolSize: 2,
-        secretKeyHex: randomBytes(32).toString('hex'),
-      });
+      const { store, close } = await openTestPostgresStore('provlog_m6', schema);
       try {
         await expectFound(store.directory);
       } finally {
-        await store.close();
-        await dropSchema(schema);
+        await close();
       }
     });
   }
