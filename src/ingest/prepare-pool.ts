@@ -1,5 +1,5 @@
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
+import { WorkerChannel } from '../threads/worker-channel.ts';
 import type { FieldError } from '../model/validation-error.ts';
 import { BodyError } from './parse-body.ts';
 import { prepareBody, type BodyFormat, type PreparedBatch } from './prepare-records.ts';
@@ -32,11 +32,6 @@ export function defaultPrepareWorkers(): number {
   return Math.max(0, Math.min(4, availableParallelism() - 1));
 }
 
-interface Slot {
-  worker: Worker;
-  pending: Map<number, { resolve: (b: PreparedBatch) => void; reject: (e: Error) => void }>;
-}
-
 /**
  * Worker threads that prepare ingest bodies (prepare-records.ts) while the store's single
  * writer thread stores the previous batch: parsing, validating and splitting entries is about
@@ -46,8 +41,7 @@ interface Slot {
  * first use, keep the process alive only while they have work, and are replaced if one dies.
  */
 export class PreparePool {
-  private readonly slots: Array<Slot | undefined>;
-  private nextId = 1;
+  private readonly slots: Array<WorkerChannel<PrepareReply> | undefined>;
   private closed = false;
 
   constructor(
@@ -84,60 +78,38 @@ export class PreparePool {
     await Promise.all(
       this.slots.map(async (slot, i) => {
         this.slots[i] = undefined;
-        if (slot) await slot.worker.terminate();
+        await slot?.terminate();
       }),
     );
   }
 
-  private dispatch(job: PrepareJob): Promise<PreparedBatch> {
-    if (this.closed) return Promise.reject(new Error('The prepare pool is closed'));
-    const slot = this.leastBusy();
-    const id = this.nextId++;
-    return new Promise<PreparedBatch>((resolve, reject) => {
-      if (slot.pending.size === 0) slot.worker.ref();
-      slot.pending.set(id, { resolve, reject });
-      const transfer = typeof job.body === 'string' ? [] : [job.body.buffer as ArrayBuffer];
-      slot.worker.postMessage({ id, job } satisfies PrepareRequest, transfer);
-    });
-  }
-
-  private leastBusy(): Slot {
-    let best = -1;
-    for (let i = 0; i < this.slots.length; i++) {
-      const slot = this.slots[i];
-      if (!slot) {
-        this.slots[i] = this.spawn(i);
-        return this.slots[i]!;
-      }
-      if (best === -1 || slot.pending.size < this.slots[best]!.pending.size) best = i;
+  private async dispatch(job: PrepareJob): Promise<PreparedBatch> {
+    if (this.closed) throw new Error('The prepare pool is closed');
+    const transfer = typeof job.body === 'string' ? [] : [job.body.buffer as ArrayBuffer];
+    const reply = await this.leastBusy().request({ job }, transfer);
+    if (reply.ok) return unpackBatch(reply.batch);
+    if (reply.bodyError) {
+      const { message, errors, malformed } = reply.bodyError;
+      throw new BodyError(message, errors, malformed);
     }
-    return this.slots[best]!;
+    throw new Error(`ingest preparation failed: ${reply.error}`);
   }
 
-  private spawn(index: number): Slot {
-    const worker = new Worker(new URL('./prepare-worker.js', import.meta.url));
-    worker.unref();
-    const slot: Slot = { worker, pending: new Map() };
-    worker.on('message', (reply: PrepareReply) => {
-      const waiter = slot.pending.get(reply.id);
-      if (!waiter) return;
-      slot.pending.delete(reply.id);
-      if (slot.pending.size === 0) worker.unref();
-      if (reply.ok) waiter.resolve(unpackBatch(reply.batch));
-      else if (reply.bodyError) {
-        const { message, errors, malformed } = reply.bodyError;
-        waiter.reject(new BodyError(message, errors, malformed));
-      } else waiter.reject(new Error(`ingest preparation failed: ${reply.error}`));
-    });
-    const fail = (err: Error) => {
-      if (this.slots[index] === slot) this.slots[index] = undefined;
-      for (const waiter of slot.pending.values()) waiter.reject(err);
-      slot.pending.clear();
-    };
-    worker.on('error', fail);
-    worker.on('exit', (code) => {
-      if (!this.closed) fail(new Error(`an ingest worker stopped (exit code ${code})`));
-    });
-    return slot;
+  /** The worker with the fewest waiting requests; one that died is replaced. */
+  private leastBusy(): WorkerChannel<PrepareReply> {
+    let best: WorkerChannel<PrepareReply> | undefined;
+    for (let i = 0; i < this.slots.length; i++) {
+      let slot = this.slots[i];
+      if (!slot || slot.failed) {
+        slot = new WorkerChannel<PrepareReply>(
+          new URL('./prepare-worker.js', import.meta.url),
+          'an ingest worker',
+        );
+        this.slots[i] = slot;
+        return slot;
+      }
+      if (!best || slot.waiting < best.waiting) best = slot;
+    }
+    return best!;
   }
 }

@@ -1,4 +1,4 @@
-import { Worker } from 'node:worker_threads';
+import { WorkerChannel } from '../../threads/worker-channel.ts';
 import { packBatch } from '../../ingest/packed-batch.ts';
 import type { TaskInput } from '../../model/task.ts';
 import type { PreparedEntry } from '../entry-codec.ts';
@@ -16,34 +16,14 @@ export type WriterReply =
  * transactions run on the main connection), so the two connections never contend.
  */
 export class LogWriterThread {
-  private readonly worker: Worker;
-  private readonly pending = new Map<
-    number,
-    { resolve: (r: WriterReply & { ok: true }) => void; reject: (e: Error) => void }
-  >();
-  private nextId = 1;
-  private failed: Error | undefined;
+  private readonly channel: WorkerChannel<WriterReply>;
 
   constructor(file: string) {
-    this.worker = new Worker(new URL('./log-writer-worker.js', import.meta.url), {
-      workerData: { file },
-    });
-    this.worker.unref();
-    this.worker.on('message', (reply: WriterReply) => {
-      const waiter = this.pending.get(reply.id);
-      if (!waiter) return;
-      this.pending.delete(reply.id);
-      if (this.pending.size === 0) this.worker.unref();
-      if (reply.ok) waiter.resolve(reply);
-      else waiter.reject(new Error(`the log writer failed: ${reply.error}`));
-    });
-    const fail = (err: Error) => {
-      this.failed = err;
-      for (const w of this.pending.values()) w.reject(err);
-      this.pending.clear();
-    };
-    this.worker.on('error', fail);
-    this.worker.on('exit', (code) => fail(new Error(`the log writer stopped (exit code ${code})`)));
+    this.channel = new WorkerChannel(
+      new URL('./log-writer-worker.js', import.meta.url),
+      'the log writer',
+      { file },
+    );
   }
 
   async ingest(
@@ -56,17 +36,13 @@ export class LogWriterThread {
 
   /** Closes the writer's connection (optimising it first) and ends the thread. */
   async close(): Promise<void> {
-    if (!this.failed) await this.send({ close: true });
-    await this.worker.terminate();
+    if (!this.channel.failed) await this.send({ close: true });
+    await this.channel.terminate();
   }
 
-  private send(msg: object): Promise<WriterReply & { ok: true }> {
-    if (this.failed) return Promise.reject(this.failed);
-    const id = this.nextId++;
-    return new Promise((resolve, reject) => {
-      if (this.pending.size === 0) this.worker.ref();
-      this.pending.set(id, { resolve, reject });
-      this.worker.postMessage({ id, ...msg });
-    });
+  private async send(msg: object): Promise<WriterReply & { ok: true }> {
+    const reply = await this.channel.request(msg);
+    if (!reply.ok) throw new Error(`the log writer failed: ${reply.error}`);
+    return reply;
   }
 }
