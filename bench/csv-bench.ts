@@ -22,7 +22,8 @@ export async function csvImportFigures(dir: string, rows: number) {
   out.end();
   await once(out, 'finish');
 
-  const store = new SqliteLogStore({ file: join(dir, 'provlog.db') });
+  // As provlog serve and the CLI open it: the log written from its own thread.
+  const store = new SqliteLogStore({ file: join(dir, 'provlog.db'), writerThread: true });
   const system = await store.config.createSystem({
     name: 'Bench HR CSV',
     type: 'csv',

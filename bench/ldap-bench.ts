@@ -65,7 +65,8 @@ export async function ldapImportFigures(dir: string, users = 10_000, groups = 50
   const t0 = performance.now();
   const slapd = await startSlapd({ ldif: companyLdif(users, groups) });
   const seedSeconds = (performance.now() - t0) / 1000;
-  const store = new SqliteLogStore({ file: join(dir, 'provlog.db') });
+  // As provlog serve and the CLI open it: the log written from its own thread.
+  const store = new SqliteLogStore({ file: join(dir, 'provlog.db'), writerThread: true });
   try {
     const system = await store.config.createSystem({
       name: 'Bench LDAP',

@@ -21,3 +21,31 @@ export async function writeEngineRecords(
   if (result.rejected.length)
     throw new Error(`engine produced an invalid record: ${JSON.stringify(result.rejected[0])}`);
 }
+
+/**
+ * A cycle's log writes, one batch in flight: the cycle goes on with its next objects while the
+ * store writes the last ones (on the embedded store's writer thread, at the same time). Batches
+ * stay in order — each waits for the one before — and a failed write fails the next call.
+ */
+export class EngineLogPipe {
+  private inFlight: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly log: LogStore,
+    private readonly now: () => number,
+  ) {}
+
+  /** Sends a batch once the one before it is stored; resolves when it is sent, not stored. */
+  async write(entries: EntryInput[], task?: TaskInput): Promise<void> {
+    await this.inFlight;
+    const written = writeEngineRecords(this.log, this.now(), entries, task);
+    // Rethrown by the next write or flush; until then it must not count as unhandled.
+    written.catch(() => undefined);
+    this.inFlight = written;
+  }
+
+  /** Waits until every batch sent is stored. */
+  async flush(): Promise<void> {
+    await this.inFlight;
+  }
+}

@@ -6,7 +6,7 @@ import type { Task, TaskInput } from '../model/task.ts';
 import { newId } from '../model/ids.ts';
 import type { LogStore } from '../store/log-store.ts';
 import type { DirectoryStore } from '../store/directory/directory-store.ts';
-import { writeEngineRecords } from './engine-log.ts';
+import { EngineLogPipe } from './engine-log.ts';
 import { AttributeMapper } from './attribute-mapper.ts';
 import { ExpressionError } from './expression.ts';
 import { inboundEntry, type CycleContext, type Outcome } from './entry-builder.ts';
@@ -89,8 +89,8 @@ export async function runInboundCycle(
     startedAt: new Date(startedAt).toISOString(),
     parameters: { job: job.name, ...(given ? parametersOf(given) : {}) },
   };
-  const write = (entries: EntryInput[], t?: TaskInput) =>
-    writeEngineRecords(deps.log, now(), entries, t);
+  const pipe = new EngineLogPipe(deps.log, now);
+  const write = (entries: EntryInput[], t?: TaskInput) => pipe.write(entries, t);
   const trace = new TraceFilter(system.traceLevel);
   const finish = async (extra: Partial<TaskInput>) => {
     await write([], {
@@ -99,6 +99,7 @@ export async function runInboundCycle(
       ...trace.taskFields(),
       ...extra,
     });
+    await pipe.flush();
     const done = await deps.log.getTask(task.id);
     return { task: done! };
   };

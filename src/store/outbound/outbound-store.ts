@@ -29,13 +29,15 @@ export interface DueRetry {
 }
 
 /**
- * The engine's own bookkeeping for outbound jobs, beside the log and the hub in one database.
- * Written once over `SqlRunner` (better-sqlite3 or `pg`), like the directory and config stores.
+ * The engine's own bookkeeping for outbound jobs, beside the hub. Written once over `SqlRunner`
+ * (better-sqlite3 or `pg`), like the directory and config stores. Due retries are read from the
+ * log, which the embedded store keeps in a file of its own (`log`).
  */
 export class OutboundStore {
   constructor(
     private readonly runner: SqlRunner,
     private readonly qb: Kysely<Db>,
+    private readonly log: SqlRunner = runner,
     private readonly now: () => number = Date.now,
   ) {}
 
@@ -127,7 +129,7 @@ export class OutboundStore {
    * (an earlier attempt's `retry_at` was used up by the attempt after it).
    */
   async dueRetries(now: number, limit: number): Promise<DueRetry[]> {
-    const rows = await this.runner.all<{ change_id: string; job_id: string; retry_at: number }>(
+    const rows = await this.log.all<{ change_id: string; job_id: string; retry_at: number }>(
       this.qb
         .selectFrom('entries as e')
         .select(['e.change_id', 'e.job_id', 'e.retry_at'])
@@ -157,7 +159,7 @@ export class OutboundStore {
 
   /** The change id of the latest attempt of an operation. */
   async latestAttempt(operationId: string): Promise<string | undefined> {
-    const [row] = await this.runner.all<{ change_id: string }>(
+    const [row] = await this.log.all<{ change_id: string }>(
       this.qb
         .selectFrom('entries')
         .select('change_id')

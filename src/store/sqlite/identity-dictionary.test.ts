@@ -22,7 +22,7 @@ afterEach(() => {
 });
 
 const identityRows = (store: SqliteLogStore) =>
-  store.db.prepare('SELECT id, text, hash FROM identities ORDER BY id').all() as Array<{
+  store.logDb.prepare('SELECT id, text, hash FROM identities ORDER BY id').all() as Array<{
     id: number;
     text: string;
     hash: number;
@@ -64,7 +64,7 @@ describe('the identity dictionary (SQLite)', () => {
     const store = new SqliteLogStore({ file: tempFile() });
     const e = normalizeEntry(entry('c1'));
     // A row squatting on the hash of the entry's identity, with another text.
-    store.db
+    store.logDb
       .prepare('INSERT INTO identities (text, hash) VALUES (?, ?)')
       .run('someone else', textHash(identityText(e)));
     await store.ingest({ tasks: [], entries: [e] });
@@ -92,7 +92,7 @@ describe('the identity dictionary (SQLite)', () => {
     old.close();
 
     const store = new SqliteLogStore({ file });
-    expect(store.db.pragma('user_version', { simple: true })).toBe(
+    expect(store.logDb.pragma('user_version', { simple: true })).toBe(
       SQLITE_MIGRATIONS.at(-1)!.version,
     );
     expect(identityRows(store)).toEqual([
@@ -100,7 +100,7 @@ describe('the identity dictionary (SQLite)', () => {
       { id: 2, text: 'alan turing', hash: textHash('alan turing') },
     ]);
     // The trigram index still answers from the rebuilt table.
-    const ids = store.db
+    const ids = store.logDb
       .prepare('SELECT rowid FROM identities_text WHERE identities_text MATCH \'"turing"\'')
       .pluck()
       .all();
@@ -115,8 +115,8 @@ describe('the identity dictionary (SQLite)', () => {
       entries: ['c1', 'c2'].map((id) => normalizeEntry(entry(id))),
     });
     // As the writer thread leaves it between a batch and its idle time: nothing indexed.
-    store.db.exec("INSERT INTO identities_text (identities_text) VALUES ('delete-all')");
-    store.db.exec("UPDATE meta SET value = '0' WHERE key = 'identities_indexed'");
+    store.logDb.exec("INSERT INTO identities_text (identities_text) VALUES ('delete-all')");
+    store.logDb.exec("UPDATE meta SET value = '0' WHERE key = 'identities_indexed'");
     const ids = async (identity: string) =>
       (await store.listEntries({ identity }, { limit: 10 })).items.map((e) => e.changeId).sort();
     const facets = async () => (await store.facets({ identity: 'person c' })).status;
@@ -134,7 +134,7 @@ describe('the identity dictionary (SQLite)', () => {
 
   it('creates new stores with 16 KiB pages', async () => {
     const store = new SqliteLogStore({ file: tempFile() });
-    expect(store.db.pragma('page_size', { simple: true })).toBe(PAGE_SIZE);
+    expect(store.logDb.pragma('page_size', { simple: true })).toBe(PAGE_SIZE);
     await store.close();
   });
 });

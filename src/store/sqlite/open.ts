@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { SQLITE_MIGRATIONS } from './migrations.ts';
 import { textHash } from '../text-hash.ts';
@@ -16,6 +16,27 @@ export function openSqlite(file: string): SqliteDb {
   tuneSqlite(db);
   migrate(db);
   return db;
+}
+
+/**
+ * Where the log of the store at `file` lives. A file-backed store keeps its log in a file of its
+ * own beside the hub's (`provlog.db` → `provlog.log.db`): SQLite admits one writer per file, and
+ * with two files the log's writer and the hub's transactions run at once, on two cores. A store
+ * created before the split keeps its log where it is (`hub` holds log rows already);
+ * ':memory:' is one connection, so one database.
+ */
+export function logFileOf(file: string, hub: SqliteDb): string {
+  if (file === ':memory:') return file;
+  const split = file.replace(/(\.db)?$/, '.log.db');
+  if (existsSync(split)) return split;
+  const legacy = hub
+    .prepare(
+      `SELECT EXISTS (SELECT 1 FROM entries) OR EXISTS (SELECT 1 FROM tasks)
+        OR EXISTS (SELECT 1 FROM identities)`,
+    )
+    .pluck()
+    .get();
+  return legacy ? file : split;
 }
 
 /**

@@ -10,7 +10,7 @@ import type { LogDatabase } from '../db-types.ts';
 import { compileOnly } from '../compile-only.ts';
 import { LogReader } from '../log-reader.ts';
 import { ReaderBackedStore } from '../reader-backed-store.ts';
-import { openSqlite, type SqliteDb } from './open.ts';
+import { logFileOf, openSqlite, type SqliteDb } from './open.ts';
 import { SqliteWriter } from './sqlite-writer.ts';
 import { LogWriterThread } from './log-writer-thread.ts';
 import { SqliteRunner } from './sqlite-runner.ts';
@@ -41,41 +41,54 @@ export interface SqliteStoreOptions {
   writerThread?: boolean;
 }
 
-/** The embedded log store: one SQLite file in WAL mode, written and read in-process. */
+/**
+ * The embedded store, in WAL mode, written and read in-process: the hub directory, systems, jobs
+ * and outbound state in one file, the log in another beside it (open.ts, logFileOf).
+ */
 export class SqliteLogStore extends ReaderBackedStore implements LogStore {
   readonly kind = 'sqlite' as const;
+  /** The hub's connection: directory, config, outbound state. */
   readonly db: SqliteDb;
-  /** The log's writer: on this connection, or (writerThread) on a thread of its own. */
+  /** The log's connection for reads (and writes without a writer thread); `db` for ':memory:'. */
+  readonly logDb: SqliteDb;
+  /** The log's writer: on `logDb`, or (writerThread) on a thread and connection of its own. */
   private readonly writer: SqliteWriter | undefined;
   private readonly writerThread: LogWriterThread | undefined;
   protected readonly reader: LogReader;
   private readonly statements: StatementCache;
+  /** One transaction at a time on the hub's connection (and on the log's, when they are one). */
   private readonly writeLock = new WriteLock();
-  /** The hub directory, in the same database file. */
+  /** The hub directory. */
   readonly directory: DirectoryStore;
-  /** Systems and jobs, in the same database file; their secrets sealed with a key kept apart. */
+  /** Systems and jobs; their secrets sealed with a key kept apart. */
   readonly config: ConfigStore;
-  /** Outbound jobs' watermarks and quarantine, in the same database. */
+  /** Outbound jobs' watermarks and quarantine; their due retries are read from the log. */
   readonly outbound: OutboundStore;
 
   constructor(opts: SqliteStoreOptions) {
     super();
     this.db = openSqlite(opts.file);
-    this.statements = new StatementCache(this.db);
+    const logFile = logFileOf(opts.file, this.db);
+    this.logDb = logFile === opts.file ? this.db : openSqlite(logFile);
+    this.statements = new StatementCache(this.logDb);
     const qb = compileOnly<LogDatabase>('sqlite');
     if (opts.writerThread && opts.file !== ':memory:')
-      this.writerThread = new LogWriterThread(opts.file);
-    else this.writer = new SqliteWriter(this.db);
+      this.writerThread = new LogWriterThread(logFile);
+    else this.writer = new SqliteWriter(this.logDb);
     const cursors = new CursorCodec(this.cursorKey());
-    // One runner, and one statement cache, for everything on this connection.
-    const runner = new SqliteRunner(this.db, this.writeLock, false, this.statements);
+    // One runner, and one statement cache, for everything on the hub's connection.
+    const runner = new SqliteRunner(this.db, this.writeLock, false);
+    const logRunner =
+      this.logDb === this.db
+        ? runner
+        : new SqliteRunner(this.logDb, new WriteLock(), false, this.statements);
     this.directory = new DirectoryStore(runner, compileOnly('sqlite'), cursors);
     const secrets =
       opts.file === ':memory:' && opts.secretKeyHex === undefined
         ? SecretBox.ephemeral()
         : SecretBox.fromKey(loadOrCreateKey(dirname(opts.file), opts.secretKeyHex));
     this.config = new ConfigStore(runner, compileOnly('sqlite'), secrets);
-    this.outbound = new OutboundStore(runner, compileOnly('sqlite'));
+    this.outbound = new OutboundStore(runner, compileOnly('sqlite'), logRunner);
     this.reader = new LogReader(
       qb,
       async <T>(query: Compilable) => this.all<T>(query),
@@ -124,7 +137,7 @@ export class SqliteLogStore extends ReaderBackedStore implements LogStore {
         .pluck()
         .all(ftsPhrase(folded), folded, limit) as number[];
     }
-    return this.db
+    return this.logDb
       .prepare('SELECT id FROM identities WHERE instr(text, ?) > 0 LIMIT ?')
       .pluck()
       .all(folded, limit) as number[];
@@ -135,12 +148,20 @@ export class SqliteLogStore extends ReaderBackedStore implements LogStore {
     entries: PreparedEntry[];
   }): Promise<StoreIngestResult> {
     const thread = this.writerThread;
-    if (!thread) return this.writeLock.run(() => this.ingestSync(batch));
-    return this.writeLock.run(async () => {
+    if (!thread) return this.logLock(() => this.ingestSync(batch));
+    return this.logLock(async () => {
       const { result, renamed } = await thread.ingest(batch.tasks, batch.entries);
       for (const id of renamed) this.reader.forgetSystem(id);
       return result;
     });
+  }
+
+  /**
+   * A log write waits for the hub's transactions only when the two share a file (SQLite's one
+   * writer per file); the writer thread, or a synchronous write, serialises log writes itself.
+   */
+  private logLock<T>(fn: () => Promise<T> | T): Promise<T> {
+    return this.logDb === this.db ? this.writeLock.run(fn) : Promise.resolve().then(fn);
   }
 
   /** Synchronous ingest on this thread (a store without a writer thread: the benchmark's loads). */
@@ -157,16 +178,20 @@ export class SqliteLogStore extends ReaderBackedStore implements LogStore {
   /** Refreshes the planner's statistics; call after bulk loads. */
   optimize(): void {
     this.db.pragma('optimize');
+    if (this.logDb !== this.db) this.logDb.pragma('optimize');
   }
 
   async ping(): Promise<boolean> {
-    return this.db.open && this.db.prepare('SELECT 1').pluck().get() === 1;
+    const up = (db: SqliteDb) => db.open && db.prepare('SELECT 1').pluck().get() === 1;
+    return up(this.db) && up(this.logDb);
   }
 
   async close(): Promise<void> {
     if (!this.db.open) return;
-    await this.writeLock.run(() => this.writerThread?.close());
-    this.db.pragma('optimize');
+    await this.logLock(() => this.writerThread?.close());
+    await this.writeLock.run(() => undefined);
+    this.optimize();
+    if (this.logDb !== this.db) this.logDb.close();
     this.db.close();
   }
 }

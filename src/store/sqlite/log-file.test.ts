@@ -1,0 +1,76 @@
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { entry, task } from '../../../test/helpers/entries.ts';
+import { normalizeEntry } from '../../model/normalize.ts';
+import { logFileOf, openSqlite } from './open.ts';
+import { SqliteLogStore } from './sqlite-log-store.ts';
+import { SqliteWriter } from './sqlite-writer.ts';
+import { prepareEntry } from '../entry-codec.ts';
+
+const dirs: string[] = [];
+const tempDir = () => {
+  const dir = mkdtempSync(join(tmpdir(), 'provlog-logfile-'));
+  dirs.push(dir);
+  return dir;
+};
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+const rowCount = (store: SqliteLogStore, db: 'db' | 'logDb', table: string) =>
+  store[db].prepare(`SELECT count(*) FROM ${table}`).pluck().get() as number;
+
+describe('the log file of the embedded store', () => {
+  for (const writerThread of [false, true]) {
+    it(`keeps a new store's log beside the hub, in a file of its own${writerThread ? ' (writer thread)' : ''}`, async () => {
+      const dir = tempDir();
+      const file = join(dir, 'provlog.db');
+      let store = new SqliteLogStore({ file, writerThread });
+      await store.ingest({
+        tasks: [task('t1')],
+        entries: [normalizeEntry(entry('c1', { taskId: 't1' }))],
+      });
+      await store.directory.createUser({ userName: 'ada@example.com' });
+      expect(existsSync(join(dir, 'provlog.log.db'))).toBe(true);
+      expect(rowCount(store, 'logDb', 'entries')).toBe(1);
+      expect(rowCount(store, 'db', 'entries')).toBe(0);
+      expect(rowCount(store, 'db', 'tasks')).toBe(0);
+      expect(rowCount(store, 'db', 'hub_users')).toBe(1);
+      expect(rowCount(store, 'logDb', 'hub_users')).toBe(0);
+      await store.close();
+
+      store = new SqliteLogStore({ file, writerThread });
+      expect((await store.getEntry('c1'))?.changeId).toBe('c1');
+      expect((await store.getTask('t1'))?.counts.created).toBe(1);
+      expect((await store.directory.listUsers({}, { limit: 10 })).items).toHaveLength(1);
+      await store.close();
+    });
+  }
+
+  it('leaves the log of a store written before the split where it is', async () => {
+    const dir = tempDir();
+    const file = join(dir, 'provlog.db');
+    // One file holding the log, as stores were written before the log had a file of its own.
+    const old = openSqlite(file);
+    new SqliteWriter(old).ingestBatch([], [prepareEntry(normalizeEntry(entry('old-1')))]);
+    old.close();
+    const store = new SqliteLogStore({ file, writerThread: true });
+    expect(store.logDb).toBe(store.db);
+    await store.ingest({ tasks: [], entries: [normalizeEntry(entry('new-1'))] });
+    const page = await store.listEntries({}, { limit: 10 });
+    expect(page.items.map((e) => e.changeId).sort()).toEqual(['new-1', 'old-1']);
+    await store.close();
+    expect(existsSync(join(dir, 'provlog.log.db'))).toBe(false);
+  });
+
+  it('names the log file after the hub file', () => {
+    const dir = tempDir();
+    const hub = openSqlite(join(dir, 'data.db'));
+    expect(logFileOf(join(dir, 'data.db'), hub)).toBe(join(dir, 'data.log.db'));
+    expect(logFileOf(join(dir, 'store'), hub)).toBe(join(dir, 'store.log.db'));
+    expect(logFileOf(':memory:', hub)).toBe(':memory:');
+    hub.close();
+  });
+});
