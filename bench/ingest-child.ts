@@ -28,7 +28,10 @@ if (mode === 'inprocess') {
   let accepted = 0;
   let inFlight: Promise<void> = Promise.resolve();
   const t = performance.now();
-  for (const records of batches) {
+  for (let i = 0; i < batches.length; i++) {
+    const records = batches[i]!;
+    // Handed over: a producer does not keep what it has sent.
+    batches[i] = [];
     const stored = ingestRecords(store, records).then((answer) => {
       if (answer.rejected.length) throw new Error(JSON.stringify(answer.rejected[0]));
       accepted += answer.accepted;

@@ -1,20 +1,31 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { entry, task } from '../../test/helpers/entries.ts';
 import { SqliteLogStore } from '../store/sqlite/sqlite-log-store.ts';
 import { EngineLogPipe } from './engine-log.ts';
 import type { EntryInput } from '../model/entry.ts';
 
-let store: SqliteLogStore;
-beforeEach(() => {
-  store = new SqliteLogStore({ file: ':memory:' });
-});
-afterEach(async () => {
-  await store.close();
-});
-
 const now = () => Date.parse('2026-11-20T12:00:00Z');
 
-describe('EngineLogPipe', () => {
+// Records are prepared where the store says: here, or (writer thread) on the writer's thread.
+describe.each([false, true])('EngineLogPipe (writer thread: %s)', (writerThread) => {
+  let store: SqliteLogStore;
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'provlog-engine-log-'));
+    store = new SqliteLogStore({
+      file: writerThread ? join(dir, 'provlog.db') : ':memory:',
+      secretKeyHex: '0'.repeat(64),
+      writerThread,
+    });
+  });
+  afterEach(async () => {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
   it('stores batches in the order they were written, all of them by flush', async () => {
     const pipe = new EngineLogPipe(store, now);
     await pipe.write([], task('t1'));
@@ -24,7 +35,7 @@ describe('EngineLogPipe', () => {
     const t = await store.getTask('t1');
     expect(t?.counts.processed).toBe(5);
     expect(t?.endedAt).toBe('2026-11-20T12:10:00.000Z');
-    const page = await store.listEntries({ task: 't1' }, { limit: 10 });
+    const page = await store.listEntries({ taskId: ['t1'] }, { limit: 10 });
     expect(page.items.map((e) => e.changeId)).toEqual(['c4', 'c3', 'c2', 'c1', 'c0']);
   });
 

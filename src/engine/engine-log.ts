@@ -13,13 +13,27 @@ export async function writeEngineRecords(
   entries: EntryInput[],
   task?: TaskInput,
 ): Promise<void> {
-  const records = [
-    ...(task ? [{ kind: 'task' as const, index: 0, value: task }] : []),
-    ...entries.map((value, index) => ({ kind: 'entry' as const, index, value })),
-  ];
-  const result = await ingestRecords(log, records, now);
+  let result;
+  if (log.ingestLines) {
+    // Text costs this thread a fraction of validating and splitting the records itself.
+    const lines = entries.map((e) => recordLine('entry', e));
+    if (task) lines.unshift(recordLine('task', task));
+    result = await log.ingestLines(lines.join('\n'), now);
+  } else {
+    const records = [
+      ...(task ? [{ kind: 'task' as const, index: 0, value: task }] : []),
+      ...entries.map((value, index) => ({ kind: 'entry' as const, index, value })),
+    ];
+    result = await ingestRecords(log, records, now);
+  }
   if (result.rejected.length)
     throw new Error(`engine produced an invalid record: ${JSON.stringify(result.rejected[0])}`);
+}
+
+/** One NDJSON record: the value's JSON with its kind spliced in first, without copying it. */
+function recordLine(kind: 'task' | 'entry', value: object): string {
+  const json = JSON.stringify(value);
+  return json === '{}' ? `{"kind":"${kind}"}` : `{"kind":"${kind}",${json.slice(1)}`;
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { FieldError } from '../model/validation-error.ts';
-import type { LogStore } from '../store/log-store.ts';
+import type { LogStore, StoreIngestResult } from '../store/log-store.ts';
 import { prepareRecords, type PreparedBatch } from './prepare-records.ts';
 
 export interface IngestRecord {
@@ -41,7 +41,11 @@ export async function ingestRecords(
 export async function storePrepared(store: LogStore, batch: PreparedBatch): Promise<IngestResult> {
   const { tasks, entries, rejected } = batch;
   if (tasks.length === 0 && entries.length === 0) return { accepted: 0, duplicates: 0, rejected };
-  const stored = await store.ingestPrepared({ tasks, entries });
+  return tally(await store.ingestPrepared({ tasks, entries }), rejected);
+}
+
+/** A store's answer and the records refused before it, as the ingest answer counts them. */
+export function tally(stored: StoreIngestResult, rejected: Rejection[]): IngestResult {
   let accepted = 0;
   let duplicates = 0;
   for (const outcome of [...stored.tasks, ...stored.entries]) {

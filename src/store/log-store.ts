@@ -3,6 +3,7 @@ import type { PreparedEntry } from './entry-codec.ts';
 import type { Task, TaskInput } from '../model/task.ts';
 import type { EntryFilter } from '../query/entry-filter.ts';
 import type { TaskFilter } from '../query/task-filter.ts';
+import type { IngestResult } from '../ingest/ingest-records.ts';
 
 export interface Page<T> {
   items: T[];
@@ -36,6 +37,12 @@ export interface LogStore {
     tasks: TaskInput[];
     entries: PreparedEntry[];
   }): Promise<StoreIngestResult>;
+  /**
+   * Optional: records as NDJSON lines (`{"kind":"entry",…}` each), validated, normalised and
+   * split by the store — on its writer thread where it has one — then stored, as
+   * ingest-records.ts does. For callers whose own thread is the busy one (engine cycles).
+   */
+  ingestLines?(lines: string, now: number): Promise<IngestResult>;
   listEntries(filter: EntryFilter, page: PageRequest): Promise<Page<Entry>>;
   facets(filter: EntryFilter): Promise<Facets>;
   getEntry(changeId: string): Promise<EntryDetail | undefined>;

@@ -8,7 +8,7 @@ import { normalizeEntry } from '../../model/normalize.ts';
 import { identityText } from '../entry-columns.ts';
 import { textHash } from '../text-hash.ts';
 import { SQLITE_MIGRATIONS } from './migrations.ts';
-import { PAGE_SIZE } from './open.ts';
+import { openSqlite, PAGE_SIZE } from './open.ts';
 import { SqliteLogStore } from './sqlite-log-store.ts';
 
 const dirs: string[] = [];
@@ -129,6 +129,45 @@ describe('the identity dictionary (SQLite)', () => {
     expect(writer.indexIdentities()).toBe(0);
     expect(await ids('person c')).toEqual(['c1', 'c2']);
     expect(await facets()).toEqual({ success: 2 });
+    await store.close();
+  });
+
+  it('indexes on the writer thread once batches stop, and first what a restart left waiting', async () => {
+    const file = tempFile();
+    let store = new SqliteLogStore({ file, writerThread: true });
+    const indexedThrough = () =>
+      Number(
+        store.logDb
+          .prepare("SELECT value FROM meta WHERE key = 'identities_indexed'")
+          .pluck()
+          .get(),
+      );
+    const maxId = () => store.logDb.prepare('SELECT max(id) FROM identities').pluck().get();
+    const eventually = async (check: () => boolean) => {
+      for (let i = 0; i < 200 && !check(); i++) await new Promise((r) => setTimeout(r, 25));
+      return check();
+    };
+    await store.ingest({ tasks: [], entries: ['c1', 'c2'].map((id) => normalizeEntry(entry(id))) });
+    // Searches find them before and after the writer indexes them.
+    expect((await store.listEntries({ identity: 'person c2' }, { limit: 10 })).items).toHaveLength(
+      1,
+    );
+    expect(await eventually(() => indexedThrough() === maxId())).toBe(true);
+    // A restart finds identities waiting (as a stop between a batch and the idle time leaves
+    // them) and indexes them without another batch.
+    await store.close();
+    const raw = openSqlite(join(file.replace(/\.db$/, '.log.db')));
+    raw.exec("INSERT INTO identities_text (identities_text) VALUES ('delete-all')");
+    raw.exec("UPDATE meta SET value = '0' WHERE key = 'identities_indexed'");
+    raw.close();
+    store = new SqliteLogStore({ file, writerThread: true });
+    expect(indexedThrough()).toBe(0);
+    expect(await eventually(() => indexedThrough() === maxId())).toBe(true);
+    const hits = store.logDb
+      .prepare('SELECT rowid FROM identities_text WHERE identities_text MATCH \'"person c"\'')
+      .pluck()
+      .all();
+    expect(hits).toHaveLength(2);
     await store.close();
   });
 

@@ -1,25 +1,50 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { unpackBatch, type PackedBatch } from '../../ingest/packed-batch.ts';
 import { openSqlite } from './open.ts';
+import { prepareBody } from '../../ingest/prepare-records.ts';
 import { SqliteWriter } from './sqlite-writer.ts';
 import type { WriterReply } from './log-writer-thread.ts';
 
 /**
- * The log's writer on a connection of its own (log-writer-thread.ts): batches arrive packed,
- * are stored in one transaction each, and the answer goes back with the systems renamed.
+ * The log's writer on a connection of its own (log-writer-thread.ts): batches arrive packed
+ * (prepared by the caller) or as NDJSON lines (prepared here), are stored in one transaction
+ * each, and the answer goes back with the systems renamed and the records refused.
  */
 const db = openSqlite((workerData as { file: string }).file);
 const writer = new SqliteWriter(db);
-const indexLater = () => {
+/**
+ * New identities get their trigrams when batches stop coming for a moment — trigram indexing
+ * costs as much per identity as storing a few entries — or at once when this many wait: every
+ * search scans the identities that wait (about 3 ms for 20,000), so the wait stays short.
+ */
+const INDEX_WHEN_IDLE_MS = 250;
+const MAX_UNINDEXED = 20_000;
+let idle: NodeJS.Timeout | undefined;
+const indexNow = () => {
+  idle = undefined;
   try {
     writer.indexIdentities();
   } catch {
-    // Left for the next batch: the tail scan still finds these identities.
+    // Left for later: the tail scan still finds these identities.
   }
 };
+const scheduleIndexing = () => {
+  clearTimeout(idle);
+  idle = undefined;
+  if (writer.unindexed >= MAX_UNINDEXED) setImmediate(indexNow);
+  else if (writer.unindexed > 0) idle = setTimeout(indexNow, INDEX_WHEN_IDLE_MS);
+};
+// Identities a previous run left waiting.
+scheduleIndexing();
 parentPort!.on(
   'message',
-  (msg: { id: number; batch: PackedBatch } | { id: number; close: true }) => {
+  (
+    msg:
+      | { id: number; batch: PackedBatch }
+      | { id: number; lines: string; now: number }
+      | { id: number; close: true },
+  ) => {
+    clearTimeout(idle);
     if ('close' in msg) {
       db.pragma('optimize');
       db.close();
@@ -28,15 +53,15 @@ parentPort!.on(
     }
     let reply: WriterReply;
     try {
-      const { tasks, entries } = unpackBatch(msg.batch);
+      const { tasks, entries, rejected } =
+        'lines' in msg ? prepareBody('ndjson', msg.lines, msg.now) : unpackBatch(msg.batch);
       const result = writer.ingestBatch(tasks, entries);
-      reply = { id: msg.id, ok: true, result, renamed: writer.takeRenamedSystems() };
+      reply = { id: msg.id, ok: true, result, rejected, renamed: writer.takeRenamedSystems() };
     } catch (err) {
       reply = { id: msg.id, ok: false, error: (err as Error).message };
     }
     parentPort!.postMessage(reply);
-    // New identities get their trigrams once the caller has its answer, while it prepares the
-    // next batch; searches scan the few not indexed yet. A failure here is retried next time.
-    if (writer.takeUnindexed()) setImmediate(indexLater);
+    // After the answer: the caller goes on while this thread indexes.
+    scheduleIndexing();
   },
 );

@@ -50,6 +50,12 @@ export function tuneSqlite(db: SqliteDb): void {
   // WAL lets readers run beside the writer; NORMAL sync is durable across process crashes.
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
+  // A checkpoint copies the WAL into the database and syncs both. One per 128 MiB of WAL rather
+  // than SQLite's 16 MiB (1,000 pages) copies a page that many batches changed (an index's tail)
+  // once instead of eight times: a fifth more entries per second (npm run bench). The file is cut
+  // back to that size after each checkpoint.
+  db.pragma('wal_autocheckpoint = 8192');
+  db.pragma(`journal_size_limit = ${8192 * PAGE_SIZE}`);
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
   db.pragma('cache_size = -131072');

@@ -6,12 +6,14 @@ import type { PreparedEntry } from '../entry-codec.ts';
 import type { TaskInput } from '../../model/task.ts';
 import { CursorCodec } from '../../query/cursor.ts';
 import type { LogStore, StoreIngestResult } from '../log-store.ts';
+import { prepareBody } from '../../ingest/prepare-records.ts';
+import { storePrepared, tally, type IngestResult } from '../../ingest/ingest-records.ts';
 import type { LogDatabase } from '../db-types.ts';
 import { compileOnly } from '../compile-only.ts';
 import { LogReader } from '../log-reader.ts';
 import { ReaderBackedStore } from '../reader-backed-store.ts';
 import { logFileOf, openSqlite, type SqliteDb } from './open.ts';
-import { SqliteWriter } from './sqlite-writer.ts';
+import { INDEXED_THROUGH, SqliteWriter } from './sqlite-writer.ts';
 import { LogWriterThread } from './log-writer-thread.ts';
 import { SqliteRunner } from './sqlite-runner.ts';
 import { WriteLock } from './write-lock.ts';
@@ -19,9 +21,6 @@ import { DirectoryStore } from '../directory/directory-store.ts';
 import { ConfigStore } from '../config/config-store.ts';
 import { OutboundStore } from '../outbound/outbound-store.ts';
 import { loadOrCreateKey, SecretBox } from '../../secrets/secret-box.ts';
-
-/** The last identity whose trigrams are indexed; later ones are found by a scan of the tail. */
-const INDEXED_THROUGH = "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'identities_indexed'";
 
 /** An FTS5 phrase: with the trigram tokenizer, a substring match. */
 const ftsPhrase = (folded: string) => `"${folded.replaceAll('"', '""')}"`;
@@ -156,6 +155,16 @@ export class SqliteLogStore extends ReaderBackedStore implements LogStore {
     });
   }
 
+  async ingestLines(lines: string, now: number): Promise<IngestResult> {
+    const thread = this.writerThread;
+    if (!thread) return storePrepared(this, prepareBody('ndjson', lines, now));
+    return this.logLock(async () => {
+      const { result, rejected, renamed } = await thread.ingestLines(lines, now);
+      for (const id of renamed) this.reader.forgetSystem(id);
+      return tally(result, rejected);
+    });
+  }
+
   /**
    * A log write waits for the hub's transactions only when the two share a file (SQLite's one
    * writer per file); the writer thread, or a synchronous write, serialises log writes itself.
@@ -170,7 +179,7 @@ export class SqliteLogStore extends ReaderBackedStore implements LogStore {
     const writer = this.writer;
     if (!writer) throw new Error('This store writes its log from its writer thread');
     const result = writer.ingestBatch(batch.tasks, batch.entries);
-    if (writer.takeUnindexed()) writer.indexIdentities();
+    if (writer.unindexed) writer.indexIdentities();
     for (const id of writer.takeRenamedSystems()) this.reader.forgetSystem(id);
     return result;
   }

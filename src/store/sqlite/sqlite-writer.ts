@@ -13,6 +13,9 @@ import type { SqliteDb } from './open.ts';
 import { textHash } from '../text-hash.ts';
 
 const ROLLUP_DIMS = ROLLUP_DIMENSIONS.join(', ');
+/** The last identity whose trigrams are indexed (migration 7). */
+export const INDEXED_THROUGH =
+  "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'identities_indexed'";
 
 /**
  * The write path of the embedded store: one transaction per batch, prepared statements only
@@ -30,6 +33,8 @@ export class SqliteWriter {
    * returns how many. Until then searches find them by scanning that tail (sqlite-log-store.ts).
    */
   readonly indexIdentities: () => number;
+  /** How many identities wait for their trigrams (see indexIdentities). */
+  unindexed: number;
   /** Folded identity text → id; bounded, misses fall back to the unique index. */
   private readonly identityIds = new Map<string, number>();
   private readonly upsertDay;
@@ -44,8 +49,6 @@ export class SqliteWriter {
   private readonly upsertSystem;
   private readonly systemNames = new Map<string, string>();
   private renamed: string[] = [];
-  /** Whether identities were added since the last indexIdentities(). */
-  private unindexed = false;
   readonly ingestBatch: (tasks: TaskInput[], entries: PreparedEntry[]) => StoreIngestResult;
 
   constructor(private readonly db: SqliteDb) {
@@ -62,18 +65,25 @@ export class SqliteWriter {
     this.insertIdentityText = db.prepare(
       'INSERT INTO identities_text (rowid, text) SELECT id, text FROM identities WHERE id > ?',
     );
-    this.indexedThrough = db
-      .prepare("SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'identities_indexed'")
-      .pluck();
+    this.indexedThrough = db.prepare(INDEXED_THROUGH).pluck();
     this.setIndexedThrough = db.prepare(
       "UPDATE meta SET value = CAST((SELECT coalesce(max(id), 0) FROM identities) AS TEXT) WHERE key = 'identities_indexed'",
     );
-    this.indexIdentities = db.transaction(() => {
+    const index = db.transaction(() => {
       const through = (this.indexedThrough.get() as number | undefined) ?? 0;
       const n = this.insertIdentityText.run(through).changes;
       if (n) this.setIndexedThrough.run();
       return n;
     });
+    this.indexIdentities = () => {
+      const n = index();
+      this.unindexed = 0;
+      return n;
+    };
+    this.unindexed = db
+      .prepare(`SELECT count(*) FROM identities WHERE id > (${INDEXED_THROUGH})`)
+      .pluck()
+      .get() as number;
     const upsertRollup = (table: string) =>
       db.prepare(`INSERT INTO ${table} (bucket, ${ROLLUP_DIMS}, n) VALUES (?,?,?,?,?,?,?,?,?,?,?)
         ON CONFLICT DO UPDATE SET n = n + excluded.n`);
@@ -138,13 +148,6 @@ export class SqliteWriter {
     };
   }
 
-  /** Whether identities wait for their trigrams (see indexIdentities). */
-  takeUnindexed(): boolean {
-    const was = this.unindexed;
-    this.unindexed = false;
-    return was;
-  }
-
   /** Systems whose name changed since the last call (readers drop their cached names). */
   takeRenamedSystems(): string[] {
     const out = this.renamed;
@@ -176,7 +179,7 @@ export class SqliteWriter {
     id = this.selectIdentity.get(hash, text) as number | undefined;
     if (id === undefined) {
       id = Number(this.insertIdentity.run(text, hash).lastInsertRowid);
-      this.unindexed = true;
+      this.unindexed++;
     }
     if (this.identityIds.size >= 500_000) this.identityIds.clear();
     this.identityIds.set(text, id);
