@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { FieldError } from '../model/validation-error.ts';
 import {
   FilterError,
+  foldForSearch,
   foldText,
   parseEntryFilter,
   parseWindow,
@@ -269,5 +270,30 @@ describe('foldText', () => {
   it('folds fullwidth letters and digits through NFKC', () => {
     expect(foldText('ＡＬＩＣＥ１２')).toBe('alice12');
     expect(matches('alice.martin', 'ＡＬＩＣＥ')).toBe(true);
+  });
+});
+
+describe('foldForSearch', () => {
+  const matches = (stored: string, query: string) =>
+    foldForSearch(stored).includes(foldForSearch(query));
+
+  it('folds the sharp s as capitals spell it', () => {
+    expect(foldForSearch('Johann Strauß')).toBe('johann strauss');
+    expect(matches('Johann Strauß', 'STRAUSS')).toBe(true);
+    expect(matches('JOHANN STRAUSS', 'strauß')).toBe(true);
+    expect(matches('GROẞ', 'gross')).toBe(true);
+  });
+
+  it('folds the dotted capital I to a plain i', () => {
+    expect(foldForSearch('İbrahim Yılmaz')).toBe('ibrahim yılmaz');
+    expect(matches('İbrahim', 'ibrahim')).toBe(true);
+    expect(matches('ibrahim', 'İBRAHİM')).toBe(true);
+    // The dotless ı is a letter of its own: Yılmaz is not "yilmaz".
+    expect(matches('Yılmaz', 'yilmaz')).toBe(false);
+  });
+
+  it('is foldText elsewhere', () => {
+    for (const s of ['ÉCOLE Ørsted', 'ДМИТРИЙ', 'ΟΔΥΣΣΕΥΣ', 'ＡＬＩＣＥ', '山田太郎'])
+      expect(foldForSearch(s)).toBe(foldText(s));
   });
 });

@@ -91,7 +91,7 @@ export class FilterError extends Error {
   }
 }
 
-export { foldText } from '../model/fold-text.ts';
+export { foldForSearch, foldText } from '../model/fold-text.ts';
 
 function single(raw: unknown): string | undefined {
   if (raw === undefined) return undefined;

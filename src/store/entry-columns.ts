@@ -1,5 +1,5 @@
 import type { Entry } from '../model/entry.ts';
-import { foldText } from '../model/fold-text.ts';
+import { foldForSearch } from '../model/fold-text.ts';
 
 /** Separates fields in the folded search text so a match cannot span two of them. */
 const SEP = '\u241f';
@@ -13,7 +13,7 @@ export function identityText(e: Entry): string {
     e.targetIdentity?.displayName,
   ];
   // The same name (or id) on both sides is searched once: fewer distinct identities, less to index.
-  return foldText([...new Set(parts.filter((v): v is string => !!v))].join(SEP));
+  return foldForSearch([...new Set(parts.filter((v): v is string => !!v))].join(SEP));
 }
 
 export const HOUR_MS = 3600_000;

@@ -1,6 +1,6 @@
 import { sql, type Expression, type ExpressionBuilder, type SqlBool } from 'kysely';
 import type { EntryFilter } from '../query/entry-filter.ts';
-import { foldText } from '../model/fold-text.ts';
+import { foldForSearch } from '../model/fold-text.ts';
 import type { LogDatabase } from './db-types.ts';
 
 type EB = ExpressionBuilder<LogDatabase, 'entries'>;
@@ -76,8 +76,9 @@ export function entryConditions(
       );
     }
   }
-  if (filter.identity) conds.push(dialect.textMatch(eb, 'identity', foldText(filter.identity)));
-  if (filter.q) conds.push(dialect.textMatch(eb, 'all', foldText(filter.q)));
+  if (filter.identity)
+    conds.push(dialect.textMatch(eb, 'identity', foldForSearch(filter.identity)));
+  if (filter.q) conds.push(dialect.textMatch(eb, 'all', foldForSearch(filter.q)));
   return conds;
 }
 

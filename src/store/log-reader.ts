@@ -1,4 +1,4 @@
-import { foldText } from '../model/fold-text.ts';
+import { foldForSearch } from '../model/fold-text.ts';
 import {
   sql,
   type Compilable,
@@ -80,7 +80,7 @@ export class LogReader {
     const matches = new Map<string, number[]>();
     for (const text of [filter.identity, filter.q]) {
       if (text) {
-        const folded = foldText(text);
+        const folded = foldForSearch(text);
         matches.set(folded, await this.dialect.matchIdentities(folded, indexLimit + 1));
       }
     }
@@ -117,7 +117,7 @@ export class LogReader {
   private async resolveSystems(filter: EntryFilter): Promise<ResolvedSystems> {
     const out: ResolvedSystems = {};
     const byIdOrName = async (values: string[]) => {
-      const folded = values.map(foldText);
+      const folded = values.map(foldForSearch);
       const rows = await this.run<{ id: string }>(
         this.qb
           .selectFrom('systems')
@@ -129,7 +129,7 @@ export class LogReader {
     if (filter.sourceSystem) out.sourceSystem = await byIdOrName(filter.sourceSystem);
     if (filter.targetSystem) out.targetSystem = await byIdOrName(filter.targetSystem);
     if (filter.application) {
-      const needle = foldText(filter.application);
+      const needle = foldForSearch(filter.application);
       const rows = await this.run<{ id: string }>(
         this.qb
           .selectFrom('systems')

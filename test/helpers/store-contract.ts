@@ -211,6 +211,26 @@ export function describeLogStoreContract(name: string, open: () => Promise<LogSt
       expect(await ids({ identity: 'åsa öb' })).toEqual(['n4']);
     });
 
+    it('finds a sharp s spelled "ss" and a dotted capital I spelled "i", both ways', async () => {
+      await put([
+        entry('s1', { targetIdentity: { id: 't-s1', displayName: 'Johann Strauß' } }),
+        entry('s2', { minutes: 1, targetIdentity: { id: 't-s2', displayName: 'ANNA GROSS' } }),
+        entry('s3', { minutes: 2, targetIdentity: { id: 't-s3', displayName: 'İbrahim Yılmaz' } }),
+        entry('s4', {
+          minutes: 3,
+          targetSystem: { id: 'weiss-hr', name: 'Weiß HR' },
+          targetIdentity: { id: 't-s4', displayName: 'Zeynep Kaya' },
+        }),
+      ]);
+      expect(await ids({ identity: 'STRAUSS' })).toEqual(['s1']);
+      expect(await ids({ identity: 'johann strauß' })).toEqual(['s1']);
+      expect(await ids({ identity: 'groß' })).toEqual(['s2']);
+      expect(await ids({ identity: 'ibrahim' })).toEqual(['s3']);
+      expect(await ids({ identity: 'İBRAHİM Y' })).toEqual(['s3']);
+      expect(await ids({ application: 'WEISS' })).toEqual(['s4']);
+      expect(await ids({ targetSystem: ['weiss hr'] })).toEqual(['s4']);
+    });
+
     it('finds a common name shared by more identities than the index path takes', async () => {
       // 620 distinct people share "Common": the search walks entries in time order instead.
       const many = Array.from({ length: 620 }, (_, i) =>

@@ -1,5 +1,6 @@
 import { directoryMatchingSchema, directorySchema } from '../directory/directory-schema.ts';
 import { configSchema } from '../config/config-schema.ts';
+import { needsRefold, refoldForSearch } from '../search-refold.ts';
 import { outboundSchema } from '../outbound/outbound-schema.ts';
 
 /**
@@ -125,4 +126,25 @@ CREATE TABLE rollup_hour (LIKE rollup_day INCLUDING ALL);
   // Version 4 (identities keyed by hash) is SQLite's alone: the same numbers mean the same change.
   { version: 5, name: 'outbound job state', sql: outboundSchema() },
   { version: 6, name: 'hub matching attributes', sql: directoryMatchingSchema('postgres') },
+  {
+    version: 8,
+    name: 'search folding of sharp s and dotted I',
+    // As SQLite's migration 8. Identity texts are unique here: where a refolded text exists
+    // already (or two refold alike), the entries move to one identity and the others go.
+    sql: `
+CREATE TEMP TABLE refold ON COMMIT DROP AS
+  SELECT id, ${refoldForSearch('text')} AS text FROM identities WHERE ${needsRefold('text')};
+CREATE TEMP TABLE refold_keep ON COMMIT DROP AS
+  SELECT r.text, coalesce((SELECT i.id FROM identities i WHERE i.text = r.text), min(r.id)) AS id
+  FROM refold r GROUP BY r.text;
+UPDATE entries e SET identity_id = k.id
+  FROM refold r JOIN refold_keep k ON k.text = r.text
+  WHERE e.identity_id = r.id AND r.id <> k.id;
+DELETE FROM identities i USING refold r JOIN refold_keep k ON k.text = r.text
+  WHERE i.id = r.id AND r.id <> k.id;
+UPDATE identities i SET text = r.text FROM refold r JOIN refold_keep k ON k.text = r.text
+  WHERE i.id = r.id AND r.id = k.id;
+UPDATE systems SET name_folded = ${refoldForSearch('name_folded')} WHERE ${needsRefold('name_folded')};
+`,
+  },
 ];

@@ -1,4 +1,4 @@
-import { foldText } from '../../model/fold-text.ts';
+import { foldForSearch } from '../../model/fold-text.ts';
 import type { Pool, PoolClient } from 'pg';
 import type { TaskInput } from '../../model/task.ts';
 import type { StoreIngestResult } from '../log-store.ts';
@@ -140,7 +140,7 @@ export class PostgresWriter {
     await client.query(
       `INSERT INTO systems (id, name, name_folded) SELECT * FROM unnest($1::text[], $2::text[], $3::text[])
        ON CONFLICT (id) DO UPDATE SET name = excluded.name, name_folded = excluded.name_folded`,
-      [ids, names, names.map(foldText)],
+      [ids, names, names.map(foldForSearch)],
     );
     for (const [id, name] of changed) this.systemNames.set(id, name);
     return ids;

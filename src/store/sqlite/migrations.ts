@@ -1,6 +1,9 @@
 import { directoryMatchingSchema, directorySchema } from '../directory/directory-schema.ts';
 import { configSchema } from '../config/config-schema.ts';
 import { outboundSchema } from '../outbound/outbound-schema.ts';
+import { needsRefold, refoldForSearch } from '../search-refold.ts';
+
+const INDEXED = "(SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'identities_indexed')";
 
 const rollupTable = (name: string) => `CREATE TABLE ${name} (
   bucket INTEGER NOT NULL, direction TEXT NOT NULL, status TEXT NOT NULL, action TEXT NOT NULL,
@@ -162,5 +165,24 @@ CREATE INDEX identities_hash ON identities (hash);
     // identity was indexed as it was written.
     sql: `INSERT OR REPLACE INTO meta (key, value)
   SELECT 'identities_indexed', CAST(coalesce(max(id), 0) AS TEXT) FROM identities;`,
+  },
+  {
+    version: 8,
+    name: 'search folding of sharp s and dotted I',
+    // Identities and system names are folded for search with foldForSearch since this version.
+    // The trigram index drops the old text of a refolded identity and takes the new one.
+    sql: `
+CREATE TEMP TABLE refold AS
+  SELECT id, text AS old, ${refoldForSearch('text')} AS text FROM identities WHERE ${needsRefold('text')};
+INSERT INTO identities_text (identities_text, rowid, text)
+  SELECT 'delete', id, old FROM refold WHERE id <= ${INDEXED};
+UPDATE identities SET
+  text = (SELECT r.text FROM refold r WHERE r.id = identities.id),
+  hash = provlog_text_hash((SELECT r.text FROM refold r WHERE r.id = identities.id))
+  WHERE id IN (SELECT id FROM refold);
+INSERT INTO identities_text (rowid, text) SELECT id, text FROM refold WHERE id <= ${INDEXED};
+DROP TABLE refold;
+UPDATE systems SET name_folded = ${refoldForSearch('name_folded')} WHERE ${needsRefold('name_folded')};
+`,
   },
 ];

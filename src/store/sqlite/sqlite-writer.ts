@@ -1,4 +1,4 @@
-import { foldText } from '../../model/fold-text.ts';
+import { foldForSearch } from '../../model/fold-text.ts';
 import type { TaskInput } from '../../model/task.ts';
 import type { StoreIngestResult } from '../log-store.ts';
 import {
@@ -167,7 +167,7 @@ export class SqliteWriter {
 
   private noteSystem(ref: { id: string; name: string } | undefined): void {
     if (!ref || this.systemNames.get(ref.id) === ref.name) return;
-    this.upsertSystem.run(ref.id, ref.name, foldText(ref.name));
+    this.upsertSystem.run(ref.id, ref.name, foldForSearch(ref.name));
     if (this.systemNames.has(ref.id)) this.renamed.push(ref.id);
     this.systemNames.set(ref.id, ref.name);
   }
