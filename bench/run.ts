@@ -47,38 +47,55 @@ function collect(n: number, seed: number): Sample {
   return sample;
 }
 
-async function ingestFigures(sample: Sample) {
+/**
+ * The raw baseline and what describes the sample, with its batch files written; the sample
+ * itself is not kept, so the producer and client processes later measures run beside hold no
+ * heap of it.
+ */
+function prepareIngest(name: string, sample: Sample) {
   const bytes = sample.entries.reduce((n, e) => n + JSON.stringify(e).length, 0);
   const raw = rawInsertRate(join(dir, 'raw'), sample);
-  const files = writeBatchFiles(join(dir, 'batches'), sample);
-  const inProcess = await inProcessRate(join(dir, 'inproc'), files, sample.entries.length);
-  const http = await httpRate(join(dir, 'http'), files, sample.entries.length);
-  rmSync(join(dir, 'batches'), { recursive: true, force: true });
   return {
-    entries: sample.entries.length,
-    entriesWithSteps: sample.entries.filter((e) => e.steps?.length).length,
-    entriesWithModifiedProperties: sample.entries.filter((e) => e.modifiedProperties?.length)
-      .length,
-    meanEntryJsonBytes: Math.round(bytes / sample.entries.length),
-    rawBetterSqlite3PerSec: Math.round(raw),
-    inProcessPerSec: Math.round(inProcess),
-    inProcessShareOfRaw: Math.round((inProcess / raw) * 100) / 100,
-    httpNdjsonPerSec: Math.round(http),
+    files: writeBatchFiles(join(dir, `batches-${name}`), sample),
+    figures: {
+      entries: sample.entries.length,
+      entriesWithSteps: sample.entries.filter((e) => e.steps?.length).length,
+      entriesWithModifiedProperties: sample.entries.filter((e) => e.modifiedProperties?.length)
+        .length,
+      meanEntryJsonBytes: Math.round(bytes / sample.entries.length),
+      rawBetterSqlite3PerSec: Math.round(raw),
+    },
   };
 }
 
-/** In a function of its own: the sample is garbage once it returns, not a heap later measures pay for. */
-async function ingestSection() {
+function prepareIngestSamples() {
   const sample = collect(sampleSize, 7);
   return {
     // Entries as the demo writes them: steps, modified properties and SCIM/LDAP payloads.
-    full: await ingestFigures(sample),
+    full: prepareIngest('full', sample),
     // The same entries without request/response payloads: steps and modified properties only.
-    withoutPayloads: await ingestFigures({
+    withoutPayloads: prepareIngest('bare', {
       tasks: sample.tasks,
       entries: sample.entries.map(({ request: _q, response: _r, ...rest }) => rest),
     }),
   };
+}
+
+async function ingestSection() {
+  const prepared = prepareIngestSamples();
+  const out: Record<string, unknown> = {};
+  for (const [name, { files, figures }] of Object.entries(prepared)) {
+    const inProcess = await inProcessRate(join(dir, 'inproc'), files, figures.entries);
+    const http = await httpRate(join(dir, 'http'), files, figures.entries);
+    for (const f of files) rmSync(f, { force: true });
+    out[name] = {
+      ...figures,
+      inProcessPerSec: Math.round(inProcess),
+      inProcessShareOfRaw: Math.round((inProcess / figures.rawBetterSqlite3PerSec) * 100) / 100,
+      httpNdjsonPerSec: Math.round(http),
+    };
+  }
+  return out;
 }
 
 async function main() {

@@ -21,21 +21,32 @@ const INDEX_WHEN_IDLE_MS = 250;
 const MAX_UNINDEXED = 20_000;
 let idle: NodeJS.Timeout | undefined;
 const indexNow = () => {
-  idle = undefined;
   try {
     writer.indexIdentities();
   } catch {
     // Left for later: the tail scan still finds these identities.
   }
 };
-const scheduleIndexing = () => {
-  clearTimeout(idle);
+/**
+ * Once batches pause: the identities that wait, then a checkpoint, so that the WAL (up to
+ * 128 MiB between checkpoints, open.ts) is copied into the database while nothing is written.
+ */
+const whenIdle = () => {
   idle = undefined;
+  if (writer.unindexed) indexNow();
+  try {
+    db.pragma('wal_checkpoint(PASSIVE)');
+  } catch {
+    // The next idle time tries again; SQLite's own checkpoints go on meanwhile.
+  }
+};
+const scheduleIdleWork = () => {
+  clearTimeout(idle);
   if (writer.unindexed >= MAX_UNINDEXED) setImmediate(indexNow);
-  else if (writer.unindexed > 0) idle = setTimeout(indexNow, INDEX_WHEN_IDLE_MS);
+  idle = setTimeout(whenIdle, INDEX_WHEN_IDLE_MS);
 };
 // Identities a previous run left waiting.
-scheduleIndexing();
+scheduleIdleWork();
 parentPort!.on(
   'message',
   (
@@ -62,6 +73,6 @@ parentPort!.on(
     }
     parentPort!.postMessage(reply);
     // After the answer: the caller goes on while this thread indexes.
-    scheduleIndexing();
+    scheduleIdleWork();
   },
 );
