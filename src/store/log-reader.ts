@@ -37,12 +37,28 @@ export interface ReaderDialect {
   matchIdentities(folded: string, limit: number): Promise<number[]>;
   /** The same set as a subquery, for when it is too large to pass as values. */
   identitySubquery(folded: string): Expression<unknown>;
+  /**
+   * `column` is one of `ids`, the list passed as one value: one statement for every list length,
+   * and a planner that sees a set to probe an index with, not thousands of constants.
+   */
+  idsIn(column: string, ids: number[]): Expression<SqlBool>;
 }
 
 /** Up to this many matching identities drive the query through their index; beyond, a time-ordered scan finds a page sooner. */
 const IDENTITY_INDEX_LIMIT = 500;
 /** Facets count every match, so the index pays off for far more identities than a first page does. */
 const FACET_IDENTITY_INDEX_LIMIT = 5000;
+/**
+ * Beyond that, facets still go through the identity index while the matches are at most this
+ * fraction (1/n) of all identities; a search matching more reads the entries in range instead.
+ */
+const FACET_IDENTITY_SHARE = 8;
+
+/** The identities a search term matches: their ids up to a limit, and how to go beyond it. */
+interface IdentityMatch {
+  ids: number[];
+  many: 'index' | 'scan';
+}
 const ROLLUP_FILTERS = new Set([
   'from',
   'to',
@@ -76,34 +92,66 @@ export class LogReader {
   private async whereDialect(
     filter: EntryFilter,
     indexLimit = IDENTITY_INDEX_LIMIT,
+    counting = false,
   ): Promise<EntryWhereDialect> {
-    const matches = new Map<string, number[]>();
+    const matches = new Map<string, IdentityMatch>();
     for (const text of [filter.identity, filter.q]) {
-      if (text) {
-        const folded = foldForSearch(text);
-        matches.set(folded, await this.dialect.matchIdentities(folded, indexLimit + 1));
+      if (!text) continue;
+      const folded = foldForSearch(text);
+      const ids = await this.dialect.matchIdentities(folded, indexLimit + 1);
+      let many: IdentityMatch['many'] = 'scan';
+      if (ids.length > indexLimit && counting) {
+        // Counting reads every match: through the identity index while the matches are a
+        // small share of all identities (a probe each beats reading every entry in range).
+        const share = Math.floor((await this.identityCount()) / FACET_IDENTITY_SHARE);
+        if (share > indexLimit && (await this.countIdentities(folded, share + 1)) <= share)
+          many = 'index';
       }
+      matches.set(folded, { ids, many });
     }
     return {
       unindexed: (c) => this.dialect.unindexed(c),
       textMatch: (eb, scope, folded) =>
-        this.textMatch(eb, scope, folded, matches.get(folded) ?? [], indexLimit),
+        this.textMatch(eb, scope, folded, matches.get(folded), indexLimit, counting),
     };
+  }
+
+  /** How many identities the dictionary holds (their ids are dense). */
+  private async identityCount(): Promise<number> {
+    const [row] = await this.run<{ n: number | null }>(
+      this.qb.selectFrom('identities').select((eb) => eb.fn.max('id').as('n')),
+    );
+    return Number(row?.n ?? 0);
+  }
+
+  /** How many identities match, counting no further than `cap`. */
+  private async countIdentities(folded: string, cap: number): Promise<number> {
+    const [row] = await this.run<{ n: number }>(
+      this.qb
+        .selectFrom(sql`(${this.dialect.identitySubquery(folded)} LIMIT ${cap})`.as('m'))
+        .select(sql<number>`count(*)`.as('n')),
+    );
+    return Number(row?.n ?? 0);
   }
 
   private textMatch(
     eb: ExpressionBuilder<LogDatabase, 'entries'>,
     scope: 'identity' | 'all',
     folded: string,
-    ids: number[],
+    match: IdentityMatch | undefined,
     indexLimit: number,
+    counting: boolean,
   ): Expression<SqlBool> {
+    const ids = match?.ids ?? [];
+    const subquery = this.dialect.identitySubquery(folded);
     const identity =
-      ids.length > indexLimit
-        ? sql<SqlBool>`${this.dialect.unindexed('identity_id')} IN (${this.dialect.identitySubquery(folded)})`
-        : ids.length === 0
-          ? sql<SqlBool>`1 = 0`
-          : eb('identity_id', 'in', ids);
+      ids.length === 0
+        ? sql<SqlBool>`1 = 0`
+        : ids.length <= indexLimit
+          ? this.dialect.idsIn('identity_id', ids)
+          : counting && match?.many === 'index'
+            ? sql<SqlBool>`${eb.ref('identity_id')} IN (${subquery})`
+            : sql<SqlBool>`${this.dialect.unindexed('identity_id')} IN (${subquery})`;
     if (scope === 'identity') return identity;
     return eb.or([
       identity,
@@ -188,7 +236,7 @@ export class LogReader {
 
   async facets(filter: EntryFilter): Promise<Facets> {
     const systems = await this.resolveSystems(filter);
-    const dialect = await this.whereDialect(filter, FACET_IDENTITY_INDEX_LIMIT);
+    const dialect = await this.whereDialect(filter, FACET_IDENTITY_INDEX_LIMIT, true);
     const facets: Facets = Object.fromEntries(Object.keys(FACET_COLUMNS).map((f) => [f, {}]));
     const add = (row: Record<string, unknown>) => {
       const n = Number(row.n);

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import pg from 'pg';
-import { sql, type Compilable } from 'kysely';
+import { sql, type Compilable, type SqlBool } from 'kysely';
 import type { PreparedEntry } from '../entry-codec.ts';
 import type { TaskInput } from '../../model/task.ts';
 import { CursorCodec } from '../../query/cursor.ts';
@@ -96,6 +96,7 @@ export class PostgresLogStore extends ReaderBackedStore implements LogStore {
           // PostgreSQL's planner weighs the filters itself; nothing to hide.
           unindexed: (column) => sql.ref(column),
           contains: (haystack, needle) => sql`strpos(${haystack}, ${needle}) > 0`,
+          idsIn: (column, ids) => sql<SqlBool>`${sql.ref(column)} = ANY(${ids}::bigint[])`,
           identitySubquery: (folded) =>
             sql`SELECT id FROM identities WHERE text LIKE ${likePattern(folded)}`,
           matchIdentities: async (folded, limit) => {

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { dirname } from 'node:path';
-import { sql, type Compilable } from 'kysely';
+import { sql, type Compilable, type SqlBool } from 'kysely';
 import { StatementCache } from './statement-cache.ts';
 import type { PreparedEntry } from '../entry-codec.ts';
 import type { TaskInput } from '../../model/task.ts';
@@ -95,6 +95,8 @@ export class SqliteLogStore extends ReaderBackedStore implements LogStore {
         // A unary plus keeps SQLite from choosing that column's index.
         unindexed: (column) => sql.raw(`+"${column}"`),
         contains: (haystack, needle) => sql`instr(${haystack}, ${needle}) > 0`,
+        idsIn: (column, ids) =>
+          sql<SqlBool>`${sql.ref(column)} IN (SELECT value FROM json_each(${JSON.stringify(ids)}))`,
         matchIdentities: async (folded, limit) => this.matchIdentities(folded, limit),
         identitySubquery: (folded) =>
           [...folded].length >= 3

@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest';
+import { entry } from '../../test/helpers/entries.ts';
+import { openTestPostgresStore, postgresAvailable } from '../../test/helpers/postgres.ts';
+import { normalizeEntry } from '../model/normalize.ts';
+import type { LogStore } from './log-store.ts';
+import { SqliteLogStore } from './sqlite/sqlite-log-store.ts';
+
+/**
+ * Facets for a search term that matches more identities than an id list can carry (5,000):
+ * counted through the identity index while the matches are a small share of all identities,
+ * by reading the entries otherwise — the same counts either way.
+ */
+async function load(store: LogStore, matching: number, others: number) {
+  const entries = [
+    ...Array.from({ length: matching }, (_, i) =>
+      entry(`m${i}`, {
+        minutes: i,
+        status: i % 3 === 0 ? 'failure' : 'success',
+        targetIdentity: { id: `t-m${i}`, displayName: `Quillon ${i}` },
+      }),
+    ),
+    ...Array.from({ length: others }, (_, i) =>
+      entry(`o${i}`, { minutes: i, targetIdentity: { id: `t-o${i}`, displayName: `Other ${i}` } }),
+    ),
+  ].map((e) => normalizeEntry(e));
+  for (let i = 0; i < entries.length; i += 5000)
+    await store.ingest({ tasks: [], entries: entries.slice(i, i + 5000) });
+}
+
+async function expectCounts(store: LogStore, matching: number) {
+  const failures = Math.ceil(matching / 3);
+  const facets = await store.facets({ identity: 'QUILLON' });
+  expect(facets.status).toEqual({ failure: failures, success: matching - failures });
+  expect((await store.facets({ identity: 'quillon', status: ['failure'] })).status).toEqual({
+    failure: failures,
+  });
+}
+
+const stores: Array<[string, () => Promise<{ store: LogStore; close: () => Promise<void> }>]> = [
+  [
+    'SQLite',
+    async () => {
+      const store = new SqliteLogStore({ file: ':memory:' });
+      return { store, close: () => store.close() };
+    },
+  ],
+];
+if (await postgresAvailable())
+  stores.push(['PostgreSQL', async () => openTestPostgresStore('provlog_facets')]);
+
+describe.each(stores)('facets over many matching identities (%s)', (_name, open) => {
+  it('counts a term matching 5,200 of 47,200 identities (through the identity index)', async () => {
+    const { store, close } = await open();
+    try {
+      await load(store, 5_200, 42_000);
+      await expectCounts(store, 5_200);
+    } finally {
+      await close();
+    }
+  });
+
+  it('counts a term matching 5,200 of 6,200 identities (reading the entries)', async () => {
+    const { store, close } = await open();
+    try {
+      await load(store, 5_200, 1_000);
+      await expectCounts(store, 5_200);
+    } finally {
+      await close();
+    }
+  });
+});
