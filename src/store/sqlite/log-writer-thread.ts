@@ -19,8 +19,9 @@ export type WriterReply =
  * The embedded store's log writer on a thread and connection of its own. SQLite writes from
  * one thread, and an ingest's other half — validating, redacting, serialising — runs on the
  * caller's: with the writing moved here, the caller prepares the next batch while this one
- * is stored. The store's write lock still admits one writer at a time (the directory's
- * transactions run on the main connection), so the two connections never contend.
+ * is stored. The log has a file of its own (open.ts, logFileOf), so the hub's transactions on
+ * the main connection run at the same time; a store whose log shares the hub's file still
+ * admits one writer at a time through the store's write lock.
  */
 export class LogWriterThread {
   private readonly channel: WorkerChannel<WriterReply>;
