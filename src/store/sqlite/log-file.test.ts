@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -63,6 +63,21 @@ describe('the log file of the embedded store', () => {
     expect(page.items.map((e) => e.changeId).sort()).toEqual(['new-1', 'old-1']);
     await store.close();
     expect(existsSync(join(dir, 'provlog.log.db'))).toBe(false);
+  });
+
+  it('empties both WAL files on optimize(), as after a bulk load', async () => {
+    const dir = tempDir();
+    const store = new SqliteLogStore({ file: join(dir, 'provlog.db') });
+    await store.ingest({ tasks: [], entries: [normalizeEntry(entry('c1'))] });
+    await store.directory.createUser({ userName: 'ada@example.com' });
+    const walBytes = (name: string) => statSync(join(dir, `${name}-wal`)).size;
+    expect(walBytes('provlog.log.db')).toBeGreaterThan(0);
+    expect(walBytes('provlog.db')).toBeGreaterThan(0);
+    store.optimize();
+    expect(walBytes('provlog.log.db')).toBe(0);
+    expect(walBytes('provlog.db')).toBe(0);
+    expect((await store.getEntry('c1'))?.changeId).toBe('c1');
+    await store.close();
   });
 
   it('names the log file after the hub file', () => {
