@@ -32,7 +32,6 @@ const indexNow = () => {
  * 128 MiB between checkpoints, open.ts) is copied into the database while nothing is written.
  */
 const whenIdle = () => {
-  idle = undefined;
   if (writer.unindexed) indexNow();
   try {
     db.pragma('wal_checkpoint(PASSIVE)');

@@ -3,7 +3,9 @@ import { configSchema } from '../config/config-schema.ts';
 import { outboundSchema } from '../outbound/outbound-schema.ts';
 import { needsRefold, refoldForSearch } from '../search-refold.ts';
 
-const INDEXED = "(SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'identities_indexed')";
+/** The last identity whose trigrams are indexed (migration 7); later ones wait for the writer. */
+export const INDEXED_THROUGH =
+  "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'identities_indexed'";
 
 const rollupTable = (name: string) => `CREATE TABLE ${name} (
   bucket INTEGER NOT NULL, direction TEXT NOT NULL, status TEXT NOT NULL, action TEXT NOT NULL,
@@ -175,12 +177,12 @@ CREATE INDEX identities_hash ON identities (hash);
 CREATE TEMP TABLE refold AS
   SELECT id, text AS old, ${refoldForSearch('text')} AS text FROM identities WHERE ${needsRefold('text')};
 INSERT INTO identities_text (identities_text, rowid, text)
-  SELECT 'delete', id, old FROM refold WHERE id <= ${INDEXED};
+  SELECT 'delete', id, old FROM refold WHERE id <= (${INDEXED_THROUGH});
 UPDATE identities SET
   text = (SELECT r.text FROM refold r WHERE r.id = identities.id),
   hash = provlog_text_hash((SELECT r.text FROM refold r WHERE r.id = identities.id))
   WHERE id IN (SELECT id FROM refold);
-INSERT INTO identities_text (rowid, text) SELECT id, text FROM refold WHERE id <= ${INDEXED};
+INSERT INTO identities_text (rowid, text) SELECT id, text FROM refold WHERE id <= (${INDEXED_THROUGH});
 DROP TABLE refold;
 UPDATE systems SET name_folded = ${refoldForSearch('name_folded')} WHERE ${needsRefold('name_folded')};
 `,

@@ -13,7 +13,8 @@ import { compileOnly } from '../compile-only.ts';
 import { LogReader } from '../log-reader.ts';
 import { ReaderBackedStore } from '../reader-backed-store.ts';
 import { logFileOf, openSqlite, type SqliteDb } from './open.ts';
-import { INDEXED_THROUGH, SqliteWriter } from './sqlite-writer.ts';
+import { SqliteWriter } from './sqlite-writer.ts';
+import { INDEXED_THROUGH } from './migrations.ts';
 import { LogWriterThread } from './log-writer-thread.ts';
 import { SqliteRunner } from './sqlite-runner.ts';
 import { WriteLock } from './write-lock.ts';
@@ -150,20 +151,22 @@ export class SqliteLogStore extends ReaderBackedStore implements LogStore {
   }): Promise<StoreIngestResult> {
     const thread = this.writerThread;
     if (!thread) return this.logLock(() => this.ingestSync(batch));
-    return this.logLock(async () => {
-      const { result, renamed } = await thread.ingest(batch.tasks, batch.entries);
-      for (const id of renamed) this.reader.forgetSystem(id);
-      return result;
-    });
+    return (await this.onThread(() => thread.ingest(batch.tasks, batch.entries))).result;
   }
 
   async ingestLines(lines: string, now: number): Promise<IngestResult> {
     const thread = this.writerThread;
     if (!thread) return storePrepared(this, prepareBody('ndjson', lines, now));
+    const { result, rejected } = await this.onThread(() => thread.ingestLines(lines, now));
+    return tally(result, rejected);
+  }
+
+  /** A call to the writer thread, under the log's lock; readers forget the systems it renamed. */
+  private onThread<R extends { renamed: string[] }>(call: () => Promise<R>): Promise<R> {
     return this.logLock(async () => {
-      const { result, rejected, renamed } = await thread.ingestLines(lines, now);
-      for (const id of renamed) this.reader.forgetSystem(id);
-      return tally(result, rejected);
+      const reply = await call();
+      for (const id of reply.renamed) this.reader.forgetSystem(id);
+      return reply;
     });
   }
 

@@ -11,11 +11,9 @@ import {
 import { entryRowValues, taskRowValues, type PreparedEntry } from '../entry-codec.ts';
 import type { SqliteDb } from './open.ts';
 import { textHash } from '../text-hash.ts';
+import { INDEXED_THROUGH } from './migrations.ts';
 
 const ROLLUP_DIMS = ROLLUP_DIMENSIONS.join(', ');
-/** The last identity whose trigrams are indexed (migration 7). */
-export const INDEXED_THROUGH =
-  "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'identities_indexed'";
 
 /**
  * The write path of the embedded store: one transaction per batch, prepared statements only
