@@ -197,6 +197,9 @@ describe('outbound SCIM provisioning against a real SCIM server', () => {
     await f.store.directory.updateUser(users[0]!.id, { familyName: 'Changed' });
     await f.store.directory.setUserActive(users[1]!.id, false);
     await f.store.directory.deleteUser(users[2]!.id);
+    // Created and deleted between two runs: never provisioned, nothing to do in the target.
+    const brief = await f.store.directory.createUser({ userName: 'brief@example.com' });
+    await f.store.directory.deleteUser(brief.id);
     const task = await runJob(f);
     expect(task.parameters).toMatchObject({ mode: 'incremental' });
     const entries = await allEntries(f, { taskId: [task.id] });
@@ -207,6 +210,25 @@ describe('outbound SCIM provisioning against a real SCIM server', () => {
     ]);
     expect(by(users[1]!.id)).toMatchObject({ action: 'disable', status: 'success' });
     expect(by(users[2]!.id)).toMatchObject({ action: 'disable', status: 'success' });
+    expect(by(users[2]!.id).steps?.slice(0, 2)).toEqual([
+      {
+        name: 'import',
+        status: 'skipped',
+        description: `Hub user ${users[2]!.id} no longer exists`,
+      },
+      { name: 'scoping', status: 'success', description: 'Provisioned by this job before' },
+    ]);
+    const never = entries.find((e) => e.steps?.[0]?.description?.includes(brief.id))!;
+    expect(never).toMatchObject({
+      action: 'delete',
+      status: 'skipped',
+      skipReason: 'no_change',
+      reason: expect.stringMatching(/^Not in the hub and never provisioned to /),
+    });
+    expect(never.steps?.map((st) => [st.name, st.status])).toEqual([
+      ['import', 'skipped'],
+      ['scoping', 'skipped'],
+    ]);
     const anchor = await f.store.directory.anchor(f.jobId, users[1]!.id);
     const raw = await server.raw('Users', anchor!);
     expect(raw).toMatchObject({ active: false, name: { familyName: 'N1' } });

@@ -107,4 +107,27 @@ export class OutcomeRecorder {
           reason: 'No change needed',
         };
   };
+
+  /** The hub object is gone and the job never provisioned it: nothing to do in the target. */
+  readonly goneNeverProvisioned = (systemName: string): OutboundOutcome => {
+    this.steps.push(this.goneStep());
+    this.steps.push(step('scoping', 'skipped', 'Never provisioned by this job'));
+    return {
+      ...this.base(),
+      action: 'delete',
+      status: 'skipped',
+      skipReason: 'no_change',
+      reason: `Not in the hub and never provisioned to ${systemName}`,
+    };
+  };
+
+  /** The hub object is gone and the job provisioned it: it goes on to be deprovisioned. */
+  readonly goneProvisioned = (): void => {
+    this.steps.push(this.goneStep());
+    this.steps.push(step('scoping', 'success', 'Provisioned by this job before'));
+  };
+
+  private goneStep() {
+    return step('import', 'skipped', `Hub ${this.objectType} ${this.hubId} no longer exists`);
+  }
 }

@@ -48,18 +48,8 @@ export async function syncGroup(
 
   // 1. import
   if (!group) {
-    steps.push(step('import', 'skipped', `Hub group ${req.hubId} no longer exists`));
-    if (!anchor) {
-      steps.push(step('scoping', 'skipped', 'Never provisioned by this job'));
-      return {
-        ...base(),
-        action: 'delete',
-        status: 'skipped',
-        skipReason: 'no_change',
-        reason: `Not in the hub and never provisioned to ${t.system.name}`,
-      };
-    }
-    steps.push(step('scoping', 'success', 'Provisioned by this job before'));
+    if (!anchor) return rec.goneNeverProvisioned(t.system.name);
+    rec.goneProvisioned();
     steps.push(
       step('matching', 'success', `Anchored to ${t.system.name} group ${anchor}`, {
         targetId: anchor,

@@ -72,18 +72,8 @@ export async function syncUser(
 
   // 1. import
   if (!user) {
-    steps.push(step('import', 'skipped', `Hub user ${req.hubId} no longer exists`));
-    if (!anchor) {
-      steps.push(step('scoping', 'skipped', 'Never provisioned by this job'));
-      return {
-        ...base(),
-        action: 'delete',
-        status: 'skipped',
-        skipReason: 'no_change',
-        reason: `Not in the hub and never provisioned to ${t.system.name}`,
-      };
-    }
-    steps.push(step('scoping', 'success', 'Provisioned by this job before'));
+    if (!anchor) return rec.goneNeverProvisioned(t.system.name);
+    rec.goneProvisioned();
     return deprovision(
       t,
       req,
