@@ -20,7 +20,8 @@ import { ldapImportFigures } from './ldap-bench.ts';
 import { scimOutboundFigures } from './scim-bench.ts';
 
 /**
- * `npm run bench [-- --entries 10000000] [--sample 200000] [--rounds 40]`: figures as JSON on stdout.
+ * `npm run bench [-- --entries 10000000] [--sample 200000] [--rounds 40] [--only ingest,csv]`:
+ * figures as JSON on stdout; `--only` runs some of ingest, csv, ldap, scim, queries.
  * Progress goes to stderr. Nothing here asserts; tests never time anything.
  */
 function arg(name: string, fallback: number): number {
@@ -34,6 +35,16 @@ function arg(name: string, fallback: number): number {
 const entries = arg('entries', 1_000_000);
 const sampleSize = arg('sample', 200_000);
 const rounds = arg('rounds', 40);
+const SECTIONS = ['ingest', 'csv', 'ldap', 'scim', 'queries'];
+const only = (() => {
+  const i = process.argv.indexOf('--only');
+  if (i === -1) return new Set(SECTIONS);
+  const names = (process.argv[i + 1] ?? '').split(',');
+  const unknown = names.filter((n) => !SECTIONS.includes(n));
+  if (unknown.length)
+    throw new Error(`--only takes ${SECTIONS.join(', ')}; not ${unknown.join(', ')}`);
+  return new Set(names);
+})();
 const dir = join(tmpdir(), `provlog-bench-${process.pid}`);
 const now = Date.now();
 const log = (msg: string) => process.stderr.write(`[bench] ${msg}\n`);
@@ -103,17 +114,27 @@ async function main() {
     machine: { cpus: (await import('node:os')).cpus().length, node: process.version },
   };
 
-  log(`ingest: ${sampleSize} demo entries, raw baseline vs provlog in-process vs HTTP`);
-  figures.ingest = await ingestSection();
-  log(JSON.stringify(figures.ingest));
-
-  const csvRows = arg('csv-rows', 100_000);
-  log(`CSV import: ${csvRows} users into an empty hub, then again (no change)`);
-  figures.csvImport = await csvImportFigures(join(dir, 'csv'), csvRows);
-  log(JSON.stringify(figures.csvImport));
-  figures.ldapImport = await ldapImportFigures(join(dir, 'ldap'));
-  figures.scimOutbound = await scimOutboundFigures(join(dir, 'scim'), arg('scim-users', 100_000));
-  log(JSON.stringify(figures.scimOutbound));
+  if (only.has('ingest')) {
+    log(`ingest: ${sampleSize} demo entries, raw baseline vs provlog in-process vs HTTP`);
+    figures.ingest = await ingestSection();
+    log(JSON.stringify(figures.ingest));
+  }
+  if (only.has('csv')) {
+    const csvRows = arg('csv-rows', 100_000);
+    log(`CSV import: ${csvRows} users into an empty hub, then again (no change)`);
+    figures.csvImport = await csvImportFigures(join(dir, 'csv'), csvRows);
+    log(JSON.stringify(figures.csvImport));
+  }
+  if (only.has('ldap')) figures.ldapImport = await ldapImportFigures(join(dir, 'ldap'));
+  if (only.has('scim')) {
+    figures.scimOutbound = await scimOutboundFigures(join(dir, 'scim'), arg('scim-users', 100_000));
+    log(JSON.stringify(figures.scimOutbound));
+  }
+  if (!only.has('queries')) {
+    rmSync(dir, { recursive: true, force: true });
+    process.stdout.write(`${JSON.stringify(figures, null, 2)}\n`);
+    return;
+  }
 
   log(`queries: loading ${entries} demo entries`);
   const store = new SqliteLogStore({ file: join(dir, 'query', 'provlog.db') });

@@ -2,6 +2,7 @@ import { directoryMatchingSchema, directorySchema } from '../directory/directory
 import { configSchema } from '../config/config-schema.ts';
 import { outboundSchema } from '../outbound/outbound-schema.ts';
 import { needsRefold, refoldForSearch } from '../search-refold.ts';
+import { DICTIONARY_KEYED, HASH_KEYED } from './entry-keys.ts';
 
 /** The last identity whose trigrams are indexed (migration 7); later ones wait for the writer. */
 export const INDEXED_THROUGH =
@@ -187,4 +188,114 @@ DROP TABLE refold;
 UPDATE systems SET name_folded = ${refoldForSearch('name_folded')} WHERE ${needsRefold('name_folded')};
 `,
   },
+  {
+    version: 9,
+    name: 'entries indexed by integer keys',
+    // Every index of entries was keyed by text (ids of 20 to 40 characters, status names): an
+    // ingest spent most of its time inserting into them. The indexes now hold integers: values
+    // shared by many entries (tasks, jobs, statuses, systems) by their id in a dictionary, ids
+    // of nearly one entry each (change, operation) by a hash told apart by the text. The text
+    // columns stay, for reading and as the check of a hash.
+    sql: keyedEntriesSql(),
+  },
 ];
+
+function keyedEntriesSql(): string {
+  const dictionary = Object.entries(DICTIONARY_KEYED);
+  const hashed = Object.entries(HASH_KEYED);
+  const textColumns = [
+    'change_id',
+    'time',
+    'task_id',
+    'job_id',
+    'cycle_id',
+    'operation_id',
+    'direction',
+    'status',
+    'action',
+    'object_type',
+    'skip_reason',
+    'error_code',
+    'trigger_module',
+    'trigger_method',
+    'source',
+    'source_system_id',
+    'target_system_id',
+    'application_id',
+    'identity_id',
+    'retry_at',
+    'resolved_by',
+    'doc',
+  ];
+  const keyColumns = [...hashed, ...dictionary].map(([, key]) => key);
+  return `
+CREATE TABLE entry_keys (
+  id INTEGER PRIMARY KEY,
+  text TEXT NOT NULL UNIQUE
+) STRICT;
+${dictionary
+  .map(
+    ([column]) =>
+      `INSERT OR IGNORE INTO entry_keys (text) SELECT DISTINCT ${column} FROM entries WHERE ${column} IS NOT NULL;`,
+  )
+  .join('\n')}
+CREATE TABLE entries_keyed (
+  seq INTEGER PRIMARY KEY,
+  change_id TEXT NOT NULL,
+  time INTEGER NOT NULL,
+  task_id TEXT,
+  job_id TEXT,
+  cycle_id TEXT,
+  operation_id TEXT NOT NULL,
+  direction TEXT NOT NULL,
+  status TEXT NOT NULL,
+  action TEXT NOT NULL,
+  object_type TEXT NOT NULL,
+  skip_reason TEXT,
+  error_code TEXT,
+  trigger_module TEXT,
+  trigger_method TEXT NOT NULL,
+  source TEXT,
+  source_system_id TEXT,
+  target_system_id TEXT,
+  application_id TEXT,
+  identity_id INTEGER NOT NULL,
+  retry_at INTEGER,
+  resolved_by TEXT,
+  doc TEXT NOT NULL,
+  -- hashes of change_id and operation_id (provlog_text_hash)
+  change_key INTEGER NOT NULL,
+  operation_key INTEGER NOT NULL,
+  -- ids in entry_keys of the values of these columns
+  task_key INTEGER,
+  job_key INTEGER,
+  cycle_key INTEGER,
+  status_key INTEGER NOT NULL,
+  error_key INTEGER,
+  source_key INTEGER,
+  target_key INTEGER,
+  application_key INTEGER
+) STRICT;
+INSERT INTO entries_keyed (${[...textColumns, ...keyColumns].join(', ')})
+  SELECT ${textColumns.join(', ')},
+    ${hashed.map(([column]) => `provlog_text_hash(${column})`).join(', ')},
+    ${dictionary.map(([column]) => `(SELECT k.id FROM entry_keys k WHERE k.text = ${column})`).join(',\n    ')}
+  FROM entries ORDER BY seq;
+DROP TABLE entries;
+ALTER TABLE entries_keyed RENAME TO entries;
+-- As before, every list is newest first and each index ends in time (and the rowid).
+CREATE INDEX entries_time ON entries (time);
+CREATE INDEX entries_change ON entries (change_key);
+CREATE INDEX entries_status ON entries (status_key, time);
+CREATE INDEX entries_task ON entries (task_key, time);
+CREATE INDEX entries_job ON entries (job_key, time);
+CREATE INDEX entries_cycle ON entries (cycle_key, time);
+CREATE INDEX entries_operation ON entries (operation_key);
+CREATE INDEX entries_error ON entries (error_key, time) WHERE error_key IS NOT NULL;
+CREATE INDEX entries_source_system ON entries (source_key, time);
+CREATE INDEX entries_target_system ON entries (target_key, time);
+CREATE INDEX entries_application ON entries (application_key, time);
+CREATE INDEX entries_identity ON entries (identity_id, time);
+CREATE INDEX entries_retry ON entries (retry_at) WHERE retry_at IS NOT NULL AND resolved_by IS NULL;
+`;
+}
