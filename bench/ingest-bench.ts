@@ -10,7 +10,6 @@ import { normalizeEntry } from '../src/model/normalize.ts';
 import { SQLITE_MIGRATIONS } from '../src/store/sqlite/migrations.ts';
 import { tuneSqlite } from '../src/store/sqlite/open.ts';
 import { entryRowValues, prepareEntry } from '../src/store/entry-codec.ts';
-import { textHash } from '../src/store/text-hash.ts';
 
 export interface Sample {
   tasks: TaskInput[];
@@ -23,8 +22,7 @@ const BATCH = Number(process.env.BATCH ?? 5000);
  * The physical baseline: the same rows into the same table and indexes, with the same page
  * size and pragmas, through one bare prepared statement, every value computed beforehand. What
  * provlog adds on top — validation, normalisation and redaction, the identity dictionary and
- * its trigram index, the dictionary of index keys and the look-up of a change id already stored,
- * rollups, task counts, failure resolution — is the gap.
+ * its trigram index, rollups, task counts, failure resolution — is the gap.
  */
 export function rawInsertRate(dir: string, sample: Sample): number {
   rmSync(dir, { recursive: true, force: true });
@@ -33,38 +31,16 @@ export function rawInsertRate(dir: string, sample: Sample): number {
   tuneSqlite(db);
   db.exec(SQLITE_MIGRATIONS.map((m) => m.sql).join('\n'));
   const identities = new Map<string, number>();
-  const keys = new Map<string, number>();
-  const key = (v: string | null | undefined) => {
-    if (v === null || v === undefined) return null;
-    if (!keys.has(v)) keys.set(v, keys.size + 1);
-    return keys.get(v)!;
-  };
   const rows = sample.entries.map((input) => {
     const p = prepareEntry(normalizeEntry(input));
     if (!identities.has(p.identity)) identities.set(p.identity, identities.size + 1);
-    const values = entryRowValues(p, identities.get(p.identity)!);
-    const e = p.head;
-    // The index keys (sqlite/entry-keys.ts), computed beforehand like every other value.
-    return [
-      ...values,
-      textHash(e.changeId),
-      textHash(e.operationId),
-      key(e.taskId),
-      key(e.jobId),
-      key(e.cycleId),
-      key(e.status),
-      key(e.errorCode),
-      key(e.sourceSystem?.id),
-      key(e.targetSystem?.id),
-      key(values[17] as string | null),
-    ];
+    return entryRowValues(p, identities.get(p.identity)!);
   });
-  const insert = db.prepare(`INSERT INTO entries
+  const insert = db.prepare(`INSERT OR IGNORE INTO entries
     (change_id, time, task_id, job_id, cycle_id, operation_id, direction, status, action, object_type, skip_reason,
      error_code, trigger_module, trigger_method, source, source_system_id, target_system_id, application_id, identity_id,
-     retry_at, doc, change_key, operation_key, task_key, job_key, cycle_key, status_key, error_key, source_key,
-     target_key, application_key)
-    VALUES (${Array(31).fill('?').join(',')})`);
+     retry_at, doc)
+    VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`);
   const tx = db.transaction((batch: unknown[][]) => {
     for (const r of batch) insert.run(...r);
   });

@@ -11,23 +11,6 @@ export interface EntryWhereDialect {
   unindexed(column: string): Expression<unknown>;
   /** Condition for a folded substring over identities (`scope: 'identity'`) or all text. */
   textMatch(eb: EB, scope: 'identity' | 'all', folded: string): Expression<SqlBool>;
-  /**
-   * An entries column is one of `values`, through that column's index (the embedded store
-   * indexes some by an integer key: sqlite/entry-keys.ts). No values: nothing matches.
-   */
-  valueIn(column: string, values: readonly string[]): Expression<SqlBool>;
-}
-
-/** The values of indexed columns a filter compares with one value each (keys to look up). */
-export function indexedFilterValues(filter: EntryFilter, systems: ResolvedSystems): string[] {
-  const out: string[] = [];
-  for (const [key] of COLUMN_FILTERS) {
-    const values = filter[key] as readonly string[] | undefined;
-    if (values?.length === 1) out.push(values[0]!);
-  }
-  for (const ids of [systems.sourceSystem, systems.targetSystem, systems.application])
-    if (ids) out.push(...ids);
-  return out;
 }
 
 /** Filters resolved against the store before building SQL (system names → ids). */
@@ -68,24 +51,21 @@ export function entryConditions(
   for (const [key, column] of COLUMN_FILTERS) {
     const values = filter[key] as readonly string[] | undefined;
     if (!values) continue;
-    if (values.length === 1)
-      conds.push(
-        table === 'entries' ? dialect.valueIn(column, values) : eb(column, '=', values[0]!),
-      );
+    if (values.length === 1) conds.push(eb(column, '=', values[0]!));
     else conds.push(sql<SqlBool>`${dialect.unindexed(column)} in (${sql.join(values)})`);
   }
   const systemIn = (column: 'source_system_id' | 'target_system_id', ids: string[]) =>
-    table === 'entries'
-      ? dialect.valueIn(column, ids)
-      : ids.length === 0
-        ? sql<SqlBool>`1 = 0`
+    ids.length === 0
+      ? sql<SqlBool>`1 = 0`
+      : ids.length === 1
+        ? eb(column, '=', ids[0]!)
         : eb(column, 'in', ids);
   if (systems.sourceSystem) conds.push(systemIn('source_system_id', systems.sourceSystem));
   if (systems.targetSystem) conds.push(systemIn('target_system_id', systems.targetSystem));
   if (systems.application) {
     const ids = systems.application;
     if (ids.length === 0) conds.push(sql<SqlBool>`1 = 0`);
-    else if (table === 'entries') conds.push(dialect.valueIn('application_id', ids));
+    else if (table === 'entries') conds.push(eb('application_id', 'in', ids));
     else {
       // Rollups have no application column: it is the target of outbound and the source of inbound work.
       conds.push(

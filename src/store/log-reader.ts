@@ -17,7 +17,6 @@ import { FACET_COLUMNS, type LogDatabase } from './db-types.ts';
 import {
   afterCursor,
   entryConditions,
-  indexedFilterValues,
   type EntryWhereDialect,
   type ResolvedSystems,
 } from './entry-where.ts';
@@ -43,21 +42,7 @@ export interface ReaderDialect {
    * and a planner that sees a set to probe an index with, not thousands of constants.
    */
   idsIn(column: string, ids: number[]): Expression<SqlBool>;
-  /**
-   * An entries column is one of `values`, through its index; `keys` from resolveKeys. `alias`
-   * names the entries table when the query gives it one.
-   */
-  valueIn(
-    column: string,
-    values: readonly string[],
-    keys: ReadonlyMap<string, number>,
-    alias?: string,
-  ): Expression<SqlBool>;
-  /** The keys the store indexes these values by, where it keeps a dictionary of them. */
-  resolveKeys(values: readonly string[]): Promise<ReadonlyMap<string, number>>;
 }
-
-const NO_KEYS: ReadonlyMap<string, number> = new Map();
 
 /** Up to this many matching identities drive the query through their index; beyond, a time-ordered scan finds a page sooner. */
 const IDENTITY_INDEX_LIMIT = 500;
@@ -106,14 +91,9 @@ export class LogReader {
   /** Identity and free-text conditions need a look-up first; everything else is plain SQL. */
   private async whereDialect(
     filter: EntryFilter,
-    systems: ResolvedSystems,
     indexLimit = IDENTITY_INDEX_LIMIT,
     counting = false,
   ): Promise<EntryWhereDialect> {
-    const values = indexedFilterValues(filter, systems);
-    const keys = values.length ? await this.dialect.resolveKeys(values) : NO_KEYS;
-    const valueIn = (column: string, vs: readonly string[]) =>
-      this.dialect.valueIn(column, vs, keys);
     const matches = new Map<string, IdentityMatch>();
     for (const text of [filter.identity, filter.q]) {
       if (!text) continue;
@@ -133,7 +113,6 @@ export class LogReader {
       unindexed: (c) => this.dialect.unindexed(c),
       textMatch: (eb, scope, folded) =>
         this.textMatch(eb, scope, folded, matches.get(folded), indexLimit, counting),
-      valueIn,
     };
   }
 
@@ -176,7 +155,7 @@ export class LogReader {
     if (scope === 'identity') return identity;
     return eb.or([
       identity,
-      this.dialect.valueIn('change_id', [folded], NO_KEYS),
+      eb('change_id', '=', folded),
       sql<SqlBool>`lower(${eb.ref('error_code')}) = ${folded}`,
       this.dialect.contains(sql`lower(${eb.ref('doc')})`, folded),
     ]);
@@ -237,7 +216,7 @@ export class LogReader {
   async listEntries(filter: EntryFilter, page: PageRequest): Promise<Page<Entry>> {
     const pos = page.cursor ? this.cursors.decode('entries', page.cursor) : undefined;
     const systems = await this.resolveSystems(filter);
-    const dialect = await this.whereDialect(filter, systems);
+    const dialect = await this.whereDialect(filter);
     const rows = await this.run<EntryRow & { seq: number }>(
       this.qb
         .selectFrom('entries')
@@ -257,7 +236,7 @@ export class LogReader {
 
   async facets(filter: EntryFilter): Promise<Facets> {
     const systems = await this.resolveSystems(filter);
-    const dialect = await this.whereDialect(filter, systems, FACET_IDENTITY_INDEX_LIMIT, true);
+    const dialect = await this.whereDialect(filter, FACET_IDENTITY_INDEX_LIMIT, true);
     const facets: Facets = Object.fromEntries(Object.keys(FACET_COLUMNS).map((f) => [f, {}]));
     const add = (row: Record<string, unknown>) => {
       const n = Number(row.n);
@@ -326,14 +305,14 @@ export class LogReader {
       this.qb
         .selectFrom('entries')
         .select([...ENTRY_SELECT_COLUMNS])
-        .where(() => this.dialect.valueIn('change_id', [changeId], NO_KEYS)),
+        .where('change_id', '=', changeId),
     );
     if (!row) return undefined;
     const related = await this.run<EntryRow>(
       this.qb
         .selectFrom('entries')
         .select([...ENTRY_SELECT_COLUMNS])
-        .where(() => this.dialect.valueIn('operation_id', [row.operation_id], NO_KEYS))
+        .where('operation_id', '=', row.operation_id)
         .orderBy('time')
         .orderBy('seq')
         .limit(1000),

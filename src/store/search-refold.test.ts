@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { entry } from '../../test/helpers/entries.ts';
 import { openTestPostgresStore, postgresAvailable } from '../../test/helpers/postgres.ts';
-import { entriesBeforeKeys } from '../../test/helpers/sqlite-legacy.ts';
 import { normalizeEntry } from '../model/normalize.ts';
 import type { LogStore } from './log-store.ts';
 import { openSqlite } from './sqlite/open.ts';
@@ -57,8 +56,8 @@ describe('migration 8: search text refolded (sharp s, dotted I)', () => {
         UPDATE entries SET identity_id = (SELECT max(id) FROM identities) WHERE change_id = 'a';
         INSERT INTO identities_text (identities_text) VALUES ('rebuild');
         UPDATE meta SET value = (SELECT max(id) FROM identities) WHERE key = 'identities_indexed';
-        UPDATE systems SET name_folded = 'weiß hr';`);
-      entriesBeforeKeys(old, 7);
+        UPDATE systems SET name_folded = 'weiß hr';
+        PRAGMA user_version = 7;`);
       old.close();
 
       store = new SqliteLogStore({ file, secretKeyHex: '0'.repeat(64) });

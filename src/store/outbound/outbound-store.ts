@@ -1,4 +1,4 @@
-import { sql, type Expression, type Kysely, type SqlBool } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { SqlRunner } from '../sql-runner.ts';
 import type { EntriesTable } from '../db-types.ts';
 import type { OutboundDatabase } from './outbound-schema.ts';
@@ -28,14 +28,6 @@ export interface DueRetry {
   retryAt: number;
 }
 
-/** How a store finds entries by an indexed column (the embedded store keys its indexes). */
-export interface EntryIndexing {
-  /** `column` of entries (named `alias`) is one of `values`, through its index. */
-  valueIn(column: string, values: readonly string[], alias?: string): Expression<SqlBool>;
-  /** Entries `a` and `b` (aliases) belong to one operation, through the operation index. */
-  sameOperation(a: string, b: string): Expression<SqlBool>;
-}
-
 /**
  * The engine's own bookkeeping for outbound jobs, beside the hub. Written once over `SqlRunner`
  * (better-sqlite3 or `pg`), like the directory and config stores. Due retries are read from the
@@ -46,7 +38,6 @@ export class OutboundStore {
     private readonly runner: SqlRunner,
     private readonly qb: Kysely<Db>,
     private readonly log: SqlRunner = runner,
-    private readonly entries: EntryIndexing,
     private readonly now: () => number = Date.now,
   ) {}
 
@@ -151,7 +142,7 @@ export class OutboundStore {
             exists(
               selectFrom('entries as l')
                 .select('l.seq')
-                .where(() => this.entries.sameOperation('l', 'e'))
+                .whereRef('l.operation_id', '=', 'e.operation_id')
                 .whereRef('l.seq', '>', 'e.seq'),
             ),
           ),
@@ -172,7 +163,7 @@ export class OutboundStore {
       this.qb
         .selectFrom('entries')
         .select('change_id')
-        .where(() => this.entries.valueIn('operation_id', [operationId]))
+        .where('operation_id', '=', operationId)
         .orderBy('seq', 'desc')
         .limit(1),
     );

@@ -40,14 +40,6 @@ const int8AsNumber = {
 };
 
 /** `%needle%` with LIKE's own wildcards escaped (the trigram index serves it). */
-/** `column` (of table `alias`) is one of `values`: PostgreSQL indexes the text itself. */
-function columnIn(column: string, values: readonly string[], alias?: string) {
-  const ref = sql.ref(alias ? `${alias}.${column}` : column);
-  if (values.length === 0) return sql<SqlBool>`1 = 0`;
-  if (values.length === 1) return sql<SqlBool>`${ref} = ${values[0]}`;
-  return sql<SqlBool>`${ref} IN (${sql.join(values)})`;
-}
-
 const likePattern = (folded: string) => `%${folded.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
 /** The production log store: PostgreSQL, shared by many provlog processes. */
@@ -73,11 +65,7 @@ export class PostgresLogStore extends ReaderBackedStore implements LogStore {
     const runner = new PgRunner(pool);
     this.directory = new DirectoryStore(runner, compileOnly('postgres'), cursors);
     this.config = new ConfigStore(runner, compileOnly('postgres'), secrets);
-    this.outbound = new OutboundStore(runner, compileOnly('postgres'), undefined, {
-      valueIn: columnIn,
-      sameOperation: (a, b) =>
-        sql<SqlBool>`${sql.ref(`${a}.operation_id`)} = ${sql.ref(`${b}.operation_id`)}`,
-    });
+    this.outbound = new OutboundStore(runner, compileOnly('postgres'));
   }
 
   static async connect(opts: PostgresStoreOptions | string): Promise<PostgresLogStore> {
@@ -109,8 +97,6 @@ export class PostgresLogStore extends ReaderBackedStore implements LogStore {
           unindexed: (column) => sql.ref(column),
           contains: (haystack, needle) => sql`strpos(${haystack}, ${needle}) > 0`,
           idsIn: (column, ids) => sql<SqlBool>`${sql.ref(column)} = ANY(${ids}::bigint[])`,
-          valueIn: (column, values, _keys, alias) => columnIn(column, values, alias),
-          resolveKeys: async () => new Map(),
           identitySubquery: (folded) =>
             sql`SELECT id FROM identities WHERE text LIKE ${likePattern(folded)}`,
           matchIdentities: async (folded, limit) => {

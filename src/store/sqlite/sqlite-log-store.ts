@@ -15,7 +15,6 @@ import { ReaderBackedStore } from '../reader-backed-store.ts';
 import { logFileOf, openSqlite, type SqliteDb } from './open.ts';
 import { SqliteWriter } from './sqlite-writer.ts';
 import { INDEXED_THROUGH } from './migrations.ts';
-import { keyedValueIn, sameKeyedValue } from './entry-keys.ts';
 import { LogWriterThread } from './log-writer-thread.ts';
 import { SqliteRunner } from './sqlite-runner.ts';
 import { WriteLock } from './write-lock.ts';
@@ -89,10 +88,7 @@ export class SqliteLogStore extends ReaderBackedStore implements LogStore {
         ? SecretBox.ephemeral()
         : SecretBox.fromKey(loadOrCreateKey(dirname(opts.file), opts.secretKeyHex));
     this.config = new ConfigStore(runner, compileOnly('sqlite'), secrets);
-    this.outbound = new OutboundStore(runner, compileOnly('sqlite'), logRunner, {
-      valueIn: (column, values, alias) => keyedValueIn(column, values, new Map(), alias),
-      sameOperation: (a, b) => sameKeyedValue('operation_id', a, b),
-    });
+    this.outbound = new OutboundStore(runner, compileOnly('sqlite'), logRunner);
     this.reader = new LogReader(
       qb,
       async <T>(query: Compilable) => this.all<T>(query),
@@ -103,8 +99,6 @@ export class SqliteLogStore extends ReaderBackedStore implements LogStore {
         idsIn: (column, ids) =>
           sql<SqlBool>`${sql.ref(column)} IN (SELECT value FROM json_each(${JSON.stringify(ids)}))`,
         matchIdentities: async (folded, limit) => this.matchIdentities(folded, limit),
-        valueIn: keyedValueIn,
-        resolveKeys: async (values) => this.lookupKeys(values),
         identitySubquery: (folded) =>
           [...folded].length >= 3
             ? sql`SELECT rowid FROM identities_text WHERE identities_text MATCH ${ftsPhrase(folded)}
@@ -130,14 +124,6 @@ export class SqliteLogStore extends ReaderBackedStore implements LogStore {
   private all<T>(query: Compilable): T[] {
     const compiled = query.compile();
     return this.statements.get(compiled.sql).all(...(compiled.parameters as unknown[])) as T[];
-  }
-
-  /** The ids in the log's dictionary of indexed values (entry-keys.ts) of those values that have one. */
-  private lookupKeys(values: readonly string[]): Map<string, number> {
-    const rows = this.statements
-      .get('SELECT id, text FROM entry_keys WHERE text IN (SELECT value FROM json_each(?))')
-      .all(JSON.stringify([...new Set(values)])) as Array<{ id: number; text: string }>;
-    return new Map(rows.map((r) => [r.text, r.id]));
   }
 
   /** Trigram index for 3+ characters; shorter needles scan the (small) identity dictionary. */

@@ -12,7 +12,6 @@ import { entryRowValues, taskRowValues, type PreparedEntry } from '../entry-code
 import type { SqliteDb } from './open.ts';
 import { textHash } from '../text-hash.ts';
 import { INDEXED_THROUGH } from './migrations.ts';
-import { EntryKeyDictionary } from './entry-keys.ts';
 
 const ROLLUP_DIMS = ROLLUP_DIMENSIONS.join(', ');
 
@@ -22,8 +21,6 @@ const ROLLUP_DIMS = ROLLUP_DIMENSIONS.join(', ');
  */
 export class SqliteWriter {
   private readonly insertEntry;
-  private readonly storedChange;
-  private readonly keys: EntryKeyDictionary;
   private readonly selectIdentity;
   private readonly insertIdentity;
   private readonly insertIdentityText;
@@ -53,19 +50,11 @@ export class SqliteWriter {
   readonly ingestBatch: (tasks: TaskInput[], entries: PreparedEntry[]) => StoreIngestResult;
 
   constructor(private readonly db: SqliteDb) {
-    // The row's values (entryRowValues), then its index keys (entry-keys.ts, migration 9).
-    this.insertEntry = db.prepare(`INSERT INTO entries
+    this.insertEntry = db.prepare(`INSERT OR IGNORE INTO entries
       (change_id, time, task_id, job_id, cycle_id, operation_id, direction, status, action, object_type,
        skip_reason, error_code, trigger_module, trigger_method, source, source_system_id, target_system_id,
-       application_id, identity_id, retry_at, doc,
-       change_key, operation_key, task_key, job_key, cycle_key, status_key, error_key, source_key,
-       target_key, application_key)
-      VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`);
-    // A change id is stored once: its hash finds it, its text tells it from another with that hash.
-    this.storedChange = db
-      .prepare('SELECT 1 FROM entries WHERE change_key = ? AND change_id = ?')
-      .pluck();
-    this.keys = new EntryKeyDictionary(db);
+       application_id, identity_id, retry_at, doc)
+      VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`);
     this.selectIdentity = db
       .prepare('SELECT id FROM identities WHERE hash = ? AND text = ?')
       .pluck();
@@ -104,23 +93,21 @@ export class SqliteWriter {
     // Earlier unresolved failures of the same operation, made good by this entry.
     this.resolveFailures =
       db.prepare(`UPDATE entries INDEXED BY entries_operation SET resolved_by = ?
-      WHERE operation_key = ? AND operation_id = ? AND status = 'failure' AND resolved_by IS NULL AND seq <> ?
+      WHERE operation_id = ? AND status = 'failure' AND resolved_by IS NULL AND seq <> ?
         AND (time < ? OR (time = ? AND seq < ?))
       RETURNING task_id, object_type`);
     // One probe per batch for the operations that have a failure waiting to be resolved.
     this.openFailureOps = db
       .prepare(
-        `SELECT DISTINCT e.operation_id FROM json_each(?) AS op
-        JOIN entries AS e INDEXED BY entries_operation
-          ON e.operation_key = op.value ->> '$[0]' AND e.operation_id = op.value ->> '$[1]'
-        WHERE e.status = 'failure' AND e.resolved_by IS NULL`,
+        `SELECT DISTINCT operation_id FROM entries INDEXED BY entries_operation
+        WHERE operation_id IN (SELECT value FROM json_each(?)) AND status = 'failure' AND resolved_by IS NULL`,
       )
       .pluck();
     // A failure that arrives after the retry or confirmation that made it good (engines may
     // send out of order) is resolved as it is stored.
     this.laterResolver =
       db.prepare(`SELECT change_id, task_id FROM entries INDEXED BY entries_operation
-      WHERE operation_key = ? AND operation_id = ? AND seq <> ? AND time > ?
+      WHERE operation_id = ? AND seq <> ? AND time > ?
         AND (action = 'confirm' OR (status = 'success' AND operation_id <> change_id))
       ORDER BY time, seq LIMIT 1`);
     this.markResolved = db.prepare('UPDATE entries SET resolved_by = ? WHERE seq = ?');
@@ -154,7 +141,6 @@ export class SqliteWriter {
         // The transaction rolled back: ids cached during it may not exist.
         this.identityIds.clear();
         this.systemNames.clear();
-        this.keys.forget();
         throw err;
       }
     };
@@ -203,36 +189,17 @@ export class SqliteWriter {
     const acc = new BatchAccounting();
     const resolvers = entries.flatMap(({ head }) => (mayResolve(head) ? [head.operationId] : []));
     const openOps = new Set(
-      resolvers.length
-        ? (this.openFailureOps.all(
-            JSON.stringify([...new Set(resolvers)].map((op) => [textHash(op), op])),
-          ) as string[])
-        : [],
+      resolvers.length ? (this.openFailureOps.all(JSON.stringify(resolvers)) as string[]) : [],
     );
-    const keys = this.keys;
     for (const p of entries) {
       const e = p.head;
-      const changeKey = textHash(e.changeId);
-      if (this.storedChange.get(changeKey, e.changeId)) {
+      const values = entryRowValues(p, this.identityId(p.identity));
+      const time = values[1] as number; // entryRowValues parsed it: the column order is fixed
+      const info = this.insertEntry.run(...values);
+      if (info.changes === 0) {
         outcomes.push('duplicate');
         continue;
       }
-      const values = entryRowValues(p, this.identityId(p.identity));
-      const time = values[1] as number; // entryRowValues parsed it: the column order is fixed
-      const operationKey = textHash(e.operationId);
-      const info = this.insertEntry.run(
-        ...values,
-        changeKey,
-        operationKey,
-        keys.key(e.taskId),
-        keys.key(e.jobId ?? null),
-        keys.key(e.cycleId ?? null),
-        keys.key(e.status),
-        keys.key(e.errorCode ?? null),
-        keys.key(e.sourceSystem?.id ?? null),
-        keys.key(e.targetSystem?.id ?? null),
-        keys.key(values[17] as string | null), // the application (entryRowValues' column order)
-      );
       outcomes.push('accepted');
       this.noteSystem(e.sourceSystem);
       this.noteSystem(e.targetSystem);
@@ -240,7 +207,7 @@ export class SqliteWriter {
       if (e.status === 'failure') {
         openOps.add(e.operationId);
         const seq = Number(info.lastInsertRowid);
-        const later = this.laterResolver.get(operationKey, e.operationId, seq, time) as
+        const later = this.laterResolver.get(e.operationId, seq, time) as
           { change_id: string; task_id: string | null } | undefined;
         if (later) {
           this.markResolved.run(later.change_id, seq);
@@ -256,7 +223,6 @@ export class SqliteWriter {
         const seq = Number(info.lastInsertRowid);
         const resolved = this.resolveFailures.all(
           e.changeId,
-          operationKey,
           e.operationId,
           seq,
           time,
