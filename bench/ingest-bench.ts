@@ -34,7 +34,10 @@ export function rawInsertRate(dir: string, sample: Sample): number {
   const rows = sample.entries.map((input) => {
     const p = prepareEntry(normalizeEntry(input));
     if (!identities.has(p.identity)) identities.set(p.identity, identities.size + 1);
-    return entryRowValues(p, identities.get(p.identity)!);
+    const values = entryRowValues(p, identities.get(p.identity)!);
+    // As the store writes them: a first attempt's operation is its change id (migration 9).
+    if (p.head.operationId === p.head.changeId) values[5] = null;
+    return values;
   });
   const insert = db.prepare(`INSERT OR IGNORE INTO entries
     (change_id, time, task_id, job_id, cycle_id, operation_id, direction, status, action, object_type, skip_reason,

@@ -143,6 +143,9 @@ async function main() {
   const apps = new Set<string>();
   let loaded = 0;
   const t0 = performance.now();
+  // Entries per second over each fifth of the load: how ingest holds up as the log grows.
+  const byFifth: number[] = [];
+  let fifthStart = { at: t0, loaded: 0 };
   for (const batch of generateDemoHistory({ now, entries, seed: 11, days: 30 })) {
     const valid = batch.entries
       .filter((e) => validateEntry(e, now).length === 0)
@@ -166,6 +169,11 @@ async function main() {
     }
     loaded += batch.entries.length;
     if (loaded % 200_000 < batch.entries.length) log(`  ${loaded} entries`);
+    if (loaded - fifthStart.loaded >= entries / 5) {
+      const at = performance.now();
+      byFifth.push(Math.round((loaded - fifthStart.loaded) / ((at - fifthStart.at) / 1000)));
+      fifthStart = { at, loaded };
+    }
   }
   const loadSeconds = (performance.now() - t0) / 1000;
   store.optimize();
@@ -176,6 +184,7 @@ async function main() {
     entries: loaded,
     loadSeconds: Math.round(loadSeconds),
     loadPerSec: Math.round(loaded / loadSeconds),
+    loadPerSecByFifth: byFifth,
     applications: [...apps],
     identityQueries: picks.names.slice(0, 8),
   };

@@ -6,7 +6,8 @@ export interface EntriesTable {
   task_id: string | null;
   job_id: string | null;
   cycle_id: string | null;
-  operation_id: string;
+  /** NULL where it is the change id (the embedded store, since its migration 9). */
+  operation_id: string | null;
   direction: string;
   status: string;
   action: string;

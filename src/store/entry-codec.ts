@@ -114,7 +114,8 @@ export function entryFromColumns(
     taskId: row.task_id,
     ...(row.job_id !== null ? { jobId: row.job_id } : {}),
     ...(row.cycle_id !== null ? { cycleId: row.cycle_id } : {}),
-    operationId: row.operation_id,
+    // The embedded store keeps an operation id only where it is not the change id (migration 9).
+    operationId: row.operation_id ?? row.change_id,
     direction: row.direction as Entry['direction'],
     status: row.status as Entry['status'],
     action: row.action as Entry['action'],

@@ -33,7 +33,6 @@ const COLUMN_FILTERS = [
   ['jobId', 'job_id'],
   ['cycleId', 'cycle_id'],
   ['changeId', 'change_id'],
-  ['operationId', 'operation_id'],
   ['errorCode', 'error_code'],
 ] as const;
 
@@ -54,6 +53,7 @@ export function entryConditions(
     if (values.length === 1) conds.push(eb(column, '=', values[0]!));
     else conds.push(sql<SqlBool>`${dialect.unindexed(column)} in (${sql.join(values)})`);
   }
+  if (filter.operationId) conds.push(ofOperation(filter.operationId));
   const systemIn = (column: 'source_system_id' | 'target_system_id', ids: string[]) =>
     ids.length === 0
       ? sql<SqlBool>`1 = 0`
@@ -80,6 +80,16 @@ export function entryConditions(
     conds.push(dialect.textMatch(eb, 'identity', foldForSearch(filter.identity)));
   if (filter.q) conds.push(dialect.textMatch(eb, 'all', foldForSearch(filter.q)));
   return conds;
+}
+
+/**
+ * Entries of these operations. The first attempt of an operation is the entry whose change id
+ * it is; the embedded store names the operation only on later attempts (SQLite migration 9), so
+ * both indexes are asked. One branch each keeps the planner on them.
+ */
+export function ofOperation(operations: readonly string[]): Expression<SqlBool> {
+  const list = sql.join(operations);
+  return sql<SqlBool>`(${sql.ref('change_id')} IN (${list}) OR ${sql.ref('operation_id')} IN (${list}))`;
 }
 
 /** Keyset condition for "rows after the cursor" in newest-first order. */

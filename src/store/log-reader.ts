@@ -17,6 +17,7 @@ import { FACET_COLUMNS, type LogDatabase } from './db-types.ts';
 import {
   afterCursor,
   entryConditions,
+  ofOperation,
   type EntryWhereDialect,
   type ResolvedSystems,
 } from './entry-where.ts';
@@ -312,7 +313,7 @@ export class LogReader {
       this.qb
         .selectFrom('entries')
         .select([...ENTRY_SELECT_COLUMNS])
-        .where('operation_id', '=', row.operation_id)
+        .where(() => ofOperation([row.operation_id ?? row.change_id]))
         .orderBy('time')
         .orderBy('seq')
         .limit(1000),

@@ -1,4 +1,5 @@
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type SqlBool } from 'kysely';
+import { ofOperation } from '../entry-where.ts';
 import type { SqlRunner } from '../sql-runner.ts';
 import type { EntriesTable } from '../db-types.ts';
 import type { OutboundDatabase } from './outbound-schema.ts';
@@ -142,7 +143,8 @@ export class OutboundStore {
             exists(
               selectFrom('entries as l')
                 .select('l.seq')
-                .whereRef('l.operation_id', '=', 'e.operation_id')
+                // A later attempt names its operation; the first may not (migration 9 of SQLite).
+                .where(sql<SqlBool>`l.operation_id = coalesce(e.operation_id, e.change_id)`)
                 .whereRef('l.seq', '>', 'e.seq'),
             ),
           ),
@@ -163,7 +165,7 @@ export class OutboundStore {
       this.qb
         .selectFrom('entries')
         .select('change_id')
-        .where('operation_id', '=', operationId)
+        .where(() => ofOperation([operationId]))
         .orderBy('seq', 'desc')
         .limit(1),
     );

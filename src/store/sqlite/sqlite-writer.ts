@@ -90,25 +90,30 @@ export class SqliteWriter {
     this.upsertCounts = db.prepare(`INSERT INTO task_counts (task_id, ${COUNTER_COLUMNS.join(', ')})
       VALUES (?, ${COUNTER_COLUMNS.map(() => '?').join(', ')})
       ON CONFLICT (task_id) DO UPDATE SET ${COUNTER_COLUMNS.map((c) => `${c} = ${c} + excluded.${c}`).join(', ')}`);
+    // An operation's entries: its first attempt by change id, later ones by operation id (stored
+    // only where it is not the change id, migration 9). The statements using it read the rows by
+    // seq alone (NOT INDEXED): a planner that scans every failure instead finds the same rows.
+    const ofOperation = `seq IN (SELECT seq FROM entries WHERE change_id = @op
+      UNION ALL SELECT seq FROM entries WHERE operation_id = @op)`;
     // Earlier unresolved failures of the same operation, made good by this entry.
-    this.resolveFailures =
-      db.prepare(`UPDATE entries INDEXED BY entries_operation SET resolved_by = ?
-      WHERE operation_id = ? AND status = 'failure' AND resolved_by IS NULL AND seq <> ?
-        AND (time < ? OR (time = ? AND seq < ?))
+    this.resolveFailures = db.prepare(`UPDATE entries NOT INDEXED SET resolved_by = @by
+      WHERE ${ofOperation} AND status = 'failure' AND resolved_by IS NULL AND seq <> @seq
+        AND (time < @time OR (time = @time AND seq < @seq))
       RETURNING task_id, object_type`);
     // One probe per batch for the operations that have a failure waiting to be resolved.
     this.openFailureOps = db
       .prepare(
-        `SELECT DISTINCT operation_id FROM entries INDEXED BY entries_operation
-        WHERE operation_id IN (SELECT value FROM json_each(?)) AND status = 'failure' AND resolved_by IS NULL`,
+        `SELECT DISTINCT coalesce(operation_id, change_id) FROM entries NOT INDEXED
+        WHERE seq IN (SELECT seq FROM entries WHERE change_id IN (SELECT value FROM json_each(@ops))
+          UNION ALL SELECT seq FROM entries WHERE operation_id IN (SELECT value FROM json_each(@ops)))
+        AND status = 'failure' AND resolved_by IS NULL`,
       )
       .pluck();
     // A failure that arrives after the retry or confirmation that made it good (engines may
     // send out of order) is resolved as it is stored.
-    this.laterResolver =
-      db.prepare(`SELECT change_id, task_id FROM entries INDEXED BY entries_operation
-      WHERE operation_id = ? AND seq <> ? AND time > ?
-        AND (action = 'confirm' OR (status = 'success' AND operation_id <> change_id))
+    this.laterResolver = db.prepare(`SELECT change_id, task_id FROM entries NOT INDEXED
+      WHERE ${ofOperation} AND seq <> @seq AND time > @time
+        AND (action = 'confirm' OR (status = 'success' AND operation_id IS NOT NULL))
       ORDER BY time, seq LIMIT 1`);
     this.markResolved = db.prepare('UPDATE entries SET resolved_by = ? WHERE seq = ?');
     this.selectTaskDoc = db.prepare('SELECT doc FROM tasks WHERE id = ?').pluck();
@@ -189,12 +194,15 @@ export class SqliteWriter {
     const acc = new BatchAccounting();
     const resolvers = entries.flatMap(({ head }) => (mayResolve(head) ? [head.operationId] : []));
     const openOps = new Set(
-      resolvers.length ? (this.openFailureOps.all(JSON.stringify(resolvers)) as string[]) : [],
+      resolvers.length
+        ? (this.openFailureOps.all({ ops: JSON.stringify(resolvers) }) as string[])
+        : [],
     );
     for (const p of entries) {
       const e = p.head;
       const values = entryRowValues(p, this.identityId(p.identity));
       const time = values[1] as number; // entryRowValues parsed it: the column order is fixed
+      if (e.operationId === e.changeId) values[5] = null; // a first attempt (migration 9)
       const info = this.insertEntry.run(...values);
       if (info.changes === 0) {
         outcomes.push('duplicate');
@@ -207,7 +215,7 @@ export class SqliteWriter {
       if (e.status === 'failure') {
         openOps.add(e.operationId);
         const seq = Number(info.lastInsertRowid);
-        const later = this.laterResolver.get(e.operationId, seq, time) as
+        const later = this.laterResolver.get({ op: e.operationId, seq, time }) as
           { change_id: string; task_id: string | null } | undefined;
         if (later) {
           this.markResolved.run(later.change_id, seq);
@@ -221,14 +229,15 @@ export class SqliteWriter {
         }
       } else if (openOps.has(e.operationId) && mayResolve(e)) {
         const seq = Number(info.lastInsertRowid);
-        const resolved = this.resolveFailures.all(
-          e.changeId,
-          e.operationId,
+        const resolved = this.resolveFailures.all({
+          op: e.operationId,
+          by: e.changeId,
           seq,
           time,
-          time,
-          seq,
-        ) as Array<{ task_id: string | null; object_type: string }>;
+        }) as Array<{
+          task_id: string | null;
+          object_type: string;
+        }>;
         for (const r of resolved) if (acc.resolved(r, e)) retryInSameTask = true;
       }
       acc.add(e, time, retryInSameTask);
