@@ -1,4 +1,4 @@
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
 import { unpackBatch, type PackedBatch } from '../../ingest/packed-batch.ts';
 import { openSqlite } from './open.ts';
 import { prepareBody } from '../../ingest/prepare-records.ts';
@@ -44,34 +44,60 @@ const scheduleIdleWork = () => {
   if (writer.unindexed >= MAX_UNINDEXED) setImmediate(indexNow);
   idle = setTimeout(whenIdle, INDEX_WHEN_IDLE_MS);
 };
+/**
+ * Calls that queued while a transaction ran are stored together, in one transaction, at most
+ * this many. A commit writes every page its batches changed, and batches spread over an index
+ * of random keys (change ids, recurring identities) change pages all over it: two batches in
+ * one commit write most of those pages once instead of twice. Each answer still waits for the
+ * commit that makes its batch durable.
+ */
+const MAX_GROUP = 8;
+
+type Call =
+  | { id: number; batch: PackedBatch }
+  | { id: number; lines: string; now: number }
+  | { id: number; close: true };
+
+function store(msg: Exclude<Call, { close: true }>): WriterReply {
+  try {
+    const { tasks, entries, rejected } =
+      'lines' in msg ? prepareBody('ndjson', msg.lines, msg.now) : unpackBatch(msg.batch);
+    const result = writer.ingestBatch(tasks, entries);
+    return { id: msg.id, ok: true, result, rejected, renamed: writer.takeRenamedSystems() };
+  } catch (err) {
+    return { id: msg.id, ok: false, error: (err as Error).message };
+  }
+}
+
+function close(id: number): void {
+  db.pragma('optimize');
+  db.close();
+  parentPort!.postMessage({ id, ok: true } satisfies WriterReply);
+}
+
 // Identities a previous run left waiting.
 scheduleIdleWork();
-parentPort!.on(
-  'message',
-  (
-    msg:
-      | { id: number; batch: PackedBatch }
-      | { id: number; lines: string; now: number }
-      | { id: number; close: true },
-  ) => {
-    clearTimeout(idle);
-    if ('close' in msg) {
-      db.pragma('optimize');
-      db.close();
-      parentPort!.postMessage({ id: msg.id, ok: true } satisfies WriterReply);
-      return;
-    }
-    let reply: WriterReply;
-    try {
-      const { tasks, entries, rejected } =
-        'lines' in msg ? prepareBody('ndjson', msg.lines, msg.now) : unpackBatch(msg.batch);
-      const result = writer.ingestBatch(tasks, entries);
-      reply = { id: msg.id, ok: true, result, rejected, renamed: writer.takeRenamedSystems() };
-    } catch (err) {
-      reply = { id: msg.id, ok: false, error: (err as Error).message };
-    }
-    parentPort!.postMessage(reply);
-    // After the answer: the caller goes on while this thread indexes.
-    scheduleIdleWork();
-  },
-);
+parentPort!.on('message', (first: Call) => {
+  clearTimeout(idle);
+  const calls = [first];
+  while (calls.length < MAX_GROUP && !('close' in calls.at(-1)!)) {
+    const queued = receiveMessageOnPort(parentPort!);
+    if (!queued) break;
+    calls.push(queued.message as Call);
+  }
+  const last = calls.at(-1)!;
+  const closing = 'close' in last ? last : undefined;
+  const batches = (closing ? calls.slice(0, -1) : calls) as Array<Exclude<Call, { close: true }>>;
+  let replies: WriterReply[];
+  try {
+    replies =
+      batches.length === 1 ? [store(batches[0]!)] : writer.together(() => batches.map(store));
+  } catch (err) {
+    // The shared commit failed: nothing of the group is stored.
+    replies = batches.map((b) => ({ id: b.id, ok: false, error: (err as Error).message }));
+  }
+  for (const reply of replies) parentPort!.postMessage(reply);
+  if (closing) return close(closing.id);
+  // After the answers: the callers go on while this thread indexes.
+  scheduleIdleWork();
+});

@@ -48,6 +48,11 @@ export class SqliteWriter {
   private readonly systemNames = new Map<string, string>();
   private renamed: string[] = [];
   readonly ingestBatch: (tasks: TaskInput[], entries: PreparedEntry[]) => StoreIngestResult;
+  /**
+   * Runs `fn` in one transaction: the batches it stores share one commit, each in a savepoint
+   * of its own (a batch that fails is undone alone). Throws, having rolled back, if the commit does.
+   */
+  readonly together: <T>(fn: () => T) => T;
 
   constructor(private readonly db: SqliteDb) {
     this.insertEntry = db.prepare(`INSERT OR IGNORE INTO entries
@@ -139,13 +144,25 @@ export class SqliteWriter {
       tasks: tasks.map((t) => this.writeTask(t)),
       entries: this.writeEntries(entries),
     }));
+    const forgetCached = () => {
+      // A transaction rolled back: ids cached during it may not exist.
+      this.identityIds.clear();
+      this.systemNames.clear();
+    };
     this.ingestBatch = (tasks, entries) => {
       try {
         return write(tasks, entries);
       } catch (err) {
-        // The transaction rolled back: ids cached during it may not exist.
-        this.identityIds.clear();
-        this.systemNames.clear();
+        forgetCached();
+        throw err;
+      }
+    };
+    const group = db.transaction((fn: () => unknown) => fn());
+    this.together = <T>(fn: () => T): T => {
+      try {
+        return group(fn) as T;
+      } catch (err) {
+        forgetCached();
         throw err;
       }
     };
