@@ -9,7 +9,8 @@ import type { TaskInput } from '../src/model/task.ts';
 import { normalizeEntry } from '../src/model/normalize.ts';
 import { SQLITE_MIGRATIONS } from '../src/store/sqlite/migrations.ts';
 import { tuneSqlite } from '../src/store/sqlite/open.ts';
-import { entryRowValues, prepareEntry } from '../src/store/entry-codec.ts';
+import { prepareEntry } from '../src/store/entry-codec.ts';
+import { sqliteEntryRowValues } from '../src/store/sqlite/sqlite-writer.ts';
 
 export interface Sample {
   tasks: TaskInput[];
@@ -34,10 +35,7 @@ export function rawInsertRate(dir: string, sample: Sample): number {
   const rows = sample.entries.map((input) => {
     const p = prepareEntry(normalizeEntry(input));
     if (!identities.has(p.identity)) identities.set(p.identity, identities.size + 1);
-    const values = entryRowValues(p, identities.get(p.identity)!);
-    // As the store writes them: a first attempt's operation is its change id (migration 9).
-    if (p.head.operationId === p.head.changeId) values[5] = null;
-    return values;
+    return sqliteEntryRowValues(p, identities.get(p.identity)!);
   });
   const insert = db.prepare(`INSERT OR IGNORE INTO entries
     (change_id, time, task_id, job_id, cycle_id, operation_id, direction, status, action, object_type, skip_reason,

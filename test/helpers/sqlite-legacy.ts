@@ -1,13 +1,5 @@
-import { SQLITE_MIGRATIONS } from '../../src/store/sqlite/migrations.ts';
+import { entriesV1 } from '../../src/store/sqlite/migrations.ts';
 import type { SqliteDb } from '../../src/store/sqlite/open.ts';
-
-/** The entries table and its indexes as migration 1 created them. */
-function entriesV1Sql(): string {
-  const v1 = SQLITE_MIGRATIONS[0]!.sql;
-  const start = v1.indexOf('CREATE TABLE entries (');
-  const end = v1.indexOf('\n', v1.indexOf('CREATE INDEX entries_retry'));
-  return v1.slice(start, end);
-}
 
 /**
  * Turns a log database back into its shape before migration 9 (every entry naming its
@@ -18,9 +10,13 @@ export function entriesBeforeSparseOperation(db: SqliteDb): void {
     .prepare('SELECT name FROM pragma_table_info(?)')
     .pluck()
     .all('entries') as string[];
+  const v1 = entriesV1();
+  // The renamed table keeps its indexes, and their names, until it is dropped.
+  const indexes = v1.indexes.map((line) => line.replace(/CREATE INDEX (\w+)/, 'DROP INDEX $1; $&'));
   db.exec(`
     ALTER TABLE entries RENAME TO entries_sparse;
-    ${entriesV1Sql().replace(/CREATE INDEX (\w+)/g, 'DROP INDEX IF EXISTS $1; CREATE INDEX $1')}
+    ${v1.table}
+    ${indexes.join('\n')}
     INSERT INTO entries (${columns.join(', ')})
       SELECT ${columns.map((c) => (c === 'operation_id' ? 'coalesce(operation_id, change_id)' : c)).join(', ')}
       FROM entries_sparse;

@@ -90,8 +90,8 @@ parentPort!.on('message', (first: Call) => {
   const batches = (closing ? calls.slice(0, -1) : calls) as Array<Exclude<Call, { close: true }>>;
   let replies: WriterReply[];
   try {
-    replies =
-      batches.length === 1 ? [store(batches[0]!)] : writer.together(() => batches.map(store));
+    // A lone batch has its own transaction; a close alone opens none.
+    replies = batches.length <= 1 ? batches.map(store) : writer.together(() => batches.map(store));
   } catch (err) {
     // The shared commit failed: nothing of the group is stored.
     replies = batches.map((b) => ({ id: b.id, ok: false, error: (err as Error).message }));

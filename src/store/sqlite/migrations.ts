@@ -203,24 +203,27 @@ UPDATE systems SET name_folded = ${refoldForSearch('name_folded')} WHERE ${needs
   },
 ];
 
+/** The entries table of migration 1 and its index statements, one per line. */
+export function entriesV1(): { table: string; indexes: string[] } {
+  const v1 = PROVISIONING_LOG_V1;
+  const start = v1.indexOf('CREATE TABLE entries (');
+  return {
+    table: v1.slice(start, v1.indexOf(') STRICT;', start) + ') STRICT;'.length),
+    indexes: v1.split('\n').filter((line) => line.startsWith('CREATE INDEX entries_')),
+  };
+}
+
 /**
  * Migration 9: the entries table of migration 1 with a nullable operation_id (NULL: the change
  * id itself), filled from the old one, and its indexes, the operation's now partial.
  */
 function entriesWithSparseOperationSql(): string {
-  const v1 = PROVISIONING_LOG_V1;
-  const table = v1.slice(
-    v1.indexOf('CREATE TABLE entries ('),
-    v1.indexOf(') STRICT;', v1.indexOf('CREATE TABLE entries (')) + 9,
+  const { table, indexes: v1Indexes } = entriesV1();
+  const indexes = v1Indexes.map((line) =>
+    line.startsWith('CREATE INDEX entries_operation ')
+      ? 'CREATE INDEX entries_operation ON entries (operation_id) WHERE operation_id IS NOT NULL;'
+      : line,
   );
-  const indexes = v1
-    .split('\n')
-    .filter((line) => line.startsWith('CREATE INDEX entries_'))
-    .map((line) =>
-      line.startsWith('CREATE INDEX entries_operation ')
-        ? 'CREATE INDEX entries_operation ON entries (operation_id) WHERE operation_id IS NOT NULL;'
-        : line,
-    );
   const columns = [...table.matchAll(/^ {2}([a-z_]+) (?:INTEGER|TEXT)/gm)].map((m) => m[1]!);
   const sparse = table.replace('operation_id TEXT NOT NULL,', 'operation_id TEXT,');
   if (sparse === table || columns.length !== 23)

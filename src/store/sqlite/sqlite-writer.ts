@@ -16,6 +16,16 @@ import { INDEXED_THROUGH } from './migrations.ts';
 const ROLLUP_DIMS = ROLLUP_DIMENSIONS.join(', ');
 
 /**
+ * The values of an entries row as this store keeps them (entryRowValues' order): a first
+ * attempt's operation id is its change id, and is left out (migration 9).
+ */
+export function sqliteEntryRowValues(p: PreparedEntry, identityId: number): unknown[] {
+  const values = entryRowValues(p, identityId);
+  if (p.head.operationId === p.head.changeId) values[5] = null;
+  return values;
+}
+
+/**
  * The write path of the embedded store: one transaction per batch, prepared statements only
  * (this is the ingest hot path — no query builder here), derived counts updated alongside.
  */
@@ -217,9 +227,8 @@ export class SqliteWriter {
     );
     for (const p of entries) {
       const e = p.head;
-      const values = entryRowValues(p, this.identityId(p.identity));
+      const values = sqliteEntryRowValues(p, this.identityId(p.identity));
       const time = values[1] as number; // entryRowValues parsed it: the column order is fixed
-      if (e.operationId === e.changeId) values[5] = null; // a first attempt (migration 9)
       const info = this.insertEntry.run(...values);
       if (info.changes === 0) {
         outcomes.push('duplicate');
