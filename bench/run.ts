@@ -170,13 +170,17 @@ async function querySection(figures: Record<string, unknown>) {
     }
     loaded += batch.entries.length;
     if (loaded % 200_000 < batch.entries.length) log(`  ${loaded} entries`);
-    if (loaded - fifthStart.loaded >= entries / 5) {
+    if (byFifth.length < 4 && loaded - fifthStart.loaded >= entries / 5) {
       const at = performance.now();
       byFifth.push(Math.round((loaded - fifthStart.loaded) / ((at - fifthStart.at) / 1000)));
       fifthStart = { at, loaded };
     }
   }
   const loadSeconds = (performance.now() - t0) / 1000;
+  // The last fifth runs to the end of the load, however the batches fell.
+  byFifth.push(
+    Math.round((loaded - fifthStart.loaded) / ((performance.now() - fifthStart.at) / 1000)),
+  );
   store.optimize();
   picks.applications = [...apps].map((a) =>
     a.toLowerCase().slice(0, Math.max(4, Math.ceil(a.length / 2))),
