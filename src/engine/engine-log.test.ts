@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { entry, task } from '../../test/helpers/entries.ts';
 import { SqliteLogStore } from '../store/sqlite/sqlite-log-store.ts';
 import { EngineLogPipe } from './engine-log.ts';
@@ -55,5 +55,75 @@ describe.each([false, true])('EngineLogPipe (writer thread: %s)', (writerThread)
     const pipe = new EngineLogPipe(store, now);
     await pipe.write([{ ...entry('bad'), time: 'yesterday' }]);
     await expect(pipe.flush()).rejects.toThrow(/invalid record/);
+  });
+});
+
+describe('EngineLogPipe batching', () => {
+  let store: SqliteLogStore;
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'provlog-engine-log-'));
+    store = new SqliteLogStore({
+      file: join(dir, 'provlog.db'),
+      secretKeyHex: '0'.repeat(64),
+      writerThread: true,
+    });
+  });
+  afterEach(async () => {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** The store's writes, each held until the test lets it go; records how many lines each had. */
+  function holdWrites() {
+    const real = store.ingestLines!.bind(store);
+    const sizes: number[] = [];
+    const releases: Array<() => void> = [];
+    store.ingestLines = async (lines, n) => {
+      sizes.push(lines.split('\n').length);
+      await new Promise<void>((r) => releases.push(r));
+      return real(lines, n);
+    };
+    const releaseAll = () => releases.splice(0).forEach((r) => r());
+    return { sizes, releaseAll };
+  }
+
+  it('gathers the entries added while a batch is stored into one next batch', async () => {
+    const { sizes, releaseAll } = holdWrites();
+    const pipe = new EngineLogPipe(store, now, { sendAt: 3, holdAt: 100 });
+    for (let i = 0; i < 2; i++) await pipe.add(entry(`a${i}`, { minutes: i }));
+    expect(sizes).toEqual([]);
+    await pipe.add(entry('a2', { minutes: 2 }));
+    expect(sizes).toEqual([3]);
+    // The first batch is still being stored: these wait for the next one.
+    for (let i = 0; i < 7; i++) await pipe.add(entry(`b${i}`, { minutes: 10 + i }));
+    expect(sizes).toEqual([3]);
+    releaseAll();
+    const flushed = pipe.flush();
+    await vi.waitFor(() => expect(sizes).toEqual([3, 7]));
+    releaseAll();
+    await flushed;
+    expect((await store.listEntries({}, { limit: 20 })).items).toHaveLength(10);
+  });
+
+  it('waits for the store once holdAt entries gather, and loses none', async () => {
+    const { sizes, releaseAll } = holdWrites();
+    const pipe = new EngineLogPipe(store, now, { sendAt: 2, holdAt: 4 });
+    await pipe.add(entry('c0'));
+    await pipe.add(entry('c1', { minutes: 1 }));
+    for (let i = 2; i < 5; i++) await pipe.add(entry(`c${i}`, { minutes: i }));
+    expect(sizes).toEqual([2]);
+    // The fourth waiting entry makes the cycle wait until the first batch is stored.
+    let returned = false;
+    const adding = pipe.add(entry('c5', { minutes: 5 })).then(() => (returned = true));
+    await new Promise((r) => setTimeout(r, 50));
+    expect(returned).toBe(false);
+    releaseAll();
+    await adding;
+    expect(sizes).toEqual([2, 4]);
+    releaseAll();
+    await pipe.flush();
+    const stored = (await store.listEntries({}, { limit: 20 })).items.map((e) => e.changeId);
+    expect(stored.sort()).toEqual(['c0', 'c1', 'c2', 'c3', 'c4', 'c5']);
   });
 });

@@ -37,29 +37,65 @@ function recordLine(kind: 'task' | 'entry', value: object): string {
 }
 
 /**
+ * When a batch goes out: once `sendAt` entries wait and none is being stored; while one is,
+ * entries gather up to `holdAt` before the cycle waits for it.
+ */
+export interface PipeLimits {
+  sendAt: number;
+  holdAt: number;
+}
+const LIMITS: PipeLimits = { sendAt: 500, holdAt: 10_000 };
+
+/**
  * A cycle's log writes, one batch in flight: the cycle goes on with its next objects while the
- * store writes the last ones (on the embedded store's writer thread, at the same time). Batches
- * stay in order — each waits for the one before — and a failed write fails the next call.
+ * store writes the last ones (on the embedded store's writer thread, at the same time). What
+ * the cycle adds meanwhile gathers into the next batch, so the faster the cycle runs ahead of
+ * the store the fewer and larger the transactions (each commit rewrites the index pages its
+ * batch touched; fewer commits rewrite them fewer times). Batches stay in order — each waits
+ * for the one before — and a failed write fails the next call.
  */
 export class EngineLogPipe {
   private inFlight: Promise<void> = Promise.resolve();
+  private storing = false;
+  private pending: EntryInput[] = [];
 
   constructor(
     private readonly log: LogStore,
     private readonly now: () => number,
+    private readonly limits: PipeLimits = LIMITS,
   ) {}
 
-  /** Sends a batch once the one before it is stored; resolves when it is sent, not stored. */
+  /**
+   * Adds one entry to the next batch; sends the batch when enough wait and the store is free,
+   * and waits for the store only when `holdAt` entries wait.
+   */
+  async add(entry: EntryInput): Promise<void> {
+    this.pending.push(entry);
+    const { sendAt, holdAt } = this.limits;
+    if (this.pending.length < sendAt || (this.storing && this.pending.length < holdAt)) return;
+    await this.write([]);
+  }
+
+  /**
+   * Sends what waits, then `entries` and `task`, once the batch before is stored; resolves when
+   * it is sent, not stored.
+   */
   async write(entries: EntryInput[], task?: TaskInput): Promise<void> {
     await this.inFlight;
-    const written = writeEngineRecords(this.log, this.now(), entries, task);
+    const batch = this.pending.length ? this.pending.concat(entries) : entries;
+    this.pending = [];
+    this.storing = true;
+    const written = writeEngineRecords(this.log, this.now(), batch, task).finally(() => {
+      this.storing = false;
+    });
     // Rethrown by the next write or flush; until then it must not count as unhandled.
     written.catch(() => undefined);
     this.inFlight = written;
   }
 
-  /** Waits until every batch sent is stored. */
+  /** Sends what waits and waits until every batch sent is stored. */
   async flush(): Promise<void> {
+    if (this.pending.length) await this.write([]);
     await this.inFlight;
   }
 }

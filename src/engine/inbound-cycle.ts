@@ -46,7 +46,6 @@ export interface CycleResult {
   task: Task;
 }
 
-const FLUSH_EVERY = 500;
 const CHUNK = 200;
 // A group carries its member list: fewer per transaction keeps one transaction short.
 const GROUP_CHUNK = 50;
@@ -157,16 +156,13 @@ export async function runInboundCycle(
     });
   }
 
-  const buffer: EntryInput[] = [];
   let failures = 0;
   let transientFailures = 0;
   const emit = async (o: Outcome) => {
     if (o.status === 'failure') failures++;
     if (o.status === 'failure' && o.errorCode && lookupErrorCode(o.errorCode)?.transient)
       transientFailures++;
-    if (!trace.keep(o)) return;
-    buffer.push(inboundEntry(ctx, o));
-    if (buffer.length >= FLUSH_EVERY) await write(buffer.splice(0));
+    if (trace.keep(o)) await pipe.add(inboundEntry(ctx, o));
   };
   const seen = new Set<string>();
   // Rows are applied to the hub a chunk per transaction: each chunk commits whole or not at all.
@@ -258,7 +254,6 @@ export async function runInboundCycle(
     for (const a of goneGroups)
       await emit(await deprovisionGroup(deps.directory, ctx, a, heldGroups, goneGroups.length));
   }
-  if (buffer.length) await write(buffer.splice(0));
   // The next incremental run starts from here unless this one stopped or met a failure that a
   // re-read could cure; data errors are cured in the source, which marks the entry changed.
   const since = source.parameters.since;
