@@ -37,12 +37,14 @@ export interface Outcome {
   approver?: Actor;
 }
 
-/** One inbound entry: the four steps, what changed, and on failure the catalog code and reason. */
+/**
+ * One inbound entry: the four steps, what changed, and on failure the catalog code and reason.
+ * Built field by field (no conditional spreads): a cycle builds one per object.
+ */
 export function inboundEntry(ctx: CycleContext, o: Outcome): EntryInput {
   const time = ctx.now();
   const changeId = newId(time);
-  const info = o.errorCode ? lookupErrorCode(o.errorCode) : undefined;
-  return {
+  const e: EntryInput = {
     changeId,
     taskId: ctx.taskId,
     jobId: ctx.job.id,
@@ -58,31 +60,32 @@ export function inboundEntry(ctx: CycleContext, o: Outcome): EntryInput {
     objectType: o.objectType ?? 'user',
     action: o.action,
     status: o.status,
-    ...(o.skipReason ? { skipReason: o.skipReason } : {}),
-    ...(o.errorCode
-      ? { errorCode: o.errorCode, errorCategory: info?.transient ? 'transient' : 'permanent' }
-      : {}),
-    ...(o.reason ? { reason: o.reason } : {}),
-    sourceIdentity: {
-      id: o.sourceKey ?? '(no key)',
-      ...(o.sourceName ? { displayName: o.sourceName } : {}),
-      type: 'record',
-    },
-    ...(o.hubId
-      ? {
-          targetIdentity: {
-            id: o.hubId,
-            ...(o.hubName ? { displayName: o.hubName } : {}),
-            type: o.objectType === 'group' ? 'Group' : 'User',
-          },
-        }
-      : {}),
-    sourceSystem: { id: ctx.system.id, name: ctx.system.name },
-    targetSystem: { ...HUB_SYSTEM },
-    steps: o.steps,
-    ...(o.approver ? { approver: o.approver, actor: o.approver } : {}),
-    ...(o.modifiedProperties?.length ? { modifiedProperties: o.modifiedProperties } : {}),
   };
+  if (o.skipReason) e.skipReason = o.skipReason;
+  if (o.errorCode) {
+    e.errorCode = o.errorCode;
+    e.errorCategory = lookupErrorCode(o.errorCode)?.transient ? 'transient' : 'permanent';
+  }
+  if (o.reason) e.reason = o.reason;
+  const sourceIdentity: EntryInput['sourceIdentity'] = { id: o.sourceKey ?? '(no key)' };
+  if (o.sourceName) sourceIdentity.displayName = o.sourceName;
+  sourceIdentity.type = 'record';
+  e.sourceIdentity = sourceIdentity;
+  if (o.hubId) {
+    const target: EntryInput['targetIdentity'] = { id: o.hubId };
+    if (o.hubName) target.displayName = o.hubName;
+    target.type = o.objectType === 'group' ? 'Group' : 'User';
+    e.targetIdentity = target;
+  }
+  e.sourceSystem = { id: ctx.system.id, name: ctx.system.name };
+  e.targetSystem = { id: HUB_SYSTEM.id, name: HUB_SYSTEM.name };
+  e.steps = o.steps;
+  if (o.approver) {
+    e.approver = o.approver;
+    e.actor = o.approver;
+  }
+  if (o.modifiedProperties?.length) e.modifiedProperties = o.modifiedProperties;
+  return e;
 }
 
 export const step = (
@@ -90,9 +93,4 @@ export const step = (
   status: Step['status'],
   description: string,
   details?: Step['details'],
-): Step => ({
-  name,
-  status,
-  description,
-  ...(details ? { details } : {}),
-});
+): Step => (details ? { name, status, description, details } : { name, status, description });

@@ -43,12 +43,11 @@ export async function processRow(
       ],
     };
   }
-  const details = {
-    ...(row.line !== undefined ? { line: row.line } : {}),
-    key: row.key,
-    // A directory entry's DN: its key (entryUUID) survives renames, the DN is what people read.
-    ...(ctx.system.type === 'ldap' && row.values.dn ? { dn: row.values.dn } : {}),
-  };
+  const details: Record<string, string | number> = {};
+  if (row.line !== undefined) details.line = row.line;
+  details.key = row.key;
+  // A directory entry's DN: its key (entryUUID) survives renames, the DN is what people read.
+  if (ctx.system.type === 'ldap' && row.values.dn) details.dn = row.values.dn;
   const steps = [
     step('import', 'success', `Imported ${row.key} from ${ctx.system.name}${at}`, details),
   ];
@@ -67,8 +66,8 @@ export async function processRow(
   }
   const attrs = mapped.attributes;
   const name = attrs.displayName ?? attrs.userName;
-  const named = { ...base, ...(name ? { sourceName: name } : {}) };
-  const scope = evaluateScope(ctx.job.scoping, { ...row.values, ...attrs });
+  const named: typeof base & { sourceName?: string } = name ? { ...base, sourceName: name } : base;
+  const scope = evaluateScope(ctx.job.scoping, attrs, row.values);
   const anchoredId = await lookup.anchor(row.key);
   if (!scope.inScope) {
     steps.push(step('scoping', 'skipped', `Out of scope: ${scope.reason}`));
@@ -157,11 +156,7 @@ export async function processRow(
       match
         ? `Matched hub user ${match.userName} by ${how}`
         : `No hub user has ${matchOn} ${value}: will create`,
-      {
-        matchingAttribute: matchOn,
-        ...(value !== undefined ? { sourceValue: value } : {}),
-        ...(match ? { hubId: match.id } : {}),
-      },
+      matchDetails(matchOn, value, match),
     ),
   );
   const actor = { type: 'job' as const, id: ctx.job.id, taskId: ctx.taskId };
@@ -301,6 +296,17 @@ export async function deprovision(
     return { ...base, action: 'staged_delete', status: 'pending', reason };
   }
   return { ...base, ...(await carryOutDeprovision(directory, ctx, user, a, steps)) };
+}
+
+function matchDetails(
+  matchingAttribute: string,
+  sourceValue: string | undefined,
+  match: HubUser | undefined,
+): Record<string, string> {
+  const details: Record<string, string> = { matchingAttribute };
+  if (sourceValue !== undefined) details.sourceValue = sourceValue;
+  if (match) details.hubId = match.id;
+  return details;
 }
 
 const stringify = (v: unknown): string | null =>

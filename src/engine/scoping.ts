@@ -2,13 +2,22 @@ import type { ScopingClause } from '../model/job.ts';
 
 export type ScopeOutcome = { inScope: true } | { inScope: false; reason: string };
 
-/** Every clause must hold (AND); text comparisons ignore case, as directory filters usually do. */
+/**
+ * Every clause must hold (AND); text comparisons ignore case, as directory filters usually do.
+ * A clause reads `attrs` and, for a name `attrs` lacks, `fallback` (mapped attributes first,
+ * then the source's own).
+ */
 export function evaluateScope(
   clauses: readonly ScopingClause[] | undefined,
   attrs: Record<string, string | undefined>,
+  fallback?: Record<string, string | undefined>,
 ): ScopeOutcome {
   for (const c of clauses ?? []) {
-    const raw = attrs[c.attribute];
+    const raw = Object.hasOwn(attrs, c.attribute)
+      ? attrs[c.attribute]
+      : fallback && Object.hasOwn(fallback, c.attribute)
+        ? fallback[c.attribute]
+        : undefined;
     const v = raw?.toLowerCase();
     const values = (Array.isArray(c.value) ? c.value : c.value === undefined ? [] : [c.value]).map(
       (x) => x.toLowerCase(),

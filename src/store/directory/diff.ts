@@ -10,22 +10,35 @@ export function diffAttributes(
   after: Record<string, unknown>,
 ): AttributeChange[] {
   const out: AttributeChange[] = [];
-  const flat = (r: Record<string, unknown>) => {
-    const f: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(r)) {
-      if (k === 'attributes' && v && typeof v === 'object') {
-        for (const [ak, av] of Object.entries(v)) f[`attributes.${ak}`] = av;
-      } else f[k] = v;
-    }
-    return f;
-  };
   const a = flat(before);
   const b = flat(after);
-  for (const name of [...new Set([...Object.keys(a), ...Object.keys(b)])].sort()) {
+  const names = Object.keys(a);
+  for (const k of Object.keys(b)) if (!Object.hasOwn(a, k)) names.push(k);
+  for (const name of names.sort()) {
     const oldValue = a[name] ?? null;
     const newValue = b[name] ?? null;
-    if (JSON.stringify(oldValue) !== JSON.stringify(newValue))
-      out.push({ name, oldValue, newValue });
+    if (oldValue === newValue) continue;
+    // Two different plain values differ; arrays and objects are compared by content.
+    if (
+      (typeof oldValue === 'object' && oldValue !== null) ||
+      (typeof newValue === 'object' && newValue !== null)
+    ) {
+      if (JSON.stringify(oldValue) === JSON.stringify(newValue)) continue;
+    }
+    out.push({ name, oldValue, newValue });
   }
   return out;
+}
+
+/** The record with its `attributes` spread out as `attributes.<name>` (itself when it has none). */
+function flat(r: Record<string, unknown>): Record<string, unknown> {
+  const nested = r.attributes;
+  if (!nested || typeof nested !== 'object') return r;
+  const f: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(r)) {
+    if (k === 'attributes') {
+      for (const [ak, av] of Object.entries(nested)) f[`attributes.${ak}`] = av;
+    } else f[k] = v;
+  }
+  return f;
 }

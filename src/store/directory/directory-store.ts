@@ -358,11 +358,11 @@ export class DirectoryStore {
   async usersByIds(ids: string[]): Promise<HubUser[]> {
     const out: HubUser[] = [];
     for (let i = 0; i < ids.length; i += 500) {
+      const part = ids.slice(i, i + 500);
       const rows = await this.runner.all<{ doc: string }>(
-        this.qb
-          .selectFrom('hub_users')
-          .select('doc')
-          .where('id', 'in', ids.slice(i, i + 500)),
+        this.reuse(`usersByIds:${part.length}`, part, (v) =>
+          this.qb.selectFrom('hub_users').select('doc').where('id', 'in', v),
+        ),
       );
       for (const r of rows) out.push(JSON.parse(r.doc) as HubUser);
     }
@@ -383,11 +383,11 @@ export class DirectoryStore {
     const out: HubUser[] = [];
     const folded = [...new Set(values.map(foldText))];
     for (let i = 0; i < folded.length; i += 500) {
+      const part = folded.slice(i, i + 500);
       const rows = await this.runner.all<{ doc: string }>(
-        this.qb
-          .selectFrom('hub_users')
-          .select('doc')
-          .where(column, 'in', folded.slice(i, i + 500)),
+        this.reuse(`usersByAttribute:${column}:${part.length}`, part, (v) =>
+          this.qb.selectFrom('hub_users').select('doc').where(column, 'in', v),
+        ),
       );
       for (const r of rows) out.push(JSON.parse(r.doc) as HubUser);
     }
@@ -400,12 +400,15 @@ export class DirectoryStore {
   async anchorsFor(jobId: string, sourceKeys: string[]): Promise<Map<string, string>> {
     const out = new Map<string, string>();
     for (let i = 0; i < sourceKeys.length; i += 500) {
+      const part = sourceKeys.slice(i, i + 500);
       const rows = await this.runner.all<{ source_key: string; object_id: string }>(
-        this.qb
-          .selectFrom('hub_anchors')
-          .select(['source_key', 'object_id'])
-          .where('job_id', '=', jobId)
-          .where('source_key', 'in', sourceKeys.slice(i, i + 500)),
+        this.reuse(`anchorsFor:${part.length}`, [jobId, ...part], ([job, ...keys]) =>
+          this.qb
+            .selectFrom('hub_anchors')
+            .select(['source_key', 'object_id'])
+            .where('job_id', '=', job!)
+            .where('source_key', 'in', keys),
+        ),
       );
       for (const r of rows) out.set(r.source_key, r.object_id);
     }
