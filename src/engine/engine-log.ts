@@ -7,22 +7,39 @@ import { ingestRecords } from '../ingest/ingest-records.ts';
  * The engine writes the log like any other engine, through the same validation. It builds its
  * own records, so one that fails validation is a bug, not data to drop: it throws.
  */
-export async function writeEngineRecords(
+export function writeEngineRecords(
   log: LogStore,
   now: number,
   entries: EntryInput[],
   task?: TaskInput,
 ): Promise<void> {
+  return writeBatch(log, now, entries, task);
+}
+
+/** Entries, or (for a store that takes text) entries already turned into their NDJSON lines. */
+type Pending = Array<EntryInput | string>;
+
+async function writeBatch(
+  log: LogStore,
+  now: number,
+  entries: Pending,
+  task?: TaskInput,
+): Promise<void> {
   let result;
   if (log.ingestLines) {
     // Text costs this thread a fraction of validating and splitting the records itself.
-    const lines = entries.map((e) => recordLine('entry', e));
+    const lines = entries.map((e) => (typeof e === 'string' ? e : recordLine('entry', e)));
     if (task) lines.unshift(recordLine('task', task));
     result = await log.ingestLines(lines.join('\n'), now);
   } else {
     const records = [
       ...(task ? [{ kind: 'task' as const, index: 0, value: task }] : []),
-      ...entries.map((value, index) => ({ kind: 'entry' as const, index, value })),
+      // Lines are made only for a store that takes text.
+      ...(entries as EntryInput[]).map((value, index) => ({
+        kind: 'entry' as const,
+        index,
+        value,
+      })),
     ];
     result = await ingestRecords(log, records, now);
   }
@@ -57,7 +74,7 @@ const LIMITS: PipeLimits = { sendAt: 500, holdAt: 10_000 };
 export class EngineLogPipe {
   private inFlight: Promise<void> = Promise.resolve();
   private storing = false;
-  private pending: EntryInput[] = [];
+  private pending: Pending = [];
 
   constructor(
     private readonly log: LogStore,
@@ -70,7 +87,9 @@ export class EngineLogPipe {
    * and waits for the store only when `holdAt` entries wait.
    */
   async add(entry: EntryInput): Promise<void> {
-    this.pending.push(entry);
+    // As text at once where the store takes text: a waiting line is one flat string for the
+    // garbage collector to move, not a tree of a dozen objects.
+    this.pending.push(this.log.ingestLines ? recordLine('entry', entry) : entry);
     const { sendAt, holdAt } = this.limits;
     if (this.pending.length < sendAt || (this.storing && this.pending.length < holdAt)) return;
     await this.write([]);
@@ -85,7 +104,7 @@ export class EngineLogPipe {
     const batch = this.pending.length ? this.pending.concat(entries) : entries;
     this.pending = [];
     this.storing = true;
-    const written = writeEngineRecords(this.log, this.now(), batch, task).finally(() => {
+    const written = writeBatch(this.log, this.now(), batch, task).finally(() => {
       this.storing = false;
     });
     // Rethrown by the next write or flush; until then it must not count as unhandled.
