@@ -54,16 +54,42 @@ export function recordsFromJson(body: unknown): IngestRecord[] {
   ];
 }
 
+/** An NDJSON line refused before validation: not an object, or no valid `kind`. */
+export interface LineRejection {
+  index: number;
+  line: number;
+  errors: FieldError[];
+}
+
 /**
  * NDJSON: one `{"kind":"task"|"entry", …}` per line. A line that is not JSON makes the whole
  * body malformed (nothing is stored); a line of the wrong shape is rejected on its own.
  */
 export function recordsFromNdjson(text: string): {
   records: IngestRecord[];
-  rejected: Array<{ index: number; line: number; errors: FieldError[] }>;
+  rejected: LineRejection[];
 } {
   const records: IngestRecord[] = [];
-  const rejected: Array<{ index: number; line: number; errors: FieldError[] }> = [];
+  const rejected: LineRejection[] = [];
+  eachNdjsonRecord(
+    text,
+    (r) => records.push(r),
+    (r) => rejected.push(r),
+  );
+  return { records, rejected };
+}
+
+/**
+ * recordsFromNdjson one line at a time, in line order: each record goes to `onRecord` as it is
+ * parsed, so a caller that is done with it before the next line keeps only what it makes of
+ * it (a batch of thousands of parsed records would otherwise outlive many young-generation
+ * collections, each copying all of them).
+ */
+export function eachNdjsonRecord(
+  text: string,
+  onRecord: (record: IngestRecord) => void,
+  onRejected: (rejection: LineRejection) => void,
+): void {
   let index = 0;
   let lineNo = 0;
   let start = 0;
@@ -92,16 +118,16 @@ export function recordsFromNdjson(text: string): {
       );
     }
     if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
-      rejected.push({
+      onRejected({
         index,
         line: lineNo,
         errors: [{ field: '/', message: 'must be a JSON object' }],
       });
     } else {
       const { kind, ...value } = parsed as Record<string, unknown>;
-      if (kind === 'task' || kind === 'entry') records.push({ kind, index, line: lineNo, value });
+      if (kind === 'task' || kind === 'entry') onRecord({ kind, index, line: lineNo, value });
       else
-        rejected.push({
+        onRejected({
           index,
           line: lineNo,
           errors: [
@@ -111,5 +137,4 @@ export function recordsFromNdjson(text: string): {
     }
     index++;
   }
-  return { records, rejected };
 }

@@ -3,7 +3,7 @@ import type { TaskInput } from '../model/task.ts';
 import { validateEntry, validateTask } from '../model/validate-ingest.ts';
 import { normalizeEntry } from '../model/normalize.ts';
 import { prepareEntry, type PreparedEntry } from '../store/entry-codec.ts';
-import { BodyError, recordsFromJson, recordsFromNdjson } from './parse-body.ts';
+import { BodyError, eachNdjsonRecord, recordsFromJson } from './parse-body.ts';
 import type { IngestRecord, Rejection } from './ingest-records.ts';
 
 /** A batch checked and split, ready for `LogStore.ingestPrepared`, with what was refused. */
@@ -22,24 +22,27 @@ export type BodyFormat = 'json' | 'ndjson';
  */
 export function prepareRecords(records: IngestRecord[], now: number): PreparedBatch {
   const out: PreparedBatch = { tasks: [], entries: [], rejected: [] };
-  for (const r of records) {
-    const errors = r.kind === 'task' ? validateTask(r.value, now) : validateEntry(r.value, now);
-    if (errors.length > 0) {
-      const changeId = (r.value as { changeId?: unknown } | null)?.changeId;
-      out.rejected.push({
-        index: r.index,
-        kind: r.kind,
-        ...(r.line !== undefined ? { line: r.line } : {}),
-        ...(typeof changeId === 'string' ? { changeId } : {}),
-        errors,
-      });
-    } else if (r.kind === 'task') {
-      out.tasks.push(r.value as TaskInput);
-    } else {
-      out.entries.push(prepareEntry(normalizeEntry(r.value as EntryInput)));
-    }
-  }
+  for (const r of records) prepareRecord(r, now, out);
   return out;
+}
+
+/** prepareRecords for one record, added to `out`. */
+function prepareRecord(r: IngestRecord, now: number, out: PreparedBatch): void {
+  const errors = r.kind === 'task' ? validateTask(r.value, now) : validateEntry(r.value, now);
+  if (errors.length > 0) {
+    const changeId = (r.value as { changeId?: unknown } | null)?.changeId;
+    out.rejected.push({
+      index: r.index,
+      kind: r.kind,
+      ...(r.line !== undefined ? { line: r.line } : {}),
+      ...(typeof changeId === 'string' ? { changeId } : {}),
+      errors,
+    });
+  } else if (r.kind === 'task') {
+    out.tasks.push(r.value as TaskInput);
+  } else {
+    out.entries.push(prepareEntry(normalizeEntry(r.value as EntryInput)));
+  }
 }
 
 /**
@@ -48,10 +51,14 @@ export function prepareRecords(records: IngestRecord[], now: number): PreparedBa
  */
 export function prepareBody(format: BodyFormat, text: string, now: number): PreparedBatch {
   if (format === 'ndjson') {
-    const { records, rejected } = recordsFromNdjson(text);
-    const batch = prepareRecords(records, now);
-    if (rejected.length)
-      batch.rejected = [...rejected, ...batch.rejected].sort((a, b) => a.index - b.index);
+    // Each line is prepared as it is parsed: only its prepared form outlives it. Lines come in
+    // index order, so the refusals of both kinds land in index order.
+    const batch: PreparedBatch = { tasks: [], entries: [], rejected: [] };
+    eachNdjsonRecord(
+      text,
+      (r) => prepareRecord(r, now, batch),
+      (r) => batch.rejected.push(r),
+    );
     return batch;
   }
   let body: unknown;
