@@ -1,8 +1,18 @@
+/** Plain ASCII: NFKC leaves it as it is, and no character of it folds specially. */
+const ASCII = /^[^\u0080-\uffff]*$/;
+
+/** Whether `s` is plain ASCII, which folds by lower-casing alone (foldText, foldForSearch). */
+export function isAscii(s: string): boolean {
+  return ASCII.test(s);
+}
+
 /**
  * Folds text for case-insensitive matching in any script; stored and searched text are folded
  * alike. Final sigma becomes sigma so "ΟΔΥΣ" (→ "οδυς") still finds "Οδυσσευς".
  */
 export function foldText(s: string): string {
+  // Most names and ids are ASCII: normalising them costs several times the lower-casing.
+  if (ASCII.test(s)) return s.toLowerCase();
   return s.normalize('NFKC').toLowerCase().replaceAll('ς', 'σ');
 }
 
