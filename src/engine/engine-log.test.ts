@@ -39,10 +39,11 @@ describe.each([false, true])('EngineLogPipe (writer thread: %s)', (writerThread)
     expect(page.items.map((e) => e.changeId)).toEqual(['c4', 'c3', 'c2', 'c1', 'c0']);
   });
 
-  it('fails the next call after a failed write, and sends nothing more', async () => {
+  it('fails every call once a write failed, and sends nothing more', async () => {
     const pipe = new EngineLogPipe(store, now);
     const bad = { ...entry('bad'), status: 'bogus' } as unknown as EntryInput;
     await pipe.write([bad, entry('good-with-bad')]);
+    await expect(pipe.flush()).rejects.toThrow(/invalid record/);
     await expect(pipe.write([entry('after')])).rejects.toThrow(/invalid record/);
     // The failure stays: a later flush reports it again.
     await expect(pipe.flush()).rejects.toThrow(/invalid record/);
@@ -90,7 +91,7 @@ describe('EngineLogPipe batching', () => {
 
   it('gathers the entries added while a batch is stored into one next batch', async () => {
     const { sizes, releaseAll } = holdWrites();
-    const pipe = new EngineLogPipe(store, now, { sendAt: 3, holdAt: 100 });
+    const pipe = new EngineLogPipe(store, now, { sendAt: 3, holdAt: 100, inFlight: 1 });
     for (let i = 0; i < 2; i++) await pipe.add(entry(`a${i}`, { minutes: i }));
     expect(sizes).toEqual([]);
     await pipe.add(entry('a2', { minutes: 2 }));
@@ -108,7 +109,7 @@ describe('EngineLogPipe batching', () => {
 
   it('waits for the store once holdAt entries gather, and loses none', async () => {
     const { sizes, releaseAll } = holdWrites();
-    const pipe = new EngineLogPipe(store, now, { sendAt: 2, holdAt: 4 });
+    const pipe = new EngineLogPipe(store, now, { sendAt: 2, holdAt: 4, inFlight: 1 });
     await pipe.add(entry('c0'));
     await pipe.add(entry('c1', { minutes: 1 }));
     for (let i = 2; i < 5; i++) await pipe.add(entry(`c${i}`, { minutes: i }));
@@ -125,5 +126,22 @@ describe('EngineLogPipe batching', () => {
     await pipe.flush();
     const stored = (await store.listEntries({}, { limit: 20 })).items.map((e) => e.changeId);
     expect(stored.sort()).toEqual(['c0', 'c1', 'c2', 'c3', 'c4', 'c5']);
+  });
+
+  it('keeps several batches in flight, stored in the order sent', async () => {
+    const { sizes, releaseAll } = holdWrites();
+    const pipe = new EngineLogPipe(store, now, { sendAt: 2, holdAt: 100, inFlight: 2 });
+    for (let i = 0; i < 4; i++) await pipe.add(entry(`d${i}`, { minutes: i }));
+    // Two full batches went out although neither is stored yet.
+    expect(sizes).toEqual([2, 2]);
+    for (let i = 4; i < 7; i++) await pipe.add(entry(`d${i}`, { minutes: i }));
+    expect(sizes).toEqual([2, 2]);
+    releaseAll();
+    const flushed = pipe.flush();
+    await vi.waitFor(() => expect(sizes).toEqual([2, 2, 3]));
+    releaseAll();
+    await flushed;
+    const stored = (await store.listEntries({}, { limit: 20 })).items.map((e) => e.changeId);
+    expect(stored).toEqual(['d6', 'd5', 'd4', 'd3', 'd2', 'd1', 'd0']);
   });
 });

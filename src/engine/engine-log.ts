@@ -54,67 +54,82 @@ function recordLine(kind: 'task' | 'entry', value: object): string {
 }
 
 /**
- * When a batch goes out: once `sendAt` entries wait and none is being stored; while one is,
- * entries gather up to `holdAt` before the cycle waits for it.
+ * When a batch goes out: once `sendAt` entries wait and fewer than `inFlight` batches are being
+ * stored; otherwise entries gather up to `holdAt` before the cycle waits for the oldest batch.
+ * Only a store that takes text keeps more than one batch in flight: its writer thread takes
+ * them in the order sent and stores those that queued in one transaction.
  */
 export interface PipeLimits {
   sendAt: number;
   holdAt: number;
+  inFlight: number;
 }
-const LIMITS: PipeLimits = { sendAt: 500, holdAt: 10_000 };
+const LIMITS: PipeLimits = { sendAt: 500, holdAt: 10_000, inFlight: 4 };
 
 /**
- * A cycle's log writes, one batch in flight: the cycle goes on with its next objects while the
- * store writes the last ones (on the embedded store's writer thread, at the same time). What
- * the cycle adds meanwhile gathers into the next batch, so the faster the cycle runs ahead of
- * the store the fewer and larger the transactions (each commit rewrites the index pages its
- * batch touched; fewer commits rewrite them fewer times). Batches stay in order — each waits
- * for the one before — and a failed write fails the next call.
+ * A cycle's log writes, sent while the cycle goes on with its next objects: the store writes
+ * them meanwhile (on the embedded store's writer thread, at the same time). A batch goes out as
+ * soon as it is full, so what waits is text in the writer's queue rather than objects on this
+ * thread's heap; when the store falls behind, entries gather into larger batches, so the faster
+ * the cycle runs ahead the fewer the transactions. Batches stay in order, and a failed write
+ * fails the next call.
  */
 export class EngineLogPipe {
-  private inFlight: Promise<void> = Promise.resolve();
-  private storing = false;
+  /** Batches sent and not yet stored, oldest first. */
+  private readonly flying: Array<Promise<void>> = [];
+  private failure: { error: unknown } | undefined;
   private pending: Pending = [];
+  private readonly maxFlying: number;
 
   constructor(
     private readonly log: LogStore,
     private readonly now: () => number,
     private readonly limits: PipeLimits = LIMITS,
-  ) {}
+  ) {
+    // Any other store may run two calls at once, and batches must stay in order.
+    this.maxFlying = log.ingestLines ? limits.inFlight : 1;
+  }
 
   /**
-   * Adds one entry to the next batch; sends the batch when enough wait and the store is free,
-   * and waits for the store only when `holdAt` entries wait.
+   * Adds one entry to the next batch; sends the batch once `sendAt` entries wait and the store
+   * has room, and waits for the store only when `holdAt` entries wait.
    */
   async add(entry: EntryInput): Promise<void> {
     // As text at once where the store takes text: a waiting line is one flat string for the
     // garbage collector to move, not a tree of a dozen objects.
     this.pending.push(this.log.ingestLines ? recordLine('entry', entry) : entry);
-    const { sendAt, holdAt } = this.limits;
-    if (this.pending.length < sendAt || (this.storing && this.pending.length < holdAt)) return;
+    if (this.pending.length < this.limits.sendAt) return;
+    if (this.flying.length >= this.maxFlying && this.pending.length < this.limits.holdAt) return;
     await this.write([]);
   }
 
   /**
-   * Sends what waits, then `entries` and `task`, once the batch before is stored; resolves when
-   * it is sent, not stored.
+   * Sends what waits, then `entries` and `task`, once the store has room for another batch;
+   * resolves when it is sent, not stored.
    */
   async write(entries: EntryInput[], task?: TaskInput): Promise<void> {
-    await this.inFlight;
+    while (this.flying.length >= this.maxFlying) await this.flying[0];
+    if (this.failure) throw this.failure.error;
     const batch = this.pending.length ? this.pending.concat(entries) : entries;
     this.pending = [];
-    this.storing = true;
-    const written = writeBatch(this.log, this.now(), batch, task).finally(() => {
-      this.storing = false;
-    });
-    // Rethrown by the next write or flush; until then it must not count as unhandled.
-    written.catch(() => undefined);
-    this.inFlight = written;
+    const written: Promise<void> = writeBatch(this.log, this.now(), batch, task).then(
+      () => this.land(written),
+      (error: unknown) => {
+        this.failure ??= { error };
+        this.land(written);
+      },
+    );
+    this.flying.push(written);
   }
 
   /** Sends what waits and waits until every batch sent is stored. */
   async flush(): Promise<void> {
     if (this.pending.length) await this.write([]);
-    await this.inFlight;
+    while (this.flying.length) await this.flying[0];
+    if (this.failure) throw this.failure.error;
+  }
+
+  private land(batch: Promise<void>): void {
+    this.flying.splice(this.flying.indexOf(batch), 1);
   }
 }
