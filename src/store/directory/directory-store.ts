@@ -1,4 +1,4 @@
-import { sql, type Compilable, type Kysely } from 'kysely';
+import { sql, type Compilable, type CompiledQuery, type Kysely } from 'kysely';
 import type {
   HubChange,
   HubGroup,
@@ -74,8 +74,8 @@ export class DirectoryStore {
         id: newId(time),
         displayName: input.displayName ?? input.userName,
         active: input.active ?? true,
-        createdAt: new Date(time).toISOString(),
-        updatedAt: new Date(time).toISOString(),
+        createdAt: iso(time),
+        updatedAt: iso(time),
         version: 1,
       };
       await this.assertUnique(tx, 'user', user.userName, undefined);
@@ -573,15 +573,7 @@ export class DirectoryStore {
       sqlText = build(values).compile().sql;
       cache.set(key, sqlText);
     }
-    const text = sqlText;
-    return {
-      compile: () => ({
-        sql: text,
-        parameters: values,
-        query: undefined as never,
-        queryId: undefined as never,
-      }),
-    };
+    return new ReusedQuery(sqlText, values);
   }
 
   /** INSERT of a row whose columns are always the same for `key`, compiled once. */
@@ -877,7 +869,29 @@ export class DirectoryStore {
   }
 }
 
-const iso = (ms: number) => new Date(ms).toISOString();
+/** One ISO text per millisecond: a batch of objects created together formats their time once. */
+let lastIso = { ms: NaN, text: '' };
+function iso(ms: number): string {
+  if (ms !== lastIso.ms) lastIso = { ms, text: new Date(ms).toISOString() };
+  return lastIso.text;
+}
+
+/** Compiled SQL with new values (a class, not an object literal: a statement per row). */
+class ReusedQuery implements Compilable {
+  constructor(
+    private readonly sql: string,
+    private readonly values: readonly unknown[],
+  ) {}
+
+  compile(): CompiledQuery {
+    return {
+      sql: this.sql,
+      parameters: this.values,
+      query: undefined as never,
+      queryId: undefined as never,
+    };
+  }
+}
 // Compiled SQL per query builder (so per dialect), shared by a store's transaction-bound copies.
 const COMPILED = new WeakMap<object, Map<string, string>>();
 
