@@ -101,7 +101,7 @@ describe('EngineLogPipe batching', () => {
     expect(sizes).toEqual([3]);
     releaseAll();
     const flushed = pipe.flush();
-    await vi.waitFor(() => expect(sizes).toEqual([3, 7]));
+    await vi.waitFor(() => expect(sizes).toEqual([3, 7]), { timeout: 10_000 });
     releaseAll();
     await flushed;
     expect((await store.listEntries({}, { limit: 20 })).items).toHaveLength(10);
@@ -138,7 +138,7 @@ describe('EngineLogPipe batching', () => {
     expect(sizes).toEqual([2, 2]);
     releaseAll();
     const flushed = pipe.flush();
-    await vi.waitFor(() => expect(sizes).toEqual([2, 2, 3]));
+    await vi.waitFor(() => expect(sizes).toEqual([2, 2, 3]), { timeout: 10_000 });
     releaseAll();
     await flushed;
     const stored = (await store.listEntries({}, { limit: 20 })).items.map((e) => e.changeId);

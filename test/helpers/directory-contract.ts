@@ -109,6 +109,25 @@ export function describeDirectoryContract(
       expect((await dir.listUsers({ q: 'ольга' }, { limit: 5 })).items).toHaveLength(1);
     });
 
+    it('anchors a source key to one hub object, re-anchoring it and ending its absence', async () => {
+      const a = await dir.createUser({ userName: 'a@example.com' });
+      const b = await dir.createUser({ userName: 'b@example.com' });
+      await dir.setAnchor('job-1', 'E1', 'user', a.id);
+      await dir.setAnchor('job-2', 'E1', 'user', b.id);
+      expect(await dir.anchor('job-1', 'E1')).toBe(a.id);
+      await dir.markAnchorMissing('job-1', 'E1', Date.parse('2026-11-20T12:00:00Z'));
+      expect((await dir.anchors('job-1'))[0]?.missingSince).not.toBeNull();
+      // The key comes back pointing at another object: one anchor, present again.
+      await dir.setAnchor('job-1', 'E1', 'user', b.id);
+      expect(await dir.anchors('job-1')).toEqual([
+        { sourceKey: 'E1', objectType: 'user', objectId: b.id, missingSince: null },
+      ]);
+      expect(await dir.anchor('job-2', 'E1')).toBe(b.id);
+      expect(Object.fromEntries(await dir.anchorsFor('job-1', ['E1', 'E2']))).toEqual({
+        E1: b.id,
+      });
+    });
+
     it('keeps the organization tree free of cycles', async () => {
       const root = await dir.createOrganization({ name: 'Root' });
       const child = await dir.createOrganization({ name: 'Child', parentId: root.id });

@@ -434,24 +434,21 @@ export class DirectoryStore {
     objectType: HubObjectType,
     objectId: string,
   ): Promise<void> {
-    await this.runner.transaction(async (tx) => {
-      await tx.all(
-        this.reuse('delete-anchor', [jobId, sourceKey], (v) =>
-          this.qb
-            .deleteFrom('hub_anchors')
-            .where('job_id', '=', v[0]!)
-            .where('source_key', '=', v[1]!),
-        ),
-      );
-      await tx.all(
-        this.insertRow('anchor', 'hub_anchors', {
-          job_id: jobId,
-          source_key: sourceKey,
-          object_type: objectType,
-          object_id: objectId,
-        }),
-      );
-    });
+    // One statement: a re-anchored key points at its new object and is no longer missing.
+    await this.runner.all(
+      this.reuse('set-anchor', [jobId, sourceKey, objectType, objectId], (v) =>
+        this.qb
+          .insertInto('hub_anchors')
+          .values({ job_id: v[0]!, source_key: v[1]!, object_type: v[2]!, object_id: v[3]! })
+          .onConflict((oc) =>
+            oc.columns(['job_id', 'source_key']).doUpdateSet((eb) => ({
+              object_type: eb.ref('excluded.object_type'),
+              object_id: eb.ref('excluded.object_id'),
+              missing_since: sql<null>`NULL`,
+            })),
+          ),
+      ),
+    );
   }
 
   async removeAnchor(jobId: string, sourceKey: string): Promise<void> {
