@@ -56,6 +56,17 @@ describe('openCsvSource: reading', () => {
     ]);
   });
 
+  it('keeps every column as an own value, even one named like a property of objects', async () => {
+    const path = await tmpFile('proto.csv', 'id,__proto__,constructor\n1,x,y\n');
+    const { rows } = await readAll(path);
+    const row = rows[0]!;
+    if (row.kind !== 'record') throw new Error(`expected a record, got ${row.code}`);
+    expect(Object.keys(row.values)).toEqual(['id', '__proto__', 'constructor']);
+    expect(Object.getOwnPropertyDescriptor(row.values, '__proto__')?.value).toBe('x');
+    expect(row.values.constructor).toBe('y');
+    expect(Object.getPrototypeOf(row.values)).toBe(Object.prototype);
+  });
+
   it('keeps quoted values verbatim and numbers rows by the line they start on', async () => {
     const { rows } = await readAll(join(FIXTURES, 'quoted-newline.csv'));
     expect(summary(rows)).toEqual([

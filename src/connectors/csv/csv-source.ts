@@ -250,11 +250,7 @@ function toRow(
       reason: `Line ${line} contains bytes that are not valid UTF-8.`,
     };
   }
-  // Own data properties: a column named "__proto__" stays a column.
-  const values = Object.fromEntries(headers.map((name, i) => [name, fields[i] ?? ''])) as Record<
-    string,
-    string
-  >;
+  const values = rowValues(headers, fields);
   const key = values[keyColumn] ?? '';
   if (key === '') {
     return {
@@ -290,6 +286,27 @@ function toRow(
     };
   }
   return { kind: 'record', line, key, values };
+}
+
+/**
+ * The row as column → value, built by assignment so that every row of a file shares one object
+ * shape (fast to read); a column named "__proto__" is defined as an own property, a column.
+ */
+function rowValues(headers: string[], fields: string[]): Record<string, string> {
+  const values: Record<string, string> = {};
+  for (let i = 0; i < headers.length; i++) {
+    const name = headers[i]!;
+    const value = fields[i] ?? '';
+    if (name === '__proto__')
+      Object.defineProperty(values, name, {
+        value,
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    else values[name] = value;
+  }
+  return values;
 }
 
 function quoteList(names: string[]): string {
