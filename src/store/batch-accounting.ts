@@ -71,6 +71,42 @@ export function mayResolve(e: EntryHead): boolean {
   return e.action === 'confirm' || (e.status === 'success' && e.operationId !== e.changeId);
 }
 
+/** An entry's rollup dimensions, in ROLLUP_DIMENSIONS' order ('' = none). */
+type Dims = string[];
+
+const dims = (e: EntryHead): Dims => [
+  e.direction,
+  e.status,
+  e.action,
+  e.objectType,
+  e.skipReason ?? '',
+  e.errorCode ?? '',
+  e.sourceSystem?.id ?? '',
+  e.targetSystem?.id ?? '',
+  e.jobId ?? '',
+];
+
+/** Whether `e` has the dimensions `d` (compared field by field: no array per entry). */
+function hasDims(e: EntryHead, d: Dims): boolean {
+  return (
+    d[0] === e.direction &&
+    d[1] === e.status &&
+    d[2] === e.action &&
+    d[3] === e.objectType &&
+    d[4] === (e.skipReason ?? '') &&
+    d[5] === (e.errorCode ?? '') &&
+    d[6] === (e.sourceSystem?.id ?? '') &&
+    d[7] === (e.targetSystem?.id ?? '') &&
+    d[8] === (e.jobId ?? '')
+  );
+}
+
+interface LastKey {
+  bucket: number;
+  dims: Dims;
+  key: string;
+}
+
 /**
  * The derived counts one ingest batch adds — task counters and facet rollups — gathered in
  * memory so each store writes them with one upsert per key. Pure bookkeeping, no SQL.
@@ -79,6 +115,22 @@ export class BatchAccounting {
   private readonly day = new Map<string, number>();
   private readonly hour = new Map<string, number>();
   private readonly counts = new Map<string, Counter>();
+
+  /**
+   * The rollup key of the entry counted last, per map: the entries of a batch mostly share their
+   * bucket and dimensions, and then share one key string (built once, hashed once).
+   */
+  private readonly dayKey: LastKey = { bucket: NaN, dims: [], key: '' };
+  private readonly hourKey: LastKey = { bucket: NaN, dims: [], key: '' };
+
+  private count(map: Map<string, number>, bucket: number, last: LastKey, e: EntryHead): void {
+    if (bucket !== last.bucket || !hasDims(e, last.dims)) {
+      last.bucket = bucket;
+      last.dims = dims(e);
+      last.key = `${bucket}\u0000${last.dims.join('\u0000')}`;
+    }
+    map.set(last.key, (map.get(last.key) ?? 0) + 1);
+  }
 
   private counter(taskId: string): Counter {
     let c = this.counts.get(taskId);
@@ -101,21 +153,8 @@ export class BatchAccounting {
 
   /** Counts an accepted entry; `retryInSameTask` when it resolved a failure of its own task. */
   add(e: EntryHead, time: number, retryInSameTask: boolean): void {
-    const dims = [
-      e.direction,
-      e.status,
-      e.action,
-      e.objectType,
-      e.skipReason ?? '',
-      e.errorCode ?? '',
-      e.sourceSystem?.id ?? '',
-      e.targetSystem?.id ?? '',
-      e.jobId ?? '',
-    ].join('\u0000');
-    const dayKey = `${Math.floor(time / DAY_MS) * DAY_MS}\u0000${dims}`;
-    const hourKey = `${Math.floor(time / HOUR_MS) * HOUR_MS}\u0000${dims}`;
-    this.day.set(dayKey, (this.day.get(dayKey) ?? 0) + 1);
-    this.hour.set(hourKey, (this.hour.get(hourKey) ?? 0) + 1);
+    this.count(this.day, Math.floor(time / DAY_MS) * DAY_MS, this.dayKey, e);
+    this.count(this.hour, Math.floor(time / HOUR_MS) * HOUR_MS, this.hourKey, e);
     if (!e.taskId) return;
     const c = this.counter(e.taskId);
     if (e.action !== 'confirm' && !retryInSameTask) c.processed += 1;
