@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isIsoDateTime } from './formats.ts';
+import { isIsoDateTime, toIsoString } from './formats.ts';
 
 describe('isIsoDateTime', () => {
   it('accepts RFC 3339 date-times with an offset, seconds and fractions optional', () => {
@@ -71,5 +71,47 @@ describe('isIsoDateTime', () => {
           const v = `${y}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}T12:30:00Z`;
           expect(isIsoDateTime(v), v).toBe(reference(v));
         }
+  });
+});
+
+describe('toIsoString', () => {
+  const viaDate = (v: string) => new Date(v).toISOString();
+
+  it('gives what a Date round trip gives', () => {
+    for (const v of [
+      '2026-11-20T10:00:00.000Z',
+      '2026-11-20T10:00:00Z',
+      '2026-11-20T10:00Z',
+      '2026-11-20T12:00:00.000+02:00',
+      '2026-11-20T10:00:00.123456Z',
+      '2024-02-29T23:59:59.999Z',
+      '0000-01-01T00:00:00.000Z',
+      '2026-11-20T24:00:00.000Z',
+      '2026-11-20t10:00:00.000z',
+    ])
+      expect(toIsoString(v), v).toBe(viaDate(v));
+  });
+
+  it('agrees with the round trip on every day, hour edge and odd field of a few years', () => {
+    for (const y of ['0000', '1900', '2000', '2023', '2024', '9999'])
+      for (let m = 0; m <= 13; m++)
+        for (let d = 0; d <= 32; d++)
+          for (const t of [
+            '00:00:00.000',
+            '23:59:59.999',
+            '24:00:00.000',
+            '12:60:00.000',
+            '12:00:60.000',
+          ]) {
+            const v = `${y}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}T${t}Z`;
+            let expected: string | Error;
+            try {
+              expected = viaDate(v);
+            } catch (err) {
+              expected = err as Error;
+            }
+            if (expected instanceof Error) expect(() => toIsoString(v), v).toThrow(RangeError);
+            else expect(toIsoString(v), v).toBe(expected);
+          }
   });
 });

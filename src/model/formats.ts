@@ -17,6 +17,28 @@ export function isIsoDateTime(value: string): boolean {
   return y >= 100 && m >= 1 && m <= 12 && d >= 1 && d <= daysInMonth(y, m);
 }
 
+/**
+ * `new Date(value).toISOString()`, without the Date when `value` is already in that form — an
+ * engine's own times are: YYYY-MM-DDTHH:mm:ss.sssZ, a calendar date, a time before 24:00.
+ */
+export function toIsoString(value: string): string {
+  return isIsoString(value) ? value : new Date(value).toISOString();
+}
+
+function isIsoString(v: string): boolean {
+  if (v.length !== 24 || v.charCodeAt(10) !== 84 /* T */ || v.charCodeAt(23) !== 90 /* Z */)
+    return false;
+  if (v.charCodeAt(4) !== 45 || v.charCodeAt(7) !== 45 /* - */) return false;
+  if (v.charCodeAt(13) !== 58 || v.charCodeAt(16) !== 58 /* : */ || v.charCodeAt(19) !== 46)
+    return false;
+  if (!digits(v, 0, 4) || !digits(v, 5, 2) || !digits(v, 8, 2) || !digits(v, 11, 2)) return false;
+  if (!digits(v, 14, 2) || !digits(v, 17, 2) || !digits(v, 20, 3)) return false;
+  const m = digitsAt(v, 5, 2);
+  const d = digitsAt(v, 8, 2);
+  if (m < 1 || m > 12 || d < 1 || d > daysInMonth(digitsAt(v, 0, 4), m)) return false;
+  return digitsAt(v, 11, 2) <= 23 && digitsAt(v, 14, 2) <= 59 && digitsAt(v, 17, 2) <= 59;
+}
+
 function hasDateTimeShape(v: string): boolean {
   const n = v.length;
   if (n < 17) return false;

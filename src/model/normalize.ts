@@ -1,5 +1,6 @@
 import type { Entry, EntryInput } from './entry.ts';
 import { lookupErrorCode } from './error-codes.ts';
+import { toIsoString } from './formats.ts';
 import { redactHeaders, redactUrl, redactValue, REDACTED, isSecretName } from './redact.ts';
 
 /**
@@ -13,9 +14,9 @@ export function normalizeEntry(input: EntryInput, extraSecretNames?: ReadonlySet
     taskId: input.taskId ?? null,
     operationId: input.operationId ?? input.changeId,
     triggerMethod: input.triggerMethod ?? 'automatic',
-    time: new Date(input.time).toISOString(),
+    time: toIsoString(input.time),
   };
-  if (input.retryAt) entry.retryAt = new Date(input.retryAt).toISOString();
+  if (input.retryAt) entry.retryAt = toIsoString(input.retryAt);
   if (info) {
     entry.errorCode = info.code;
     entry.errorCategory ??= info.transient ? 'transient' : 'permanent';
