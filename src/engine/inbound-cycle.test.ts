@@ -117,6 +117,25 @@ describe('inbound cycle', () => {
     expect(again.task.status).toBe('succeeded');
   });
 
+  it('updates a user whose only change is an extension attribute, and skips it when equal', async () => {
+    await run([rec(2, 'ann@x.com')]);
+    const moved = job({
+      mappings: job().mappings.map((m) =>
+        m.target === 'costCenter' ? { ...m, constant: 'CC-2' } : m,
+      ),
+    });
+    const changed = await run([rec(2, 'ann@x.com')], moved);
+    expect(changed.task.counts).toMatchObject({ updated: 1, skipped: 0 });
+    const [entry] = await entriesOf(changed.task.id);
+    expect(entry!.modifiedProperties).toEqual([
+      { name: 'attributes.costCenter', oldValue: 'CC-1', newValue: 'CC-2' },
+    ]);
+    const same = await run([rec(2, 'ann@x.com')], moved);
+    expect(same.task.counts).toMatchObject({ updated: 0, skipped: 1 });
+    const user = await store.directory.findUserByUserName('ann@x.com');
+    expect(user).toMatchObject({ attributes: { costCenter: 'CC-2' }, version: 2 });
+  });
+
   it('lets a later row of the same chunk see what an earlier row created', async () => {
     const twin = (line: number, key: string, dept: string): SourceRow => ({
       kind: 'record',

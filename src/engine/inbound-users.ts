@@ -189,9 +189,10 @@ export async function processRow(
     // its userName follows.
     const { userName, ...rest } = input;
     const patch = how !== 'userName' && userName !== match.userName ? input : rest;
-    const { user, changes } = Object.keys(patch).length
-      ? await directory.updateUser(match.id, patch, actor, undefined, match)
-      : { user: match, changes: [] };
+    // Most rows of a re-import change nothing: those need no update call at all.
+    const { user, changes } = holdsAlready(match, patch)
+      ? { user: match, changes: [] }
+      : await directory.updateUser(match.id, patch, actor, undefined, match);
     lookup.noteUser(user, match);
     const props = changes.map((c) => ({
       name: c.name,
@@ -296,6 +297,23 @@ export async function deprovision(
     return { ...base, action: 'staged_delete', status: 'pending', reason };
   }
   return { ...base, ...(await carryOutDeprovision(directory, ctx, user, a, steps)) };
+}
+
+/** Whether the user already has every value of the patch (so updating it would change nothing). */
+function holdsAlready(user: HubUser, patch: Partial<HubUser>): boolean {
+  for (const key in patch) {
+    const value = patch[key as keyof HubUser];
+    if (value === undefined) continue;
+    const held = user[key as keyof HubUser];
+    if (value === held) continue;
+    if (
+      typeof value !== 'object' ||
+      value === null ||
+      JSON.stringify(value) !== JSON.stringify(held)
+    )
+      return false;
+  }
+  return true;
 }
 
 function matchDetails(
