@@ -51,15 +51,9 @@ function prepareRecord(r: IngestRecord, now: number, out: PreparedBatch): void {
  */
 export function prepareBody(format: BodyFormat, text: string, now: number): PreparedBatch {
   if (format === 'ndjson') {
-    // Each line is prepared as it is parsed: only its prepared form outlives it. Lines come in
-    // index order, so the refusals of both kinds land in index order.
-    const batch: PreparedBatch = { tasks: [], entries: [], rejected: [] };
-    eachNdjsonRecord(
-      text,
-      (r) => prepareRecord(r, now, batch),
-      (r) => batch.rejected.push(r),
-    );
-    return batch;
+    let batch: PreparedBatch | undefined;
+    prepareNdjson(text, now, Infinity, (b) => (batch = b));
+    return batch!;
   }
   let body: unknown;
   try {
@@ -72,4 +66,32 @@ export function prepareBody(format: BodyFormat, text: string, now: number): Prep
     );
   }
   return prepareRecords(recordsFromJson(body), now);
+}
+
+/**
+ * prepareBody('ndjson') a chunk at a time: `onChunk` gets each `chunkSize` entries in turn, with
+ * the tasks and refusals of the lines since the chunk before, and once more at the end (the
+ * rest, possibly nothing). Each line is prepared as it is parsed, so only its prepared form
+ * outlives it; a caller that stores each chunk before the next keeps no more than a chunk.
+ * Lines come in order, so refusals of both kinds come in index order. Throws BodyError as
+ * prepareBody does — after the chunks before the bad line were handed on.
+ */
+export function prepareNdjson(
+  text: string,
+  now: number,
+  chunkSize: number,
+  onChunk: (batch: PreparedBatch) => void,
+): void {
+  let batch: PreparedBatch = { tasks: [], entries: [], rejected: [] };
+  eachNdjsonRecord(
+    text,
+    (r) => {
+      prepareRecord(r, now, batch);
+      if (batch.entries.length < chunkSize) return;
+      onChunk(batch);
+      batch = { tasks: [], entries: [], rejected: [] };
+    },
+    (r) => batch.rejected.push(r),
+  );
+  onChunk(batch);
 }
