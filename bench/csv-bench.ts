@@ -3,6 +3,7 @@ import { once } from 'node:events';
 import { join } from 'node:path';
 import { SqliteLogStore } from '../src/store/sqlite/sqlite-log-store.ts';
 import { JobRunner } from '../src/engine/job-runner.ts';
+import { cpuSeconds, cpuSpent } from './stats.ts';
 
 /**
  * CSV import of `rows` users into an empty hub (every row logged), then the same file again
@@ -49,10 +50,11 @@ export async function csvImportFigures(dir: string, rows: number) {
   const runner = new JobRunner({ jobs: store.config, directory: store.directory, log: store });
   const timeRun = async () => {
     const t = performance.now();
+    const cpu = cpuSeconds();
     const task = await (
       await runner.start({ jobId: job.id, triggerMethod: 'manual', trigger: 'manual_operation' })
     ).done;
-    return { seconds: (performance.now() - t) / 1000, task };
+    return { seconds: (performance.now() - t) / 1000, cpu: cpuSpent(cpu, cpuSeconds()), task };
   };
   const first = await timeRun();
   const second = await timeRun();
@@ -68,12 +70,14 @@ export async function csvImportFigures(dir: string, rows: number) {
       rowsPerSec: Math.round(rows / first.seconds),
       created: first.task.counts.created,
       status: first.task.status,
+      ...first.cpu,
     },
     reimportNoChange: {
       seconds: round(second.seconds),
       rowsPerSec: Math.round(rows / second.seconds),
       skipped: second.task.counts.skipped,
       status: second.task.status,
+      ...second.cpu,
     },
     reimportNoChangeTraceChanges: {
       seconds: round(third.seconds),
@@ -81,6 +85,7 @@ export async function csvImportFigures(dir: string, rows: number) {
       skipped: third.task.counts.skipped,
       entriesLogged: third.task.counts.processed - (third.task.untraced?.skipped ?? 0),
       status: third.task.status,
+      ...third.cpu,
     },
   };
 }

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 /** Summary figures of a sample of durations in milliseconds. */
 export function summarize(samples: number[]): {
   median: number;
@@ -22,4 +23,42 @@ export async function timeAsync<T>(fn: () => Promise<T>): Promise<[T, number]> {
   const t = performance.now();
   const out = await fn();
   return [out, performance.now() - t];
+}
+
+/**
+ * CPU seconds used so far by the whole process (every thread) and, on Linux, by its main
+ * thread alone (from /proc; `null` elsewhere). Their difference is what other threads used —
+ * the log's writer thread, V8's garbage-collection and compiler helpers: where a run's time
+ * went, on a machine with as many cores as this one has.
+ */
+export function cpuSeconds(): { process: number; mainThread: number | null } {
+  const { user, system } = process.cpuUsage();
+  let mainThread: number | null = null;
+  try {
+    const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
+    // Fields after the command name, which may hold spaces: utime and stime are the 12th and 13th.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    mainThread = (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+  } catch {
+    // Not Linux: the process figure alone.
+  }
+  return { process: (user + system) / 1e6, mainThread };
+}
+
+/** Linux's USER_HZ, the unit of /proc's CPU times (100 on every common platform). */
+const CLOCK_TICKS = 100;
+
+/** CPU used between two `cpuSeconds()` readings, rounded to hundredths. */
+export function cpuSpent(
+  before: ReturnType<typeof cpuSeconds>,
+  after: ReturnType<typeof cpuSeconds>,
+): { processCpuSeconds: number; mainThreadCpuSeconds: number | null } {
+  const round = (x: number) => Math.round(x * 100) / 100;
+  return {
+    processCpuSeconds: round(after.process - before.process),
+    mainThreadCpuSeconds:
+      before.mainThread === null || after.mainThread === null
+        ? null
+        : round(after.mainThread - before.mainThread),
+  };
 }
