@@ -97,7 +97,23 @@ export class EngineLogPipe {
   async add(entry: EntryInput): Promise<void> {
     // As text at once where the store takes text: a waiting line is one flat string for the
     // garbage collector to move, not a tree of a dozen objects.
-    this.pending.push(this.log.ingestLines ? recordLine('entry', entry) : entry);
+    this.pending.push(this.takesText ? recordLine('entry', entry) : entry);
+    await this.sendIfDue();
+  }
+
+  /** Whether the store takes records as text: then `addLine` saves building entry objects. */
+  get takesText(): boolean {
+    return this.log.ingestLines !== undefined;
+  }
+
+  /** Adds an entry already written as its NDJSON line (with `"kind":"entry"`); see `add`. */
+  async addLine(line: string): Promise<void> {
+    if (!this.takesText) throw new Error('this store takes entries, not lines');
+    this.pending.push(line);
+    await this.sendIfDue();
+  }
+
+  private async sendIfDue(): Promise<void> {
     if (this.pending.length < this.limits.sendAt) return;
     if (this.flying.length >= this.maxFlying && this.pending.length < this.limits.holdAt) return;
     await this.write([]);

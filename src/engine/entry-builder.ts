@@ -43,8 +43,12 @@ export interface Outcome {
  */
 export function inboundEntry(ctx: CycleContext, o: Outcome): EntryInput {
   const time = ctx.now();
-  const changeId = newId(time);
-  const e: EntryInput = {
+  return entryAt(ctx, o, time, newId(time));
+}
+
+/** The inbound entry with a given time and change id (`inboundEntry` takes the clock's, a new id). */
+export function entryAt(ctx: CycleContext, o: Outcome, time: number, changeId: string): EntryInput {
+  const e = {
     changeId,
     taskId: ctx.taskId,
     jobId: ctx.job.id,
@@ -57,10 +61,20 @@ export function inboundEntry(ctx: CycleContext, o: Outcome): EntryInput {
     triggerModuleName: ctx.system.name,
     triggerMethod: ctx.triggerMethod,
     source: ctx.source,
-    objectType: o.objectType ?? 'user',
-    action: o.action,
-    status: o.status,
-  };
+  } as EntryInput;
+  outcomeFields(e, o);
+  e.sourceSystem = { id: ctx.system.id, name: ctx.system.name };
+  e.targetSystem = { id: HUB_SYSTEM.id, name: HUB_SYSTEM.name };
+  e.steps = o.steps;
+  closingFields(e, o);
+  return e;
+}
+
+/** What the outcome says of the object, in the entry's field order. */
+function outcomeFields(e: Partial<EntryInput>, o: Outcome): void {
+  e.objectType = o.objectType ?? 'user';
+  e.action = o.action;
+  e.status = o.status;
   if (o.skipReason) e.skipReason = o.skipReason;
   if (o.errorCode) {
     e.errorCode = o.errorCode;
@@ -77,16 +91,65 @@ export function inboundEntry(ctx: CycleContext, o: Outcome): EntryInput {
     target.type = o.objectType === 'group' ? 'Group' : 'User';
     e.targetIdentity = target;
   }
-  e.sourceSystem = { id: ctx.system.id, name: ctx.system.name };
-  e.targetSystem = { id: HUB_SYSTEM.id, name: HUB_SYSTEM.name };
-  e.steps = o.steps;
+}
+
+/** Who approved and what changed: the entry's last fields. */
+function closingFields(e: Partial<EntryInput>, o: Outcome): void {
   if (o.approver) {
     e.approver = o.approver;
     e.actor = o.approver;
   }
   if (o.modifiedProperties?.length) e.modifiedProperties = o.modifiedProperties;
-  return e;
 }
+
+/**
+ * The NDJSON lines of a cycle's inbound entries — byte for byte what serialising `inboundEntry`
+ * with its kind gives — with the fields every entry of the cycle shares (task, job, cycle,
+ * trigger, systems) serialised once, and no entry object built: a cycle makes a line per object.
+ */
+export class InboundLines {
+  private readonly ids: string;
+  private readonly trigger: string;
+  private readonly systems: string;
+
+  constructor(private readonly ctx: CycleContext) {
+    // The shared fields as entryAt writes them, so both say the same.
+    const e = entryAt(ctx, { action: 'other', status: 'success', steps: [], startedAt: 0 }, 0, '');
+    this.ids = members({ taskId: e.taskId, jobId: e.jobId, cycleId: e.cycleId });
+    this.trigger = members({
+      direction: e.direction,
+      triggerModule: e.triggerModule,
+      triggerModuleName: e.triggerModuleName,
+      triggerMethod: e.triggerMethod,
+      source: e.source,
+    });
+    this.systems = members({ sourceSystem: e.sourceSystem, targetSystem: e.targetSystem });
+  }
+
+  line(o: Outcome): string {
+    const time = this.ctx.now();
+    return this.lineAt(o, time, newId(time));
+  }
+
+  /** The line with a given time and change id (`line` takes the cycle's clock and a new id). */
+  lineAt(o: Outcome, time: number, changeId: string): string {
+    const middle: Partial<EntryInput> = {};
+    outcomeFields(middle, o);
+    const closing: Partial<EntryInput> = {};
+    closingFields(closing, o);
+    const tail = members(closing);
+    return (
+      `{"kind":"entry","changeId":${JSON.stringify(changeId)},${this.ids},` +
+      `"operationId":${JSON.stringify(o.operationId ?? changeId)},` +
+      `"time":"${new Date(time).toISOString()}","durationMs":${Math.max(0, time - o.startedAt)},` +
+      `${this.trigger},${members(middle)},${this.systems},"steps":${JSON.stringify(o.steps)}` +
+      `${tail ? `,${tail}` : ''}}`
+    );
+  }
+}
+
+/** An object's JSON members, without the braces: `"a":1,"b":2`. */
+const members = (value: object): string => JSON.stringify(value).slice(1, -1);
 
 export const step = (
   name: Step['name'],
