@@ -21,11 +21,16 @@ export function toHubUser(attrs: Record<string, string>): {
 } {
   const user: Record<string, unknown> = {};
   const extra: Record<string, string> = {};
-  for (const [k, v] of Object.entries(attrs)) {
-    if (CORE.has(k)) user[k] = v;
-    else extra[k] = v;
+  let extras = false;
+  for (const k in attrs) {
+    if (!Object.hasOwn(attrs, k)) continue;
+    if (CORE.has(k)) user[k] = attrs[k];
+    else {
+      extra[k] = attrs[k]!;
+      extras = true;
+    }
   }
-  if (Object.keys(extra).length) user.attributes = extra;
+  if (extras) user.attributes = extra;
   const errors: FieldError[] = [];
   if (!check.Check(user)) {
     for (const e of check.Errors(user)) {

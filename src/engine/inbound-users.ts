@@ -1,5 +1,9 @@
-import type { HubUser } from '../model/directory.ts';
-import type { DirectoryStore, MatchingAttribute } from '../store/directory/directory-store.ts';
+import type { HubUser, HubUserInput } from '../model/directory.ts';
+import type {
+  Actor,
+  DirectoryStore,
+  MatchingAttribute,
+} from '../store/directory/directory-store.ts';
 import { DirectoryError } from '../store/directory/directory-errors.ts';
 import { alreadyGone, anchoredSteps, carryOutDeprovision, goneStep } from './deprovision.ts';
 import type { MapOutcome } from './attribute-mapper.ts';
@@ -185,14 +189,10 @@ export async function processRow(
       await directory.setAnchor(ctx.job.id, row.key, 'user', match.id);
       lookup.noteAnchor(row.key, match.id);
     }
-    // Matched by anchor or another attribute, the object may have been renamed in the source:
-    // its userName follows.
-    const { userName, ...rest } = input;
-    const patch = how !== 'userName' && userName !== match.userName ? input : rest;
     // Most rows of a re-import change nothing: those need no update call at all.
-    const { user, changes } = holdsAlready(match, patch)
+    const { user, changes } = holdsAlready(match, input)
       ? { user: match, changes: [] }
-      : await directory.updateUser(match.id, patch, actor, undefined, match);
+      : await update(directory, match, input, how !== 'userName', actor);
     lookup.noteUser(user, match);
     const props = changes.map((c) => ({
       name: c.name,
@@ -297,6 +297,23 @@ export async function deprovision(
     return { ...base, action: 'staged_delete', status: 'pending', reason };
   }
   return { ...base, ...(await carryOutDeprovision(directory, ctx, user, a, steps)) };
+}
+
+/**
+ * Updates a matched user to the source's values. Matched by anchor or another attribute, the
+ * object may have been renamed in the source: its userName follows. Matched by userName, that
+ * name is the same but for case, which stays as the hub has it.
+ */
+function update(
+  directory: DirectoryStore,
+  match: HubUser,
+  input: HubUserInput,
+  renames: boolean,
+  actor: Actor,
+) {
+  const { userName, ...rest } = input;
+  const patch = renames && userName !== match.userName ? input : rest;
+  return directory.updateUser(match.id, patch, actor, undefined, match);
 }
 
 /** Whether the user already has every value of the patch (so updating it would change nothing). */

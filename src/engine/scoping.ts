@@ -2,6 +2,8 @@ import type { ScopingClause } from '../model/job.ts';
 
 export type ScopeOutcome = { inScope: true } | { inScope: false; reason: string };
 
+const IN_SCOPE: ScopeOutcome = Object.freeze({ inScope: true });
+
 /**
  * Every clause must hold (AND); text comparisons ignore case, as directory filters usually do.
  * A clause reads `attrs` and, for a name `attrs` lacks, `fallback` (mapped attributes first,
@@ -58,5 +60,5 @@ export function evaluateScope(
       };
     }
   }
-  return { inScope: true };
+  return IN_SCOPE;
 }
