@@ -1,8 +1,10 @@
+import { basename } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './api/build-app.ts';
 import { sqliteFile, type Config } from './config.ts';
 import type { LogStore } from './store/log-store.ts';
 import { SqliteLogStore } from './store/sqlite/sqlite-log-store.ts';
+import type { MigrationProgress } from './store/sqlite/open.ts';
 import { registerConsole } from './api/console.ts';
 import type { DirectoryStore } from './store/directory/directory-store.ts';
 import type { ConfigStore } from './store/config/config-store.ts';
@@ -18,9 +20,23 @@ export type ProvlogStore = LogStore & {
   readonly outbound: OutboundStore;
 };
 
+/**
+ * What an operator reads while an existing embedded store's schema is upgraded: the start
+ * waits for it, and rebuilding a large log's table takes a while.
+ */
+export const reportMigration: MigrationProgress = (step) => {
+  const what = `${basename(step.file)} schema version ${step.version} (${step.name})`;
+  process.stderr.write(
+    step.done
+      ? `Upgraded ${what} in ${(step.seconds ?? 0).toFixed(1)} s.\n`
+      : `Upgrading ${what}…\n`,
+  );
+};
+
 /** The only wiring: config → store → API (+ console). */
 export async function openStore(
   config: Pick<Config, 'dataDir' | 'databaseUrl' | 'secretKeyHex'>,
+  onMigration: MigrationProgress = reportMigration,
 ): Promise<ProvlogStore> {
   const key = config.secretKeyHex ? { secretKeyHex: config.secretKeyHex } : {};
   if (config.databaseUrl) {
@@ -32,7 +48,12 @@ export async function openStore(
     });
   }
   // The log is written from a thread of its own: ingest prepares while it stores.
-  return new SqliteLogStore({ file: sqliteFile(config), ...key, writerThread: true });
+  return new SqliteLogStore({
+    file: sqliteFile(config),
+    ...key,
+    writerThread: true,
+    onMigration,
+  });
 }
 
 /** The outbound engine over a store (cycles, push, retries, health). */

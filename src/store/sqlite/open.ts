@@ -9,12 +9,25 @@ export type SqliteDb = Database.Database;
 
 export const PAGE_SIZE = 16384;
 
+/**
+ * An upgrade of an existing store's schema, step by step: `done` is false before a migration
+ * runs and true after it (with the seconds it took). Some rebuild a table, which takes a while
+ * on a large store, so an operator should see why a start waits. A new store is not reported.
+ */
+export type MigrationProgress = (step: {
+  file: string;
+  version: number;
+  name: string;
+  done: boolean;
+  seconds?: number;
+}) => void;
+
 /** Opens (creating if needed) the embedded store and brings its schema up to date. */
-export function openSqlite(file: string): SqliteDb {
+export function openSqlite(file: string, onMigration?: MigrationProgress): SqliteDb {
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
   const db = new Database(file);
   tuneSqlite(db);
-  migrate(db);
+  migrate(db, file, onMigration);
   return db;
 }
 
@@ -69,13 +82,18 @@ export function tuneSqlite(db: SqliteDb): void {
   );
 }
 
-function migrate(db: SqliteDb): void {
+function migrate(db: SqliteDb, file: string, onMigration?: MigrationProgress): void {
   const current = db.pragma('user_version', { simple: true }) as number;
+  const report = current > 0 ? onMigration : undefined;
   for (const m of SQLITE_MIGRATIONS) {
     if (m.version <= current) continue;
+    const step = { file, version: m.version, name: m.name };
+    report?.({ ...step, done: false });
+    const started = performance.now();
     db.transaction(() => {
       db.exec(m.sql);
       db.pragma(`user_version = ${m.version}`);
     })();
+    report?.({ ...step, done: true, seconds: (performance.now() - started) / 1000 });
   }
 }

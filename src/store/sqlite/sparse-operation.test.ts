@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { entry } from '../../../test/helpers/entries.ts';
 import { entriesBeforeSparseOperation } from '../../../test/helpers/sqlite-legacy.ts';
 import { normalizeEntry } from '../../model/normalize.ts';
-import { openSqlite } from './open.ts';
+import { openSqlite, type MigrationProgress } from './open.ts';
 import { SqliteLogStore } from './sqlite-log-store.ts';
 
 const dirs: string[] = [];
@@ -57,7 +57,11 @@ describe('operation ids kept only where they are not the change id (migration 9)
     const dir = mkdtempSync(join(tmpdir(), 'provlog-sparse-'));
     dirs.push(dir);
     const file = join(dir, 'provlog.db');
-    let store = new SqliteLogStore({ file, ...KEY });
+    const steps: Array<Parameters<MigrationProgress>[0]> = [];
+    const onMigration: MigrationProgress = (step) => steps.push(step);
+    let store = new SqliteLogStore({ file, ...KEY, onMigration });
+    // A new store is created, not upgraded: nothing to report.
+    expect(steps).toEqual([]);
     await store.ingest({ tasks: [], entries: HISTORY });
     const before = await store.listEntries({}, { limit: 10 });
     await store.close();
@@ -69,7 +73,17 @@ describe('operation ids kept only where they are not the change id (migration 9)
     ).toEqual(['op-1', 'op-1', 'op-2', 'plain']);
     old.close();
 
-    store = new SqliteLogStore({ file, ...KEY });
+    store = new SqliteLogStore({ file, ...KEY, onMigration });
+    // The upgrade says what it does before it starts, and when it is done.
+    const nine = {
+      file: join(dir, 'provlog.log.db'),
+      version: 9,
+      name: 'operation id only where it is not the change id',
+    };
+    expect(steps).toEqual([
+      { ...nine, done: false },
+      { ...nine, done: true, seconds: expect.any(Number) },
+    ]);
     expect(operationColumn(store).map((r) => r.operation_id)).toEqual([null, 'op-1', null, null]);
     expect(await store.listEntries({}, { limit: 10 })).toEqual(before);
     // The open failure is resolved by a retry stored after the migration, the old one stays so.

@@ -12,7 +12,7 @@ import type { LogDatabase } from '../db-types.ts';
 import { compileOnly } from '../compile-only.ts';
 import { LogReader } from '../log-reader.ts';
 import { ReaderBackedStore } from '../reader-backed-store.ts';
-import { logFileOf, openSqlite, type SqliteDb } from './open.ts';
+import { logFileOf, openSqlite, type MigrationProgress, type SqliteDb } from './open.ts';
 import { SqliteWriter } from './sqlite-writer.ts';
 import { INDEXED_THROUGH } from './migrations.ts';
 import { LogWriterThread } from './log-writer-thread.ts';
@@ -39,6 +39,8 @@ export interface SqliteStoreOptions {
    * prepare their next batch while one is stored. Not for ':memory:' (one connection only).
    */
   writerThread?: boolean;
+  /** Told of each step of an existing store's schema upgrade (open.ts). */
+  onMigration?: MigrationProgress;
 }
 
 /**
@@ -67,9 +69,9 @@ export class SqliteLogStore extends ReaderBackedStore implements LogStore {
 
   constructor(opts: SqliteStoreOptions) {
     super();
-    this.db = openSqlite(opts.file);
+    this.db = openSqlite(opts.file, opts.onMigration);
     const logFile = logFileOf(opts.file, this.db);
-    this.logDb = logFile === opts.file ? this.db : openSqlite(logFile);
+    this.logDb = logFile === opts.file ? this.db : openSqlite(logFile, opts.onMigration);
     this.statements = new StatementCache(this.logDb);
     const qb = compileOnly<LogDatabase>('sqlite');
     if (opts.writerThread && opts.file !== ':memory:')
