@@ -103,7 +103,8 @@ function hasDims(e: EntryHead, d: Dims): boolean {
 
 interface LastKey {
   bucket: number;
-  dims: Dims;
+  /** The joined dimensions the key was built from. */
+  dims: string;
   key: string;
 }
 
@@ -117,17 +118,21 @@ export class BatchAccounting {
   private readonly counts = new Map<string, Counter>();
 
   /**
-   * The rollup key of the entry counted last, per map: the entries of a batch mostly share their
-   * bucket and dimensions, and then share one key string (built once, hashed once).
+   * The dimensions of the entry counted last, and its rollup key per map: the entries of a
+   * batch mostly share their dimensions and bucket, and then share one key string (built once,
+   * hashed once).
    */
-  private readonly dayKey: LastKey = { bucket: NaN, dims: [], key: '' };
-  private readonly hourKey: LastKey = { bucket: NaN, dims: [], key: '' };
+  private lastDims: Dims = [];
+  private lastDimsKey = '';
+  private readonly dayKey: LastKey = { bucket: NaN, dims: '', key: '' };
+  private readonly hourKey: LastKey = { bucket: NaN, dims: '', key: '' };
 
-  private count(map: Map<string, number>, bucket: number, last: LastKey, e: EntryHead): void {
-    if (bucket !== last.bucket || !hasDims(e, last.dims)) {
+  private count(map: Map<string, number>, bucket: number, last: LastKey): void {
+    // The same dimensions are the same string (lastDimsKey), compared by reference.
+    if (bucket !== last.bucket || this.lastDimsKey !== last.dims) {
       last.bucket = bucket;
-      last.dims = dims(e);
-      last.key = `${bucket}\u0000${last.dims.join('\u0000')}`;
+      last.dims = this.lastDimsKey;
+      last.key = `${bucket}\u0000${this.lastDimsKey}`;
     }
     map.set(last.key, (map.get(last.key) ?? 0) + 1);
   }
@@ -153,8 +158,12 @@ export class BatchAccounting {
 
   /** Counts an accepted entry; `retryInSameTask` when it resolved a failure of its own task. */
   add(e: EntryHead, time: number, retryInSameTask: boolean): void {
-    this.count(this.day, Math.floor(time / DAY_MS) * DAY_MS, this.dayKey, e);
-    this.count(this.hour, Math.floor(time / HOUR_MS) * HOUR_MS, this.hourKey, e);
+    if (!hasDims(e, this.lastDims)) {
+      this.lastDims = dims(e);
+      this.lastDimsKey = this.lastDims.join('\u0000');
+    }
+    this.count(this.day, Math.floor(time / DAY_MS) * DAY_MS, this.dayKey);
+    this.count(this.hour, Math.floor(time / HOUR_MS) * HOUR_MS, this.hourKey);
     if (!e.taskId) return;
     const c = this.counter(e.taskId);
     if (e.action !== 'confirm' && !retryInSameTask) c.processed += 1;
