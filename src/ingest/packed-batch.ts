@@ -1,4 +1,4 @@
-import type { EntryHead, PreparedEntry } from '../store/entry-codec.ts';
+import { HEAD_TEXT_FIELDS, type EntryHead, type PreparedEntry } from '../store/entry-codec.ts';
 import type { PreparedBatch } from './prepare-records.ts';
 
 type SystemRef = NonNullable<EntryHead['sourceSystem']>;
@@ -20,24 +20,7 @@ export interface PackedBatch {
   identities: string[];
 }
 
-const STRING_FIELDS = [
-  'changeId',
-  'time',
-  'taskId',
-  'jobId',
-  'cycleId',
-  'operationId',
-  'direction',
-  'status',
-  'action',
-  'objectType',
-  'skipReason',
-  'errorCode',
-  'triggerModule',
-  'triggerMethod',
-  'source',
-  'retryAt',
-] as const satisfies ReadonlyArray<keyof EntryHead>;
+const STRING_FIELDS = HEAD_TEXT_FIELDS;
 
 /** A system reference as one string: id, a NUL, name (an id holds no control character). */
 const packSystem = (ref: SystemRef | undefined) => (ref ? `${ref.id}\u0000${ref.name}` : null);

@@ -48,8 +48,8 @@ export interface PreparedEntry {
   identity: string;
 }
 
-/** The fields of an entry that `doc` leaves out: its columns (EntryHead) and the derived ones. */
-const NOT_IN_DOC = new Set<string>([
+/** The text fields of an entry's head, each a column of its own. */
+export const HEAD_TEXT_FIELDS = [
   'changeId',
   'time',
   'taskId',
@@ -66,10 +66,15 @@ const NOT_IN_DOC = new Set<string>([
   'triggerMethod',
   'source',
   'retryAt',
-  'resolvedBy',
-  'state',
+] as const satisfies ReadonlyArray<keyof EntryHead>;
+
+/** The fields of an entry that `doc` leaves out: its columns (EntryHead) and the derived ones. */
+const NOT_IN_DOC = new Set<string>([
+  ...HEAD_TEXT_FIELDS,
   'sourceSystem',
   'targetSystem',
+  'resolvedBy',
+  'state',
 ] satisfies Array<keyof EntryHead | 'resolvedBy' | 'state'>);
 
 /**
