@@ -2,9 +2,8 @@ import { basename } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './api/build-app.ts';
 import { sqliteFile, type Config } from './config.ts';
-import type { LogStore } from './store/log-store.ts';
+import type { LogStore, MigrationProgress } from './store/log-store.ts';
 import { SqliteLogStore } from './store/sqlite/sqlite-log-store.ts';
-import type { MigrationProgress } from './store/sqlite/open.ts';
 import { registerConsole } from './api/console.ts';
 import type { DirectoryStore } from './store/directory/directory-store.ts';
 import type { ConfigStore } from './store/config/config-store.ts';
@@ -25,7 +24,7 @@ export type ProvlogStore = LogStore & {
  * waits for it, and rebuilding a large log's table takes a while.
  */
 export const reportMigration: MigrationProgress = (step) => {
-  const what = `${basename(step.file)} schema version ${step.version} (${step.name})`;
+  const what = `${basename(step.store)} to schema version ${step.version} (${step.name})`;
   process.stderr.write(
     step.done
       ? `Upgraded ${what} in ${(step.seconds ?? 0).toFixed(1)} s.\n`
@@ -45,6 +44,7 @@ export async function openStore(
       connectionString: config.databaseUrl,
       keyDir: config.dataDir,
       ...key,
+      onMigration,
     });
   }
   // The log is written from a thread of its own: ingest prepares while it stores.

@@ -52,3 +52,17 @@ export interface LogStore {
   ping(): Promise<boolean>;
   close(): Promise<void>;
 }
+
+/**
+ * An upgrade of an existing store's schema, step by step: `done` is false before a migration
+ * runs and true after it (with the seconds it took). Some rebuild a table, which takes a while
+ * on a large store, so an operator should see why a start waits. A new store is not reported.
+ * `store` names what is upgraded: the database file, or the PostgreSQL schema.
+ */
+export type MigrationProgress = (step: {
+  store: string;
+  version: number;
+  name: string;
+  done: boolean;
+  seconds?: number;
+}) => void;

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { entry } from '../../test/helpers/entries.ts';
 import { openTestPostgresStore, postgresAvailable } from '../../test/helpers/postgres.ts';
 import { normalizeEntry } from '../model/normalize.ts';
-import type { LogStore } from './log-store.ts';
+import type { LogStore, MigrationProgress } from './log-store.ts';
 import { openSqlite } from './sqlite/open.ts';
 import { SqliteLogStore } from './sqlite/sqlite-log-store.ts';
 
@@ -78,7 +78,11 @@ describe('migration 8: search text refolded (sharp s, dotted I)', () => {
 
   if (withPostgres) {
     it('refolds identities, merging one that meets an existing text (PostgreSQL)', async () => {
-      const first = await openTestPostgresStore('provlog_m8');
+      const steps: Array<Parameters<MigrationProgress>[0]> = [];
+      const onMigration: MigrationProgress = (step) => steps.push(step);
+      const first = await openTestPostgresStore('provlog_m8', undefined, onMigration);
+      // A new schema is created, not upgraded: nothing to report.
+      expect(steps).toEqual([]);
       await ingestBoth(first.store);
       const q = (sql: string) => first.store.pool.query(sql);
       await q(`INSERT INTO identities (text) SELECT ${OLD_FOLD('text')} FROM identities`);
@@ -91,8 +95,18 @@ describe('migration 8: search text refolded (sharp s, dotted I)', () => {
       expect(before.n).toBe(2);
       await first.store.close();
 
-      const { store, close } = await openTestPostgresStore('provlog_m8', first.schema);
+      const { store, close } = await openTestPostgresStore('provlog_m8', first.schema, onMigration);
       try {
+        // The upgrade says what it does before it starts, and when it is done.
+        const eight = {
+          store: `PostgreSQL schema ${first.schema}`,
+          version: 8,
+          name: expect.any(String),
+        };
+        expect(steps).toEqual([
+          { ...eight, done: false },
+          { ...eight, done: true, seconds: expect.any(Number) },
+        ]);
         await expectFound(store);
         const rows = (await store.pool.query('SELECT text FROM identities')).rows;
         expect(rows).toHaveLength(1);

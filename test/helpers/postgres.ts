@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { PostgresLogStore } from '../../src/store/postgres/postgres-log-store.ts';
+import type { MigrationProgress } from '../../src/store/log-store.ts';
 
 /** The real PostgreSQL the tests use (trust auth, database `test`). */
 export const TEST_DATABASE_URL =
@@ -54,12 +55,14 @@ export const uniqueSchema = (prefix: string) =>
 export async function openTestPostgresStore(
   prefix: string,
   schema = uniqueSchema(prefix),
+  onMigration?: MigrationProgress,
 ): Promise<{ store: PostgresLogStore; schema: string; close: () => Promise<void> }> {
   const store = await PostgresLogStore.connect({
     connectionString: TEST_DATABASE_URL,
     schema,
     poolSize: 2,
     secretKeyHex: randomBytes(32).toString('hex'),
+    ...(onMigration ? { onMigration } : {}),
   });
   // Bound now: a caller may put `close` in the store's place.
   const closeStore = store.close.bind(store);

@@ -5,7 +5,7 @@ import { sql, type Compilable, type SqlBool } from 'kysely';
 import type { PreparedEntry } from '../entry-codec.ts';
 import type { TaskInput } from '../../model/task.ts';
 import { CursorCodec } from '../../query/cursor.ts';
-import type { LogStore, StoreIngestResult } from '../log-store.ts';
+import type { LogStore, MigrationProgress, StoreIngestResult } from '../log-store.ts';
 import type { LogDatabase } from '../db-types.ts';
 import { compileOnly } from '../compile-only.ts';
 import { LogReader } from '../log-reader.ts';
@@ -31,6 +31,8 @@ export interface PostgresStoreOptions {
   secretKeyHex?: string;
   /** Folder of the key file when no secretKeyHex is given (default ./data). */
   keyDir?: string;
+  /** Told of each step of an existing schema's upgrade. */
+  onMigration?: MigrationProgress;
 }
 
 // Times are epoch milliseconds in BIGINT columns: well inside a double's exact range.
@@ -81,7 +83,7 @@ export class PostgresLogStore extends ReaderBackedStore implements LogStore {
       types: int8AsNumber,
     });
     try {
-      await migrate(pool, schema);
+      await migrate(pool, schema, o.onMigration);
       const key = await cursorKey(pool);
       const qb = compileOnly<LogDatabase>('postgres');
       const cursors = new CursorCodec(key);
@@ -138,7 +140,11 @@ export class PostgresLogStore extends ReaderBackedStore implements LogStore {
   }
 }
 
-async function migrate(pool: pg.Pool, schema: string): Promise<void> {
+async function migrate(
+  pool: pg.Pool,
+  schema: string,
+  onMigration?: MigrationProgress,
+): Promise<void> {
   const client = await pool.connect();
   try {
     await client.query('BEGIN');
@@ -153,13 +159,19 @@ async function migrate(pool: pg.Pool, schema: string): Promise<void> {
         (r) => r.version,
       ),
     );
+    // A new schema is created, not upgraded: only an upgrade is reported.
+    const report = done.size > 0 ? onMigration : undefined;
     for (const m of POSTGRES_MIGRATIONS) {
       if (done.has(m.version)) continue;
+      const step = { store: `PostgreSQL schema ${schema}`, version: m.version, name: m.name };
+      report?.({ ...step, done: false });
+      const started = performance.now();
       await client.query(m.sql);
       await client.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [
         m.version,
         m.name,
       ]);
+      report?.({ ...step, done: true, seconds: (performance.now() - started) / 1000 });
     }
     await client.query('COMMIT');
   } catch (err) {

@@ -2,25 +2,13 @@ import Database from 'better-sqlite3';
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { SQLITE_MIGRATIONS } from './migrations.ts';
+import type { MigrationProgress } from '../log-store.ts';
 import { textHash } from '../text-hash.ts';
 import { foldText } from '../../model/fold-text.ts';
 
 export type SqliteDb = Database.Database;
 
 export const PAGE_SIZE = 16384;
-
-/**
- * An upgrade of an existing store's schema, step by step: `done` is false before a migration
- * runs and true after it (with the seconds it took). Some rebuild a table, which takes a while
- * on a large store, so an operator should see why a start waits. A new store is not reported.
- */
-export type MigrationProgress = (step: {
-  file: string;
-  version: number;
-  name: string;
-  done: boolean;
-  seconds?: number;
-}) => void;
 
 /** Opens (creating if needed) the embedded store and brings its schema up to date. */
 export function openSqlite(file: string, onMigration?: MigrationProgress): SqliteDb {
@@ -87,7 +75,7 @@ function migrate(db: SqliteDb, file: string, onMigration?: MigrationProgress): v
   const report = current > 0 ? onMigration : undefined;
   for (const m of SQLITE_MIGRATIONS) {
     if (m.version <= current) continue;
-    const step = { file, version: m.version, name: m.name };
+    const step = { store: file, version: m.version, name: m.name };
     report?.({ ...step, done: false });
     const started = performance.now();
     db.transaction(() => {

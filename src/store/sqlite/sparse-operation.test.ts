@@ -5,7 +5,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { entry } from '../../../test/helpers/entries.ts';
 import { entriesBeforeSparseOperation } from '../../../test/helpers/sqlite-legacy.ts';
 import { normalizeEntry } from '../../model/normalize.ts';
-import { openSqlite, type MigrationProgress } from './open.ts';
+import { openSqlite } from './open.ts';
+import type { MigrationProgress } from '../log-store.ts';
 import { SqliteLogStore } from './sqlite-log-store.ts';
 
 const dirs: string[] = [];
@@ -76,7 +77,7 @@ describe('operation ids kept only where they are not the change id (migration 9)
     store = new SqliteLogStore({ file, ...KEY, onMigration });
     // The upgrade says what it does before it starts, and when it is done.
     const nine = {
-      file: join(dir, 'provlog.log.db'),
+      store: join(dir, 'provlog.log.db'),
       version: 9,
       name: 'operation id only where it is not the change id',
     };
