@@ -20,8 +20,8 @@ export type ProvlogStore = LogStore & {
 };
 
 /**
- * What an operator reads while an existing embedded store's schema is upgraded: the start
- * waits for it, and rebuilding a large log's table takes a while.
+ * What an operator reads while an existing store's schema is upgraded: the start waits for it,
+ * and rebuilding a large log's table takes a while.
  */
 export const reportMigration: MigrationProgress = (step) => {
   const what = `${basename(step.store)} to schema version ${step.version} (${step.name})`;

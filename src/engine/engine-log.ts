@@ -87,7 +87,7 @@ export class EngineLogPipe {
     private readonly limits: PipeLimits = LIMITS,
   ) {
     // Any other store may run two calls at once, and batches must stay in order.
-    this.maxFlying = log.ingestLines ? limits.inFlight : 1;
+    this.maxFlying = this.takesText ? limits.inFlight : 1;
   }
 
   /**

@@ -5,6 +5,7 @@ import type {
   MatchingAttribute,
 } from '../store/directory/directory-store.ts';
 import { DirectoryError } from '../store/directory/directory-errors.ts';
+import { sameValue } from '../store/directory/diff.ts';
 import { alreadyGone, anchoredSteps, carryOutDeprovision, goneStep } from './deprovision.ts';
 import type { MapOutcome } from './attribute-mapper.ts';
 import { evaluateScope } from './scoping.ts';
@@ -320,15 +321,7 @@ function update(
 function holdsAlready(user: HubUser, patch: Partial<HubUser>): boolean {
   for (const key in patch) {
     const value = patch[key as keyof HubUser];
-    if (value === undefined) continue;
-    const held = user[key as keyof HubUser];
-    if (value === held) continue;
-    if (
-      typeof value !== 'object' ||
-      value === null ||
-      JSON.stringify(value) !== JSON.stringify(held)
-    )
-      return false;
+    if (value !== undefined && !sameValue(value, user[key as keyof HubUser])) return false;
   }
   return true;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { diffAttributes } from './diff.ts';
+import { diffAttributes, sameValue } from './diff.ts';
 
 describe('diffAttributes', () => {
   it('lists changed, added and removed attributes in name order', () => {
@@ -43,5 +43,14 @@ describe('diffAttributes', () => {
     expect(diffAttributes({ attributes: { site: 'Lyon' } }, {})).toEqual([
       { name: 'attributes.site', oldValue: 'Lyon', newValue: null },
     ]);
+  });
+
+  it('tells values apart as sameValue does: plain ones by identity, the rest by content', () => {
+    expect(sameValue('Sales', 'Sales')).toBe(true);
+    expect(sameValue('true', true)).toBe(false);
+    expect(sameValue(null, undefined)).toBe(false);
+    expect(sameValue(['a', 'b'], ['a', 'b'])).toBe(true);
+    expect(sameValue({ cc: '42' }, { cc: '43' })).toBe(false);
+    expect(sameValue({ cc: '42' }, null)).toBe(false);
   });
 });

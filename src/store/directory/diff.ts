@@ -17,17 +17,16 @@ export function diffAttributes(
   for (const name of names.sort()) {
     const oldValue = a[name] ?? null;
     const newValue = b[name] ?? null;
-    if (oldValue === newValue) continue;
-    // Two different plain values differ; arrays and objects are compared by content.
-    if (
-      (typeof oldValue === 'object' && oldValue !== null) ||
-      (typeof newValue === 'object' && newValue !== null)
-    ) {
-      if (JSON.stringify(oldValue) === JSON.stringify(newValue)) continue;
-    }
-    out.push({ name, oldValue, newValue });
+    if (!sameValue(oldValue, newValue)) out.push({ name, oldValue, newValue });
   }
   return out;
+}
+
+/** Whether two attribute values are the same: plain values by identity, arrays and objects by content. */
+export function sameValue(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  const objects = (typeof a === 'object' && a !== null) || (typeof b === 'object' && b !== null);
+  return objects && JSON.stringify(a) === JSON.stringify(b);
 }
 
 /** The record with its `attributes` spread out as `attributes.<name>` (itself when it has none). */

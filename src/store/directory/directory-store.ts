@@ -69,13 +69,14 @@ export class DirectoryStore {
     return this.runner.transaction(async (tx) => {
       await this.checkUserRefs(tx, input);
       const time = this.now();
+      const at = iso(time);
       const user: HubUser = {
         ...input,
         id: newId(time),
         displayName: input.displayName ?? input.userName,
         active: input.active ?? true,
-        createdAt: iso(time),
-        updatedAt: iso(time),
+        createdAt: at,
+        updatedAt: at,
         version: 1,
       };
       await this.assertUnique(tx, 'user', user.userName, undefined);
@@ -179,12 +180,13 @@ export class DirectoryStore {
   async createGroup(input: HubGroupInput, actor?: Actor): Promise<HubGroup> {
     return this.runner.transaction(async (tx) => {
       const time = this.now();
+      const at = iso(time);
       const group: HubGroup = {
         ...input,
         members: input.members ?? [],
         id: newId(time),
-        createdAt: iso(time),
-        updatedAt: iso(time),
+        createdAt: at,
+        updatedAt: at,
         version: 1,
       };
       await this.assertUnique(tx, 'group', group.displayName, undefined);
@@ -243,11 +245,12 @@ export class DirectoryStore {
   async createOrganization(input: HubOrganizationInput, actor?: Actor): Promise<HubOrganization> {
     return this.runner.transaction(async (tx) => {
       const time = this.now();
+      const at = iso(time);
       const org: HubOrganization = {
         ...input,
         id: newId(time),
-        createdAt: iso(time),
-        updatedAt: iso(time),
+        createdAt: at,
+        updatedAt: at,
         version: 1,
       };
       if (org.parentId) await this.mustGet(tx, 'organization', org.parentId, undefined, 'parentId');
@@ -866,12 +869,7 @@ export class DirectoryStore {
   }
 }
 
-/** One ISO text per millisecond: a batch of objects created together formats their time once. */
-let lastIso = { ms: NaN, text: '' };
-function iso(ms: number): string {
-  if (ms !== lastIso.ms) lastIso = { ms, text: new Date(ms).toISOString() };
-  return lastIso.text;
-}
+const iso = (ms: number) => new Date(ms).toISOString();
 
 /** Compiled SQL with new values (a class, not an object literal: a statement per row). */
 class ReusedQuery implements Compilable {
