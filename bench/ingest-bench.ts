@@ -79,16 +79,25 @@ const child = (args: string[]) =>
  * provlog's own write path in-process, as an engine in the same process uses it: each batch of
  * records validated, normalised, split and stored (ingest-records.ts), timed around the calls.
  */
-export async function inProcessRate(dir: string, files: string[], total: number): Promise<number> {
+export async function inProcessRate(
+  dir: string,
+  files: string[],
+  total: number,
+): Promise<{ perSec: number; processCpuSeconds: number; mainThreadCpuSeconds: number | null }> {
   rmSync(dir, { recursive: true, force: true });
   const proc = child(['inprocess', join(dir, 'provlog.db'), ...files]);
   proc.stdin.end();
   let out = '';
   for await (const chunk of proc.stdout) out += String(chunk);
-  const { seconds, accepted } = JSON.parse(out) as { seconds: number; accepted: number };
+  const { seconds, accepted, ...cpu } = JSON.parse(out) as {
+    seconds: number;
+    accepted: number;
+    processCpuSeconds: number;
+    mainThreadCpuSeconds: number | null;
+  };
   rmSync(dir, { recursive: true, force: true });
   if (accepted < total) throw new Error(`only ${accepted} of ${total} accepted`);
-  return total / seconds;
+  return { perSec: total / seconds, ...cpu };
 }
 
 /**

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { SqliteLogStore } from '../src/store/sqlite/sqlite-log-store.ts';
 import { buildApp } from '../src/api/build-app.ts';
 import { ingestRecords, type IngestRecord } from '../src/ingest/ingest-records.ts';
+import { cpuSeconds, cpuSpent } from './stats.ts';
 
 /**
  * The measured side of the ingest benchmark, in a process of its own: a real producer or server
@@ -27,6 +28,7 @@ if (mode === 'inprocess') {
   );
   let accepted = 0;
   let inFlight: Promise<void> = Promise.resolve();
+  const cpu = cpuSeconds();
   const t = performance.now();
   for (let i = 0; i < batches.length; i++) {
     const records = batches[i]!;
@@ -41,8 +43,9 @@ if (mode === 'inprocess') {
   }
   await inFlight;
   const seconds = (performance.now() - t) / 1000;
+  const spent = cpuSpent(cpu, cpuSeconds());
   await store.close();
-  process.stdout.write(`${JSON.stringify({ seconds, accepted })}\n`);
+  process.stdout.write(`${JSON.stringify({ seconds, accepted, ...spent })}\n`);
 } else if (mode === 'serve') {
   const app = await buildApp({ store });
   const address = await app.listen({ host: '127.0.0.1', port: 0 });

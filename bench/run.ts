@@ -101,8 +101,12 @@ async function ingestSection() {
     for (const f of files) rmSync(f, { force: true });
     out[name] = {
       ...figures,
-      inProcessPerSec: Math.round(inProcess),
-      inProcessShareOfRaw: Math.round((inProcess / figures.rawBetterSqlite3PerSec) * 100) / 100,
+      inProcessPerSec: Math.round(inProcess.perSec),
+      inProcessShareOfRaw:
+        Math.round((inProcess.perSec / figures.rawBetterSqlite3PerSec) * 100) / 100,
+      // Where the in-process run's time went: every thread, and the producer's (main) alone.
+      inProcessCpuSeconds: inProcess.processCpuSeconds,
+      inProcessMainThreadCpuSeconds: inProcess.mainThreadCpuSeconds,
       httpNdjsonPerSec: Math.round(http),
     };
   }

@@ -1,6 +1,7 @@
 import type { FieldError } from '../model/validation-error.ts';
 import type { LogStore, StoreIngestResult } from '../store/log-store.ts';
 import { prepareRecords, type PreparedBatch } from './prepare-records.ts';
+import { isPacked, unpackBatch, type PackedBatch } from './packed-batch.ts';
 
 export interface IngestRecord {
   kind: 'task' | 'entry';
@@ -37,11 +38,21 @@ export async function ingestRecords(
   return storePrepared(store, prepareRecords(records, now));
 }
 
-/** Stores what a prepared batch holds and tallies the answer. */
-export async function storePrepared(store: LogStore, batch: PreparedBatch): Promise<IngestResult> {
-  const { tasks, entries, rejected } = batch;
-  if (tasks.length === 0 && entries.length === 0) return { accepted: 0, duplicates: 0, rejected };
-  return tally(await store.ingestPrepared({ tasks, entries }), rejected);
+/**
+ * Stores what a prepared batch holds and tallies the answer. A batch still packed (prepared by
+ * an ingest worker) goes as it is to a store that takes packed batches.
+ */
+export async function storePrepared(
+  store: LogStore,
+  batch: PreparedBatch | PackedBatch,
+): Promise<IngestResult> {
+  const { tasks, rejected } = batch;
+  const entries = isPacked(batch) ? batch.docEnds.length : batch.entries.length;
+  if (tasks.length === 0 && entries === 0) return { accepted: 0, duplicates: 0, rejected };
+  if (isPacked(batch) && store.ingestPacked)
+    return tally(await store.ingestPacked({ ...batch, rejected: [] }), rejected);
+  const { entries: prepared } = isPacked(batch) ? unpackBatch(batch) : batch;
+  return tally(await store.ingestPrepared({ tasks, entries: prepared }), rejected);
 }
 
 /** A store's answer and the records refused before it, as the ingest answer counts them. */

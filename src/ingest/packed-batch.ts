@@ -29,6 +29,11 @@ const unpackSystem = (packed: string): SystemRef => {
   return { id: packed.slice(0, cut), name: packed.slice(cut + 1) };
 };
 
+/** A batch still packed (from a worker), not yet rebuilt into entries. */
+export function isPacked(batch: PreparedBatch | PackedBatch): batch is PackedBatch {
+  return 'docEnds' in batch;
+}
+
 export function packBatch(batch: PreparedBatch): PackedBatch {
   const strings = Object.fromEntries(STRING_FIELDS.map((f) => [f, [] as Array<string | null>]));
   const packed: PackedBatch = {

@@ -1,8 +1,15 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { entry, task } from '../../test/helpers/entries.ts';
 import { BodyError } from './parse-body.ts';
 import { PreparePool } from './prepare-pool.ts';
 import { prepareBody } from './prepare-records.ts';
+import { isPacked, unpackBatch } from './packed-batch.ts';
+import { storePrepared } from './ingest-records.ts';
+import { SqliteLogStore } from '../store/sqlite/sqlite-log-store.ts';
+import type { LogStore } from '../store/log-store.ts';
 
 const NOW = Date.parse('2026-11-21T00:00:00Z');
 const pools: PreparePool[] = [];
@@ -72,5 +79,52 @@ describe('preparing ingest batches on a worker thread', () => {
     const pool = workerPool();
     await pool.close();
     await expect(pool.prepareBody('ndjson', ndjson, NOW)).rejects.toThrow(/closed/);
+  });
+});
+
+describe('a worker-prepared batch handed to the store as it is', () => {
+  it('stays packed from a worker, and unpacks to what preparing in place gives', async () => {
+    const packed = await workerPool().prepareForStore('ndjson', ndjson, NOW);
+    expect(isPacked(packed)).toBe(true);
+    expect(unpackBatch(packed as never)).toEqual(prepareBody('ndjson', ndjson, NOW));
+    // Prepared in place (no worker), it is an ordinary batch.
+    expect(isPacked(await new PreparePool(0).prepareForStore('ndjson', ndjson, NOW))).toBe(false);
+  });
+
+  it('is stored by the writer thread with duplicates and rejections counted', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'provlog-packed-'));
+    const store = new SqliteLogStore({ file: join(dir, 'provlog.db'), writerThread: true });
+    try {
+      const pool = workerPool();
+      const first = await storePrepared(store, await pool.prepareForStore('ndjson', ndjson, NOW));
+      expect(first).toMatchObject({ accepted: 3, duplicates: 0 });
+      expect(first.rejected.map((r) => r.line)).toEqual([3, 4]);
+      const again = await storePrepared(store, await pool.prepareForStore('ndjson', ndjson, NOW));
+      expect(again).toMatchObject({ accepted: 0, duplicates: 3 });
+      const stored = await store.getEntry('c3');
+      expect(stored?.taskId).toBeNull();
+      expect(JSON.stringify(stored)).not.toContain('hunter2');
+      expect((await store.getEntry('c1'))?.taskId).toBe('t1');
+      expect(await store.getEntry('c2')).toBeUndefined();
+    } finally {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('is unpacked for a store that takes only prepared entries', async () => {
+    const received: string[] = [];
+    const store = {
+      ingestPrepared: async (batch) => {
+        received.push(...batch.entries.map((e) => e.head.changeId));
+        return {
+          tasks: batch.tasks.map(() => 'accepted'),
+          entries: batch.entries.map(() => 'accepted'),
+        };
+      },
+    } as Pick<LogStore, 'ingestPrepared'> as LogStore;
+    const packed = await workerPool().prepareForStore('ndjson', ndjson, NOW);
+    expect(await storePrepared(store, packed)).toMatchObject({ accepted: 3, duplicates: 0 });
+    expect(received).toEqual(['c1', 'c3']);
   });
 });

@@ -3,7 +3,7 @@ import { WorkerChannel } from '../threads/worker-channel.ts';
 import type { FieldError } from '../model/validation-error.ts';
 import { BodyError } from './parse-body.ts';
 import { prepareBody, type BodyFormat, type PreparedBatch } from './prepare-records.ts';
-import { unpackBatch, type PackedBatch } from './packed-batch.ts';
+import { isPacked, unpackBatch, type PackedBatch } from './packed-batch.ts';
 
 export interface PrepareJob {
   format: BodyFormat;
@@ -55,7 +55,25 @@ export class PreparePool {
    * A whole ingest body, as UTF-8 bytes or text; rejects with BodyError when the body is
    * refused whole. Big bodies go to a worker as bytes, so this thread does not even decode them.
    */
-  prepareBody(format: BodyFormat, body: Buffer | string, now = Date.now()): Promise<PreparedBatch> {
+  async prepareBody(
+    format: BodyFormat,
+    body: Buffer | string,
+    now = Date.now(),
+  ): Promise<PreparedBatch> {
+    const batch = await this.prepareForStore(format, body, now);
+    return isPacked(batch) ? unpackBatch(batch) : batch;
+  }
+
+  /**
+   * As prepareBody, but a batch a worker prepared stays packed as it arrived: a store with a
+   * writer thread of its own takes it as it is (ingest-records.ts, storePrepared), so this
+   * thread neither rebuilds its entries nor packs them again for the writer.
+   */
+  prepareForStore(
+    format: BodyFormat,
+    body: Buffer | string,
+    now = Date.now(),
+  ): Promise<PreparedBatch | PackedBatch> {
     const size = typeof body === 'string' ? body.length : body.byteLength;
     if (this.size === 0 || size < this.inlineBelowBytes) {
       try {
@@ -83,11 +101,11 @@ export class PreparePool {
     );
   }
 
-  private async dispatch(job: PrepareJob): Promise<PreparedBatch> {
+  private async dispatch(job: PrepareJob): Promise<PackedBatch> {
     if (this.closed) throw new Error('The prepare pool is closed');
     const transfer = typeof job.body === 'string' ? [] : [job.body.buffer as ArrayBuffer];
     const reply = await this.leastBusy().request({ job }, transfer);
-    if (reply.ok) return unpackBatch(reply.batch);
+    if (reply.ok) return reply.batch;
     if (reply.bodyError) {
       const { message, errors, malformed } = reply.bodyError;
       throw new BodyError(message, errors, malformed);

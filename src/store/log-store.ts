@@ -4,6 +4,7 @@ import type { Task, TaskInput } from '../model/task.ts';
 import type { EntryFilter } from '../query/entry-filter.ts';
 import type { TaskFilter } from '../query/task-filter.ts';
 import type { IngestResult } from '../ingest/ingest-records.ts';
+import type { PackedBatch } from '../ingest/packed-batch.ts';
 
 export interface Page<T> {
   items: T[];
@@ -37,6 +38,11 @@ export interface LogStore {
     tasks: TaskInput[];
     entries: PreparedEntry[];
   }): Promise<StoreIngestResult>;
+  /**
+   * Optional: a batch prepared and packed by an ingest worker (ingest/packed-batch.ts), for a
+   * store that hands batches to a writer thread as they are; its `rejected` are not its concern.
+   */
+  ingestPacked?(batch: PackedBatch): Promise<StoreIngestResult>;
   /**
    * Optional: records as NDJSON lines (`{"kind":"entry",…}` each), validated, normalised and
    * split by the store — on its writer thread where it has one — then stored, as

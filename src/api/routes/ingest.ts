@@ -60,7 +60,7 @@ export const ingestRoutes: FastifyPluginAsync<IngestRouteOptions> = async (app, 
     },
     async (request) => {
       try {
-        const batch = await opts.pool.prepareBody(request.ingestFormat, request.body as Buffer);
+        const batch = await opts.pool.prepareForStore(request.ingestFormat, request.body as Buffer);
         return await storePrepared(opts.store, batch);
       } catch (err) {
         if (err instanceof BodyError)

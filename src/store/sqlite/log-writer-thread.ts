@@ -1,5 +1,5 @@
 import { WorkerChannel } from '../../threads/worker-channel.ts';
-import { packBatch } from '../../ingest/packed-batch.ts';
+import { packBatch, type PackedBatch } from '../../ingest/packed-batch.ts';
 import type { TaskInput } from '../../model/task.ts';
 import type { PreparedEntry } from '../entry-codec.ts';
 import type { StoreIngestResult } from '../log-store.ts';
@@ -38,7 +38,14 @@ export class LogWriterThread {
     tasks: TaskInput[],
     entries: PreparedEntry[],
   ): Promise<{ result: StoreIngestResult; renamed: string[] }> {
-    const reply = await this.send({ batch: packBatch({ tasks, entries, rejected: [] }) });
+    return this.ingestPacked(packBatch({ tasks, entries, rejected: [] }));
+  }
+
+  /** A batch packed elsewhere (an ingest worker), sent on as it is. */
+  async ingestPacked(
+    batch: PackedBatch,
+  ): Promise<{ result: StoreIngestResult; renamed: string[] }> {
+    const reply = await this.send({ batch });
     return { result: reply.result!, renamed: reply.renamed ?? [] };
   }
 

@@ -7,6 +7,7 @@ import type { TaskInput } from '../../model/task.ts';
 import { CursorCodec } from '../../query/cursor.ts';
 import type { LogStore, MigrationProgress, StoreIngestResult } from '../log-store.ts';
 import { prepareBody } from '../../ingest/prepare-records.ts';
+import { unpackBatch, type PackedBatch } from '../../ingest/packed-batch.ts';
 import { storePrepared, tally, type IngestResult } from '../../ingest/ingest-records.ts';
 import type { LogDatabase } from '../db-types.ts';
 import { compileOnly } from '../compile-only.ts';
@@ -154,6 +155,12 @@ export class SqliteLogStore extends ReaderBackedStore implements LogStore {
     const thread = this.writerThread;
     if (!thread) return this.logLock(() => this.ingestSync(batch));
     return (await this.onThread(() => thread.ingest(batch.tasks, batch.entries))).result;
+  }
+
+  async ingestPacked(batch: PackedBatch): Promise<StoreIngestResult> {
+    const thread = this.writerThread;
+    if (!thread) return this.ingestPrepared(unpackBatch(batch));
+    return (await this.onThread(() => thread.ingestPacked(batch))).result;
   }
 
   async ingestLines(lines: string, now: number): Promise<IngestResult> {
