@@ -101,7 +101,7 @@ describe('the identity dictionary (SQLite)', () => {
     ]);
     // The trigram index still answers from the rebuilt table.
     const ids = store.logDb
-      .prepare('SELECT rowid FROM identities_text WHERE identities_text MATCH \'"turing"\'')
+      .prepare("SELECT rowid FROM identities_text WHERE text GLOB '*turing*'")
       .pluck()
       .all();
     expect(ids).toEqual([2]);
@@ -164,10 +164,67 @@ describe('the identity dictionary (SQLite)', () => {
     expect(indexedThrough()).toBe(0);
     expect(await eventually(() => indexedThrough() === maxId())).toBe(true);
     const hits = store.logDb
-      .prepare('SELECT rowid FROM identities_text WHERE identities_text MATCH \'"person c"\'')
+      .prepare("SELECT rowid FROM identities_text WHERE text GLOB '*person c*'")
       .pluck()
       .all();
     expect(hits).toHaveLength(2);
+    await store.close();
+  });
+
+  it('finds exact substrings through trigrams without positions, after an upgrade too', async () => {
+    const file = tempFile();
+    let store = new SqliteLogStore({ file });
+    const named = (id: string, displayName: string) =>
+      normalizeEntry(entry(id, { targetIdentity: { id: `t-${id}`, displayName, type: 'User' } }));
+    const people = [
+      named('c1', 'Jürgen Abcxbcd'),
+      named('c2', 'Zoë Abcdef'),
+      named('c3', 'ops*admin[eu]?'),
+      named('c4', 'ΣΟΦΊΑ Παπαδοπούλου'),
+    ];
+    await store.ingest({ tasks: [], entries: people });
+    const ids = async (identity: string) =>
+      (await store.listEntries({ identity }, { limit: 10 })).items.map((e) => e.changeId).sort();
+    const answers = async () => ({
+      // Both trigrams of "abcd" are in "abcxbcd", but not the term itself.
+      abcd: await ids('ABCD'),
+      star: await ids('s*adm'),
+      bracket: await ids('admin[eu]?'),
+      question: await ids('u]?'),
+      greek: await ids('σοφία παπα'),
+      jurgen: await ids('JÜRGEN'),
+    });
+    const expected = {
+      abcd: ['c2'],
+      star: ['c3'],
+      bracket: ['c3'],
+      question: ['c3'],
+      greek: ['c4'],
+      jurgen: ['c1'],
+    };
+    expect(await answers()).toEqual(expected);
+    await store.close();
+
+    // The same log as a release before migration 10 left it: trigrams with positions.
+    const old = openSqlite(file.replace(/\.db$/, '.log.db'));
+    old.exec(`DROP TABLE identities_text;
+      CREATE VIRTUAL TABLE identities_text USING fts5(
+        text, content='identities', content_rowid='id', tokenize='trigram case_sensitive 1');
+      INSERT INTO identities_text (rowid, text) SELECT id, text FROM identities;
+      PRAGMA user_version = 9;`);
+    old.close();
+    store = new SqliteLogStore({ file });
+    const ddl = store.logDb
+      .prepare("SELECT sql FROM sqlite_master WHERE name = 'identities_text'")
+      .pluck()
+      .get() as string;
+    expect(ddl).toMatch(/detail=none, columnsize=0/);
+    const indexed = store.logDb
+      .prepare("SELECT rowid FROM identities_text WHERE text GLOB '*abcdef*'")
+      .pluck()
+      .all();
+    expect(indexed).toHaveLength(1);
+    expect(await answers()).toEqual(expected);
     await store.close();
   });
 

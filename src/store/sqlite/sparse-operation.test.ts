@@ -81,9 +81,12 @@ describe('operation ids kept only where they are not the change id (migration 9)
       version: 9,
       name: 'operation id only where it is not the change id',
     };
+    const ten = { ...nine, version: 10, name: 'identity trigrams without positions' };
     expect(steps).toEqual([
       { ...nine, done: false },
       { ...nine, done: true, seconds: expect.any(Number) },
+      { ...ten, done: false },
+      { ...ten, done: true, seconds: expect.any(Number) },
     ]);
     expect(operationColumn(store).map((r) => r.operation_id)).toEqual([null, 'op-1', null, null]);
     expect(await store.listEntries({}, { limit: 10 })).toEqual(before);

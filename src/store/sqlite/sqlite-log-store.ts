@@ -25,7 +25,11 @@ import { OutboundStore } from '../outbound/outbound-store.ts';
 import { loadOrCreateKey, SecretBox } from '../../secrets/secret-box.ts';
 
 /** An FTS5 phrase: with the trigram tokenizer, a substring match. */
-const ftsPhrase = (folded: string) => `"${folded.replaceAll('"', '""')}"`;
+/**
+ * A GLOB pattern matching texts that hold `folded`: the trigram index answers it (migration 10),
+ * and SQLite checks each candidate. `*`, `?` and `[` stand for themselves in brackets.
+ */
+const containsPattern = (folded: string) => `*${folded.replace(/[*?[]/g, '[$&]')}*`;
 
 export interface SqliteStoreOptions {
   /** Database file, or ':memory:'. */
@@ -104,7 +108,7 @@ export class SqliteLogStore extends ReaderBackedStore implements LogStore {
         matchIdentities: async (folded, limit) => this.matchIdentities(folded, limit),
         identitySubquery: (folded) =>
           [...folded].length >= 3
-            ? sql`SELECT rowid FROM identities_text WHERE identities_text MATCH ${ftsPhrase(folded)}
+            ? sql`SELECT rowid FROM identities_text WHERE text GLOB ${containsPattern(folded)}
                 UNION ALL SELECT id FROM identities WHERE id > (${sql.raw(INDEXED_THROUGH)})
                   AND instr(text, ${folded}) > 0`
             : sql`SELECT id FROM identities WHERE instr(text, ${folded}) > 0`,
@@ -135,12 +139,12 @@ export class SqliteLogStore extends ReaderBackedStore implements LogStore {
       // One statement, one snapshot: the index and the tail it has not reached yet.
       return this.statements
         .get(
-          `SELECT rowid FROM identities_text WHERE identities_text MATCH ?
+          `SELECT rowid FROM identities_text WHERE text GLOB ?
            UNION ALL SELECT id FROM identities WHERE id > (${INDEXED_THROUGH}) AND instr(text, ?) > 0
            LIMIT ?`,
         )
         .pluck()
-        .all(ftsPhrase(folded), folded, limit) as number[];
+        .all(containsPattern(folded), folded, limit) as number[];
     }
     return this.logDb
       .prepare('SELECT id FROM identities WHERE instr(text, ?) > 0 LIMIT ?')
