@@ -18,10 +18,13 @@ import { queryFigures, type QueryPicks } from './query-bench.ts';
 import { csvImportFigures } from './csv-bench.ts';
 import { ldapImportFigures } from './ldap-bench.ts';
 import { scimOutboundFigures } from './scim-bench.ts';
+import { medianFigures } from './stats.ts';
 
 /**
- * `npm run bench [-- --entries 10000000] [--sample 200000] [--rounds 40] [--only ingest,csv]`:
- * figures as JSON on stdout; `--only` runs some of ingest, csv, ldap, scim, queries.
+ * `npm run bench [-- --entries 10000000] [--sample 200000] [--rounds 40] [--only ingest,csv]
+ * [--repeat 3]`: figures as JSON on stdout; `--only` runs some of ingest, csv, ldap, scim,
+ * queries; `--repeat` runs the ingest, CSV and LDAP sections that many times and reports each
+ * figure's median (and every run), for a host whose speed varies from minute to minute.
  * Progress goes to stderr. Nothing here asserts; tests never time anything.
  */
 function arg(name: string, fallback: number): number {
@@ -35,6 +38,7 @@ function arg(name: string, fallback: number): number {
 const entries = arg('entries', 1_000_000);
 const sampleSize = arg('sample', 200_000);
 const rounds = arg('rounds', 40);
+const repeat = arg('repeat', 1);
 const SECTIONS = ['ingest', 'csv', 'ldap', 'scim', 'queries'];
 const only = (() => {
   const i = process.argv.indexOf('--only');
@@ -120,16 +124,15 @@ async function main() {
 
   if (only.has('ingest')) {
     log(`ingest: ${sampleSize} demo entries, raw baseline vs provlog in-process vs HTTP`);
-    figures.ingest = await ingestSection();
-    log(JSON.stringify(figures.ingest));
+    figures.ingest = await repeated(ingestSection);
   }
   if (only.has('csv')) {
     const csvRows = arg('csv-rows', 100_000);
     log(`CSV import: ${csvRows} users into an empty hub, then again (no change)`);
-    figures.csvImport = await csvImportFigures(join(dir, 'csv'), csvRows);
-    log(JSON.stringify(figures.csvImport));
+    figures.csvImport = await repeated(() => csvImportFigures(join(dir, 'csv'), csvRows));
   }
-  if (only.has('ldap')) figures.ldapImport = await ldapImportFigures(join(dir, 'ldap'));
+  if (only.has('ldap'))
+    figures.ldapImport = await repeated(() => ldapImportFigures(join(dir, 'ldap')));
   if (only.has('scim')) {
     figures.scimOutbound = await scimOutboundFigures(join(dir, 'scim'), arg('scim-users', 100_000));
     log(JSON.stringify(figures.scimOutbound));
@@ -137,6 +140,16 @@ async function main() {
   if (only.has('queries')) await querySection(figures);
   rmSync(dir, { recursive: true, force: true });
   process.stdout.write(`${JSON.stringify(figures, null, 2)}\n`);
+}
+
+/** A section run `repeat` times: its figures once, or each one's median and every run. */
+async function repeated<T extends object>(section: () => Promise<T>): Promise<T | object> {
+  const runs: T[] = [];
+  for (let i = 0; i < repeat; i++) {
+    runs.push(await section());
+    log(JSON.stringify(runs.at(-1)));
+  }
+  return repeat === 1 ? runs[0]! : { median: medianFigures(runs), runs };
 }
 
 /** Loads `entries` demo entries (rate per fifth) and times filtered first pages and facets. */

@@ -62,3 +62,21 @@ export function cpuSpent(
         : round(after.mainThread - before.mainThread),
   };
 }
+
+/** The same shape as each of `runs`, every number the median of the runs' numbers there. */
+export function medianFigures(runs: unknown[]): unknown {
+  const first = runs[0];
+  if (typeof first === 'number') {
+    const sorted = (runs as number[]).slice().sort((a, b) => a - b);
+    const mid = sorted.length >> 1;
+    const median = sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+    return Math.round(median * 100) / 100;
+  }
+  if (first === null || typeof first !== 'object' || Array.isArray(first)) return first;
+  return Object.fromEntries(
+    Object.keys(first).map((k) => [
+      k,
+      medianFigures(runs.map((r) => (r as Record<string, unknown>)[k])),
+    ]),
+  );
+}
