@@ -19,32 +19,35 @@ export function writeEngineRecords(
 /** Entries, or (for a store that takes text) entries already turned into their NDJSON lines. */
 type Pending = Array<EntryInput | string>;
 
-async function writeBatch(
-  log: LogStore,
-  now: number,
-  entries: Pending,
-  task?: TaskInput,
-): Promise<void> {
-  let result;
-  if (log.ingestLines) {
-    // Text costs this thread a fraction of validating and splitting the records itself.
-    const lines = entries.map((e) => (typeof e === 'string' ? e : recordLine('entry', e)));
-    if (task) lines.unshift(recordLine('task', task));
-    result = await log.ingestLines(lines.join('\n'), now);
-  } else {
-    const records = [
-      ...(task ? [{ kind: 'task' as const, index: 0, value: task }] : []),
-      // Lines are made only for a store that takes text.
-      ...(entries as EntryInput[]).map((value, index) => ({
-        kind: 'entry' as const,
-        index,
-        value,
-      })),
-    ];
-    result = await ingestRecords(log, records, now);
-  }
-  if (result.rejected.length)
-    throw new Error(`engine produced an invalid record: ${JSON.stringify(result.rejected[0])}`);
+/**
+ * Sends a batch. Not an async function: nothing here waits, so no suspended frame keeps the
+ * batch's lines (hundreds of small strings) alive while the store works — kept, they would
+ * outlive young-generation collections and be copied and promoted by each one.
+ */
+function writeBatch(log: LogStore, now: number, entries: Pending, task?: TaskInput): Promise<void> {
+  const stored = log.ingestLines
+    ? // Text costs this thread a fraction of validating and splitting the records itself.
+      log.ingestLines(linesOf(entries, task), now)
+    : ingestRecords(log, recordsOf(entries as EntryInput[], task), now);
+  return stored.then((result) => {
+    if (result.rejected.length)
+      throw new Error(`engine produced an invalid record: ${JSON.stringify(result.rejected[0])}`);
+  });
+}
+
+/** The batch as one NDJSON text, its task first. */
+function linesOf(entries: Pending, task: TaskInput | undefined): string {
+  const lines = entries.map((e) => (typeof e === 'string' ? e : recordLine('entry', e)));
+  if (task) lines.unshift(recordLine('task', task));
+  return lines.join('\n');
+}
+
+/** The batch as records, for a store that takes no text; lines are made only for one that does. */
+function recordsOf(entries: EntryInput[], task: TaskInput | undefined) {
+  return [
+    ...(task ? [{ kind: 'task' as const, index: 0, value: task }] : []),
+    ...entries.map((value, index) => ({ kind: 'entry' as const, index, value })),
+  ];
 }
 
 /** One NDJSON record: the value's JSON with its kind spliced in first, without copying it. */

@@ -30,7 +30,7 @@ export interface IngestResult {
  * Validates each record on its own, stores the good ones in one batch and reports the rest:
  * one bad record never costs the batch, and a rejected one changes nothing.
  */
-export async function ingestRecords(
+export function ingestRecords(
   store: LogStore,
   records: IngestRecord[],
   now = Date.now(),
@@ -40,19 +40,26 @@ export async function ingestRecords(
 
 /**
  * Stores what a prepared batch holds and tallies the answer. A batch still packed (prepared by
- * an ingest worker) goes as it is to a store that takes packed batches.
+ * an ingest worker) goes as it is to a store that takes packed batches. Not an async function,
+ * like the store calls it makes: a suspended frame would keep the batch alive until the store
+ * answers (see SqliteLogStore.ingestPrepared).
  */
-export async function storePrepared(
+export function storePrepared(
   store: LogStore,
   batch: PreparedBatch | PackedBatch,
 ): Promise<IngestResult> {
   const { tasks, rejected } = batch;
   const entries = isPacked(batch) ? batch.docEnds.length : batch.entries.length;
-  if (tasks.length === 0 && entries === 0) return { accepted: 0, duplicates: 0, rejected };
-  if (isPacked(batch) && store.ingestPacked)
-    return tally(await store.ingestPacked({ ...batch, rejected: [] }), rejected);
-  const { entries: prepared } = isPacked(batch) ? unpackBatch(batch) : batch;
-  return tally(await store.ingestPrepared({ tasks, entries: prepared }), rejected);
+  if (tasks.length === 0 && entries === 0)
+    return Promise.resolve({ accepted: 0, duplicates: 0, rejected });
+  const stored =
+    isPacked(batch) && store.ingestPacked
+      ? store.ingestPacked({ ...batch, rejected: [] })
+      : store.ingestPrepared({
+          tasks,
+          entries: isPacked(batch) ? unpackBatch(batch).entries : batch.entries,
+        });
+  return stored.then((outcomes) => tally(outcomes, rejected));
 }
 
 /** A store's answer and the records refused before it, as the ingest answer counts them. */

@@ -58,19 +58,20 @@ export const ingestRoutes: FastifyPluginAsync<IngestRouteOptions> = async (app, 
         },
       },
     },
-    async (request) => {
-      try {
-        const batch = await opts.pool.prepareForStore(request.ingestFormat, request.body as Buffer);
-        return await storePrepared(opts.store, batch);
-      } catch (err) {
-        if (err instanceof BodyError)
-          throw new ApiError(
-            err.malformed ? 'malformed_json' : 'invalid_body',
-            err.message,
-            err.errors,
-          );
-        throw err;
-      }
-    },
+    // A chain, not awaits: the handler's frame would keep the prepared batch alive until the
+    // store answers (see storePrepared).
+    (request) =>
+      opts.pool
+        .prepareForStore(request.ingestFormat, request.body as Buffer)
+        .then((batch) => storePrepared(opts.store, batch))
+        .catch((err: unknown) => {
+          if (err instanceof BodyError)
+            throw new ApiError(
+              err.malformed ? 'malformed_json' : 'invalid_body',
+              err.message,
+              err.errors,
+            );
+          throw err;
+        }),
   );
 };

@@ -1,7 +1,5 @@
 import { WorkerChannel } from '../../threads/worker-channel.ts';
-import { packBatch, type PackedBatch } from '../../ingest/packed-batch.ts';
-import type { TaskInput } from '../../model/task.ts';
-import type { PreparedEntry } from '../entry-codec.ts';
+import type { PackedBatch } from '../../ingest/packed-batch.ts';
 import type { StoreIngestResult } from '../log-store.ts';
 import type { Rejection } from '../../ingest/ingest-records.ts';
 
@@ -14,6 +12,16 @@ export type WriterReply =
       rejected?: Rejection[];
     }
   | { id: number; ok: false; error: string };
+
+/** What the writer thread stores: a packed batch, or NDJSON lines it prepares itself. */
+export type WriterWork = { batch: PackedBatch } | { lines: string; now: number };
+
+/** The writer's answer: an outcome per record stored, the lines it refused, systems renamed. */
+export interface WriterAnswer {
+  result: StoreIngestResult;
+  rejected: Rejection[];
+  renamed: string[];
+}
 
 /**
  * The embedded store's log writer on a thread and connection of its own. SQLite writes from
@@ -34,43 +42,30 @@ export class LogWriterThread {
     );
   }
 
-  async ingest(
-    tasks: TaskInput[],
-    entries: PreparedEntry[],
-  ): Promise<{ result: StoreIngestResult; renamed: string[] }> {
-    return this.ingestPacked(packBatch({ tasks, entries, rejected: [] }));
-  }
-
-  /** A batch packed elsewhere (an ingest worker), sent on as it is. */
-  async ingestPacked(
-    batch: PackedBatch,
-  ): Promise<{ result: StoreIngestResult; renamed: string[] }> {
-    const reply = await this.send({ batch });
-    return { result: reply.result!, renamed: reply.renamed ?? [] };
-  }
-
   /**
-   * Records as NDJSON lines, validated, normalised and split on the writer's thread before they
-   * are stored: for a caller whose own thread is the busier one (an engine cycle), the text
-   * costs it a fraction of preparing the records itself.
+   * Stores a batch packed by the caller (`{batch}`) or NDJSON lines to prepare on the writer's
+   * thread (`{lines, now}`: for a caller whose own thread is the busier one, an engine cycle,
+   * the text costs it a fraction of preparing the records itself). Not an async function: the
+   * work is posted at once and nothing here keeps it while the thread stores it.
    */
-  async ingestLines(
-    lines: string,
-    now: number,
-  ): Promise<{ result: StoreIngestResult; rejected: Rejection[]; renamed: string[] }> {
-    const reply = await this.send({ lines, now });
-    return { result: reply.result!, rejected: reply.rejected ?? [], renamed: reply.renamed ?? [] };
+  send(work: WriterWork): Promise<WriterAnswer> {
+    return this.call(work).then((reply) => ({
+      result: reply.result!,
+      rejected: reply.rejected ?? [],
+      renamed: reply.renamed ?? [],
+    }));
   }
 
   /** Closes the writer's connection (optimising it first) and ends the thread. */
   async close(): Promise<void> {
-    if (!this.channel.failed) await this.send({ close: true });
+    if (!this.channel.failed) await this.call({ close: true });
     await this.channel.terminate();
   }
 
-  private async send(msg: object): Promise<WriterReply & { ok: true }> {
-    const reply = await this.channel.request(msg);
-    if (!reply.ok) throw new Error(`the log writer failed: ${reply.error}`);
-    return reply;
+  private call(msg: object): Promise<WriterReply & { ok: true }> {
+    return this.channel.request(msg).then((reply) => {
+      if (!reply.ok) throw new Error(`the log writer failed: ${reply.error}`);
+      return reply;
+    });
   }
 }

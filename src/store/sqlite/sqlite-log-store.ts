@@ -7,7 +7,7 @@ import type { TaskInput } from '../../model/task.ts';
 import { CursorCodec } from '../../query/cursor.ts';
 import type { LogStore, MigrationProgress, StoreIngestResult } from '../log-store.ts';
 import { prepareBody } from '../../ingest/prepare-records.ts';
-import { unpackBatch, type PackedBatch } from '../../ingest/packed-batch.ts';
+import { packBatch, unpackBatch, type PackedBatch } from '../../ingest/packed-batch.ts';
 import { storePrepared, tally, type IngestResult } from '../../ingest/ingest-records.ts';
 import type { LogDatabase } from '../db-types.ts';
 import { compileOnly } from '../compile-only.ts';
@@ -16,7 +16,7 @@ import { ReaderBackedStore } from '../reader-backed-store.ts';
 import { logFileOf, openSqlite, type SqliteDb } from './open.ts';
 import { SqliteWriter } from './sqlite-writer.ts';
 import { INDEXED_THROUGH } from './migrations.ts';
-import { LogWriterThread } from './log-writer-thread.ts';
+import { LogWriterThread, type WriterAnswer, type WriterWork } from './log-writer-thread.ts';
 import { SqliteRunner } from './sqlite-runner.ts';
 import { WriteLock } from './write-lock.ts';
 import { DirectoryStore } from '../directory/directory-store.ts';
@@ -152,32 +152,45 @@ export class SqliteLogStore extends ReaderBackedStore implements LogStore {
       .all(folded, limit) as number[];
   }
 
-  async ingestPrepared(batch: {
+  // The ingest calls below are not async functions: a suspended frame would keep its batch (or
+  // the closure holding it) alive until the writer answers, and thousands of prepared entries
+  // outliving young-generation collections are copied and promoted by each of them.
+
+  ingestPrepared(batch: {
     tasks: TaskInput[];
     entries: PreparedEntry[];
   }): Promise<StoreIngestResult> {
     const thread = this.writerThread;
     if (!thread) return this.logLock(() => this.ingestSync(batch));
-    return (await this.onThread(() => thread.ingest(batch.tasks, batch.entries))).result;
+    const packed = packBatch({ tasks: batch.tasks, entries: batch.entries, rejected: [] });
+    return this.onThread(thread, { batch: packed }).then((reply) => reply.result);
   }
 
-  async ingestPacked(batch: PackedBatch): Promise<StoreIngestResult> {
+  ingestPacked(batch: PackedBatch): Promise<StoreIngestResult> {
     const thread = this.writerThread;
     if (!thread) return this.ingestPrepared(unpackBatch(batch));
-    return (await this.onThread(() => thread.ingestPacked(batch))).result;
+    return this.onThread(thread, { batch }).then((reply) => reply.result);
   }
 
-  async ingestLines(lines: string, now: number): Promise<IngestResult> {
+  ingestLines(lines: string, now: number): Promise<IngestResult> {
     const thread = this.writerThread;
     if (!thread) return storePrepared(this, prepareBody('ndjson', lines, now));
-    const { result, rejected } = await this.onThread(() => thread.ingestLines(lines, now));
-    return tally(result, rejected);
+    return this.onThread(thread, { lines, now }).then((reply) =>
+      tally(reply.result, reply.rejected),
+    );
   }
 
-  /** A call to the writer thread, under the log's lock; readers forget the systems it renamed. */
-  private onThread<R extends { renamed: string[] }>(call: () => Promise<R>): Promise<R> {
-    return this.logLock(async () => {
-      const reply = await call();
+  /**
+   * A batch for the writer thread, sent under the log's lock; readers forget the systems it
+   * renamed. What is sent is handed over at once: nothing here holds it while the thread works.
+   */
+  private onThread(thread: LogWriterThread, work: WriterWork): Promise<WriterAnswer> {
+    let pending: WriterWork | undefined = work;
+    return this.logLock(() => {
+      const sent = thread.send(pending!);
+      pending = undefined;
+      return sent;
+    }).then((reply) => {
       for (const id of reply.renamed) this.reader.forgetSystem(id);
       return reply;
     });
