@@ -1,6 +1,6 @@
 import type { FieldError } from '../model/validation-error.ts';
 import type { LogStore, StoreIngestResult } from '../store/log-store.ts';
-import { prepareRecords, type PreparedBatch } from './prepare-records.ts';
+import { prepareRecords, prepareRecordsPacked, type PreparedBatch } from './prepare-records.ts';
 import { isPacked, unpackBatch, type PackedBatch } from './packed-batch.ts';
 
 export interface IngestRecord {
@@ -35,7 +35,11 @@ export function ingestRecords(
   records: IngestRecord[],
   now = Date.now(),
 ): Promise<IngestResult> {
-  return storePrepared(store, prepareRecords(records, now));
+  // Packed as prepared for a store with a writer thread: its entries never gather as objects.
+  const prepared = store.ingestPacked
+    ? prepareRecordsPacked(records, now)
+    : prepareRecords(records, now);
+  return storePrepared(store, prepared);
 }
 
 /**

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { entry, task } from '../../test/helpers/entries.ts';
 import { normalizeEntry } from '../model/normalize.ts';
 import { prepareEntry } from '../store/entry-codec.ts';
-import { packBatch, unpackBatch } from './packed-batch.ts';
+import { DOCS_PER_STRING, packBatch, unpackBatch } from './packed-batch.ts';
 import type { PreparedBatch } from './prepare-records.ts';
 
 describe('packing a prepared batch for a thread hand-off', () => {
@@ -28,6 +28,23 @@ describe('packing a prepared batch for a thread hand-off', () => {
       id: 'hr',
       name: 'HR \u0000 «Workday» 人事',
     });
+  });
+
+  it('joins the documents a few hundred to a string, and finds each again', () => {
+    const n = DOCS_PER_STRING * 2 + 3;
+    const entries = Array.from({ length: n }, (_, i) =>
+      prepareEntry(normalizeEntry(entry(`c${i}`, { reason: 'é'.repeat(i % 7) }))),
+    );
+    const batch: PreparedBatch = { tasks: [], entries, rejected: [] };
+    const packed = packBatch(batch);
+    expect(packed.docs).toHaveLength(3);
+    expect(packed.docs[0]).toBe(
+      entries
+        .slice(0, DOCS_PER_STRING)
+        .map((e) => e.doc)
+        .join(''),
+    );
+    expect(unpackBatch(structuredClone(packed))).toStrictEqual(batch);
   });
 
   it('packs an empty batch', () => {

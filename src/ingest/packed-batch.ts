@@ -4,10 +4,10 @@ import type { PreparedBatch } from './prepare-records.ts';
 type SystemRef = NonNullable<EntryHead['sourceSystem']>;
 
 /**
- * A prepared batch laid out for a thread hand-off: one array per head field and every document
- * in one string. Structured clone copies arrays of strings and one long string far faster than
- * thousands of small objects — rebuilding the objects here costs a fifth of what cloning them
- * would cost the writer's thread.
+ * A prepared batch laid out for a thread hand-off: one array per head field and the documents
+ * joined into a few long strings. Structured clone copies arrays of strings and long strings far
+ * faster than thousands of small objects — rebuilding the objects here costs a fifth of what
+ * cloning them would cost the writer's thread.
  */
 export interface PackedBatch {
   tasks: PreparedBatch['tasks'];
@@ -15,10 +15,19 @@ export interface PackedBatch {
   strings: Record<(typeof STRING_FIELDS)[number], Array<string | null>>;
   sourceSystem: Array<string | null>;
   targetSystem: Array<string | null>;
-  docs: string;
+  /** The documents, DOCS_PER_STRING to a string: document i is in `docs[i / DOCS_PER_STRING]`. */
+  docs: string[];
+  /** Where each document ends in its string. */
   docEnds: number[];
   identities: string[];
 }
+
+/**
+ * Documents joined per string. Joined soon after they are made, a batch's documents never
+ * outlive a young-generation collection as thousands of separate strings (each copied, then
+ * promoted): a joined string of this many is big enough to live outside the young generation.
+ */
+export const DOCS_PER_STRING = 256;
 
 const STRING_FIELDS = HEAD_TEXT_FIELDS;
 
@@ -35,36 +44,68 @@ export function isPacked(batch: PreparedBatch | PackedBatch): batch is PackedBat
 }
 
 export function packBatch(batch: PreparedBatch): PackedBatch {
-  const strings = Object.fromEntries(STRING_FIELDS.map((f) => [f, [] as Array<string | null>]));
-  const packed: PackedBatch = {
-    tasks: batch.tasks,
-    rejected: batch.rejected,
-    strings: strings as PackedBatch['strings'],
-    sourceSystem: [],
-    targetSystem: [],
-    docs: '',
-    docEnds: [],
-    identities: [],
-  };
-  const docs: string[] = [];
-  let end = 0;
-  for (const { head, doc, identity } of batch.entries) {
-    for (const f of STRING_FIELDS) packed.strings[f].push((head[f] as string | undefined) ?? null);
-    packed.sourceSystem.push(packSystem(head.sourceSystem));
-    packed.targetSystem.push(packSystem(head.targetSystem));
-    docs.push(doc);
-    end += doc.length;
-    packed.docEnds.push(end);
-    packed.identities.push(identity);
+  const builder = new PackedBatchBuilder();
+  for (const p of batch.entries) builder.add(p);
+  return builder.finish(batch.tasks, batch.rejected);
+}
+
+/** Packs entries one at a time as they are prepared, so no batch of entry objects gathers. */
+export class PackedBatchBuilder {
+  private readonly strings = Object.fromEntries(
+    STRING_FIELDS.map((f) => [f, [] as Array<string | null>]),
+  ) as PackedBatch['strings'];
+  private readonly sourceSystem: Array<string | null> = [];
+  private readonly targetSystem: Array<string | null> = [];
+  private readonly docs: string[] = [];
+  private readonly docEnds: number[] = [];
+  private readonly identities: string[] = [];
+  private open: string[] = [];
+  private end = 0;
+
+  get size(): number {
+    return this.docEnds.length;
   }
-  packed.docs = docs.join('');
-  return packed;
+
+  /** Adds an entry (named as an array's push, for prepare-records.ts's sink). */
+  push(entry: PreparedEntry): void {
+    this.add(entry);
+  }
+
+  add({ head, doc, identity }: PreparedEntry): void {
+    for (const f of STRING_FIELDS) this.strings[f].push((head[f] as string | undefined) ?? null);
+    this.sourceSystem.push(packSystem(head.sourceSystem));
+    this.targetSystem.push(packSystem(head.targetSystem));
+    this.identities.push(identity);
+    this.open.push(doc);
+    this.end += doc.length;
+    this.docEnds.push(this.end);
+    if (this.open.length === DOCS_PER_STRING) this.seal();
+  }
+
+  finish(tasks: PreparedBatch['tasks'], rejected: PreparedBatch['rejected']): PackedBatch {
+    if (this.open.length) this.seal();
+    return {
+      tasks,
+      rejected,
+      strings: this.strings,
+      sourceSystem: this.sourceSystem,
+      targetSystem: this.targetSystem,
+      docs: this.docs,
+      docEnds: this.docEnds,
+      identities: this.identities,
+    };
+  }
+
+  private seal(): void {
+    this.docs.push(this.open.join(''));
+    this.open = [];
+    this.end = 0;
+  }
 }
 
 export function unpackBatch(packed: PackedBatch): PreparedBatch {
   const s = packed.strings;
   const entries: PreparedEntry[] = [];
-  let start = 0;
   for (let i = 0; i < packed.docEnds.length; i++) {
     const head = {} as Record<string, unknown>;
     for (const f of STRING_FIELDS) {
@@ -76,13 +117,12 @@ export function unpackBatch(packed: PackedBatch): PreparedBatch {
     const tgt = packed.targetSystem[i];
     if (src) head.sourceSystem = unpackSystem(src);
     if (tgt) head.targetSystem = unpackSystem(tgt);
-    const end = packed.docEnds[i]!;
+    const start = i % DOCS_PER_STRING ? packed.docEnds[i - 1]! : 0;
     entries.push({
       head: head as unknown as EntryHead,
-      doc: packed.docs.slice(start, end),
+      doc: packed.docs[(i / DOCS_PER_STRING) | 0]!.slice(start, packed.docEnds[i]),
       identity: packed.identities[i]!,
     });
-    start = end;
   }
   return { tasks: packed.tasks, entries, rejected: packed.rejected };
 }

@@ -1,6 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { entry, task } from '../../test/helpers/entries.ts';
-import { prepareBody, prepareNdjson, type PreparedBatch } from './prepare-records.ts';
+import {
+  prepareBody,
+  prepareBodyPacked,
+  prepareNdjson,
+  prepareRecords,
+  prepareRecordsPacked,
+  type PreparedBatch,
+} from './prepare-records.ts';
+import { packBatch } from './packed-batch.ts';
+import type { IngestRecord } from './ingest-records.ts';
 
 const NOW = Date.parse('2026-11-21T00:00:00Z');
 const line = (kind: string, value: object) => JSON.stringify({ kind, ...value });
@@ -33,5 +42,31 @@ describe('prepareNdjson', () => {
     const chunks: PreparedBatch[] = [];
     prepareNdjson('', NOW, 3, (b) => chunks.push(b));
     expect(chunks).toEqual([{ tasks: [], entries: [], rejected: [] }]);
+  });
+});
+
+describe('prepareRecordsPacked', () => {
+  it('packs as it prepares exactly what packing the prepared batch gives', () => {
+    const records: IngestRecord[] = body.split('\n').map((text, index) => {
+      const { kind, ...value } = JSON.parse(text) as { kind: 'task' | 'entry' };
+      return { kind, index, value };
+    });
+    const packed = prepareRecordsPacked(records, NOW);
+    expect(packed).toEqual(packBatch(prepareRecords(records, NOW)));
+    expect(packed.docEnds).toHaveLength(8);
+    expect(packed.tasks.map((t) => t.id)).toEqual(['t1', 't2']);
+    expect(packed.rejected.map((r) => r.index)).toEqual([8, 10]);
+  });
+
+  it('packs whole bodies of either format as packing their prepared batch does', () => {
+    expect(prepareBodyPacked('ndjson', body, NOW)).toEqual(
+      packBatch(prepareBody('ndjson', body, NOW)),
+    );
+    const json = JSON.stringify({ tasks: [task('t1')], entries: [entry('c1'), entry('c2')] });
+    expect(prepareBodyPacked('json', json, NOW)).toEqual(packBatch(prepareBody('json', json, NOW)));
+    expect(() => prepareBodyPacked('json', '{oops', NOW)).toThrow(/not valid JSON/);
+    expect(() => prepareBodyPacked('ndjson', '{"kind":"entry"}\n{oops', NOW)).toThrow(
+      /line 2|JSON/,
+    );
   });
 });

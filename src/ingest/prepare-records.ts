@@ -4,6 +4,7 @@ import { validateEntry, validateTask } from '../model/validate-ingest.ts';
 import { normalizeEntry } from '../model/normalize.ts';
 import { prepareEntry, type PreparedEntry } from '../store/entry-codec.ts';
 import { BodyError, eachNdjsonRecord, recordsFromJson } from './parse-body.ts';
+import { PackedBatchBuilder, type PackedBatch } from './packed-batch.ts';
 import type { IngestRecord, Rejection } from './ingest-records.ts';
 
 /** A batch checked and split, ready for `LogStore.ingestPrepared`, with what was refused. */
@@ -26,8 +27,26 @@ export function prepareRecords(records: IngestRecord[], now: number): PreparedBa
   return out;
 }
 
+/**
+ * prepareRecords packed for a writer thread as it goes (packed-batch.ts): each entry goes into
+ * the columns as soon as it is prepared, and no array of entry objects gathers meanwhile.
+ */
+export function prepareRecordsPacked(records: IngestRecord[], now: number): PackedBatch {
+  const builder = new PackedBatchBuilder();
+  const out = { tasks: [] as TaskInput[], entries: builder, rejected: [] as Rejection[] };
+  for (const r of records) prepareRecord(r, now, out);
+  return builder.finish(out.tasks, out.rejected);
+}
+
+/** Where prepareRecord puts what it prepares: a batch's arrays, or a packed batch's builder. */
+interface PreparedSink {
+  tasks: TaskInput[];
+  entries: { push(entry: PreparedEntry): unknown };
+  rejected: Rejection[];
+}
+
 /** prepareRecords for one record, added to `out`. */
-function prepareRecord(r: IngestRecord, now: number, out: PreparedBatch): void {
+function prepareRecord(r: IngestRecord, now: number, out: PreparedSink): void {
   const errors = r.kind === 'task' ? validateTask(r.value, now) : validateEntry(r.value, now);
   if (errors.length > 0) {
     const changeId = (r.value as { changeId?: unknown } | null)?.changeId;
@@ -55,9 +74,25 @@ export function prepareBody(format: BodyFormat, text: string, now: number): Prep
     prepareNdjson(text, now, Infinity, (b) => (batch = b));
     return batch!;
   }
-  let body: unknown;
+  return prepareRecords(recordsFromJson(parseJsonBody(text)), now);
+}
+
+/** prepareBody packed as it goes, for a writer thread (see prepareRecordsPacked). */
+export function prepareBodyPacked(format: BodyFormat, text: string, now: number): PackedBatch {
+  if (format === 'json') return prepareRecordsPacked(recordsFromJson(parseJsonBody(text)), now);
+  const builder = new PackedBatchBuilder();
+  const out = { tasks: [] as TaskInput[], entries: builder, rejected: [] as Rejection[] };
+  eachNdjsonRecord(
+    text,
+    (r) => prepareRecord(r, now, out),
+    (r) => out.rejected.push(r),
+  );
+  return builder.finish(out.tasks, out.rejected);
+}
+
+function parseJsonBody(text: string): unknown {
   try {
-    body = JSON.parse(text);
+    return JSON.parse(text);
   } catch (err) {
     throw new BodyError(
       `The body is not valid JSON: ${(err as Error).message}`,
@@ -65,7 +100,6 @@ export function prepareBody(format: BodyFormat, text: string, now: number): Prep
       true,
     );
   }
-  return prepareRecords(recordsFromJson(body), now);
 }
 
 /**

@@ -1,7 +1,6 @@
 import { parentPort } from 'node:worker_threads';
 import { BodyError } from './parse-body.ts';
-import { prepareBody } from './prepare-records.ts';
-import { packBatch } from './packed-batch.ts';
+import { prepareBodyPacked } from './prepare-records.ts';
 import type { PrepareReply, PrepareRequest } from './prepare-pool.ts';
 
 const decoder = new TextDecoder();
@@ -12,8 +11,7 @@ parentPort!.on('message', (req: PrepareRequest) => {
   try {
     const { format, body, now } = req.job;
     const text = typeof body === 'string' ? body : decoder.decode(body);
-    const batch = prepareBody(format, text, now);
-    reply = { id: req.id, ok: true, batch: packBatch(batch) };
+    reply = { id: req.id, ok: true, batch: prepareBodyPacked(format, text, now) };
   } catch (err) {
     reply =
       err instanceof BodyError

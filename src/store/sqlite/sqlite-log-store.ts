@@ -7,7 +7,7 @@ import type { TaskInput } from '../../model/task.ts';
 import { CursorCodec } from '../../query/cursor.ts';
 import type { LogStore, MigrationProgress, StoreIngestResult } from '../log-store.ts';
 import { prepareBody } from '../../ingest/prepare-records.ts';
-import { packBatch, unpackBatch, type PackedBatch } from '../../ingest/packed-batch.ts';
+import { packBatch, type PackedBatch } from '../../ingest/packed-batch.ts';
 import { storePrepared, tally, type IngestResult } from '../../ingest/ingest-records.ts';
 import type { LogDatabase } from '../db-types.ts';
 import { compileOnly } from '../compile-only.ts';
@@ -61,6 +61,8 @@ export class SqliteLogStore extends ReaderBackedStore implements LogStore {
   /** The log's writer: on `logDb`, or (writerThread) on a thread and connection of its own. */
   private readonly writer: SqliteWriter | undefined;
   private readonly writerThread: LogWriterThread | undefined;
+  /** Only with a writer thread: a packed batch goes to it as it is (LogStore.ingestPacked). */
+  readonly ingestPacked?: (batch: PackedBatch) => Promise<StoreIngestResult>;
   protected readonly reader: LogReader;
   private readonly statements: StatementCache;
   /** One transaction at a time on the hub's connection (and on the log's, when they are one). */
@@ -79,9 +81,11 @@ export class SqliteLogStore extends ReaderBackedStore implements LogStore {
     this.logDb = logFile === opts.file ? this.db : openSqlite(logFile, opts.onMigration);
     this.statements = new StatementCache(this.logDb);
     const qb = compileOnly<LogDatabase>('sqlite');
-    if (opts.writerThread && opts.file !== ':memory:')
-      this.writerThread = new LogWriterThread(logFile);
-    else this.writer = new SqliteWriter(this.logDb);
+    if (opts.writerThread && opts.file !== ':memory:') {
+      const thread = new LogWriterThread(logFile);
+      this.writerThread = thread;
+      this.ingestPacked = (batch) => this.onThread(thread, { batch }).then((reply) => reply.result);
+    } else this.writer = new SqliteWriter(this.logDb);
     const cursors = new CursorCodec(this.cursorKey());
     // One runner, and one statement cache, for everything on the hub's connection.
     const runner = new SqliteRunner(this.db, this.writeLock, false);
@@ -164,12 +168,6 @@ export class SqliteLogStore extends ReaderBackedStore implements LogStore {
     if (!thread) return this.logLock(() => this.ingestSync(batch));
     const packed = packBatch({ tasks: batch.tasks, entries: batch.entries, rejected: [] });
     return this.onThread(thread, { batch: packed }).then((reply) => reply.result);
-  }
-
-  ingestPacked(batch: PackedBatch): Promise<StoreIngestResult> {
-    const thread = this.writerThread;
-    if (!thread) return this.ingestPrepared(unpackBatch(batch));
-    return this.onThread(thread, { batch }).then((reply) => reply.result);
   }
 
   ingestLines(lines: string, now: number): Promise<IngestResult> {
