@@ -70,6 +70,13 @@ export interface PipeLimits {
 const LIMITS: PipeLimits = { sendAt: 500, holdAt: 10_000, inFlight: 4 };
 
 /**
+ * Waiting lines are joined this many to a string (of ~200 KB for inbound entries): a string that
+ * big lives outside the young generation, so lines waiting for their batch are not copied and
+ * promoted by young-generation collections one by one.
+ */
+const LINES_PER_STRING = 128;
+
+/**
  * A cycle's log writes, sent while the cycle goes on with its next objects: the store writes
  * them meanwhile (on the embedded store's writer thread, at the same time). A batch goes out as
  * soon as it is full, so what waits is text in the writer's queue rather than objects on this
@@ -82,6 +89,10 @@ export class EngineLogPipe {
   private readonly flying: Array<Promise<void>> = [];
   private failure: { error: unknown } | undefined;
   private pending: Pending = [];
+  /** Entries waiting, in `pending` and `lines`. */
+  private waiting = 0;
+  /** Lines not yet joined into `pending` (see LINES_PER_STRING). */
+  private lines: string[] = [];
   private readonly maxFlying: number;
 
   constructor(
@@ -100,7 +111,9 @@ export class EngineLogPipe {
   async add(entry: EntryInput): Promise<void> {
     // As text at once where the store takes text: a waiting line is one flat string for the
     // garbage collector to move, not a tree of a dozen objects.
-    this.pending.push(this.takesText ? recordLine('entry', entry) : entry);
+    if (this.takesText) return this.addLine(recordLine('entry', entry));
+    this.pending.push(entry);
+    this.waiting++;
     await this.sendIfDue();
   }
 
@@ -112,13 +125,21 @@ export class EngineLogPipe {
   /** Adds an entry already written as its NDJSON line (with `"kind":"entry"`); see `add`. */
   async addLine(line: string): Promise<void> {
     if (!this.takesText) throw new Error('this store takes entries, not lines');
-    this.pending.push(line);
+    this.lines.push(line);
+    this.waiting++;
+    if (this.lines.length === LINES_PER_STRING) this.joinLines();
     await this.sendIfDue();
   }
 
+  /** The waiting lines as one string: see LINES_PER_STRING. */
+  private joinLines(): void {
+    this.pending.push(this.lines.join('\n'));
+    this.lines = [];
+  }
+
   private async sendIfDue(): Promise<void> {
-    if (this.pending.length < this.limits.sendAt) return;
-    if (this.flying.length >= this.maxFlying && this.pending.length < this.limits.holdAt) return;
+    if (this.waiting < this.limits.sendAt) return;
+    if (this.flying.length >= this.maxFlying && this.waiting < this.limits.holdAt) return;
     await this.write([]);
   }
 
@@ -129,8 +150,10 @@ export class EngineLogPipe {
   async write(entries: EntryInput[], task?: TaskInput): Promise<void> {
     while (this.flying.length >= this.maxFlying) await this.flying[0];
     if (this.failure) throw this.failure.error;
+    if (this.lines.length) this.joinLines();
     const batch = this.pending.length ? this.pending.concat(entries) : entries;
     this.pending = [];
+    this.waiting = 0;
     const written: Promise<void> = writeBatch(this.log, this.now(), batch, task).then(
       () => this.land(written),
       (error: unknown) => {
@@ -143,7 +166,7 @@ export class EngineLogPipe {
 
   /** Sends what waits and waits until every batch sent is stored. */
   async flush(): Promise<void> {
-    if (this.pending.length) await this.write([]);
+    if (this.waiting) await this.write([]);
     while (this.flying.length) await this.flying[0];
     if (this.failure) throw this.failure.error;
   }
