@@ -1,7 +1,7 @@
 import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { entry, task } from '../../../test/helpers/entries.ts';
 import { normalizeEntry } from '../../model/normalize.ts';
 import { logFileOf, openSqlite } from './open.ts';
@@ -78,6 +78,36 @@ describe('the log file of the embedded store', () => {
     expect(walBytes('provlog.db')).toBe(0);
     expect((await store.getEntry('c1'))?.changeId).toBe('c1');
     await store.close();
+  });
+
+  it('checkpoints the hub from the writer thread when the log rests, not in hub commits', async () => {
+    const dir = tempDir();
+    const file = join(dir, 'provlog.db');
+    const store = new SqliteLogStore({ file, writerThread: true });
+    // The hub's own connection checkpoints only past 512 MiB of WAL.
+    expect(store.db.pragma('wal_autocheckpoint', { simple: true })).toBe(32768);
+    for (let i = 0; i < 300; i++)
+      await store.directory.createUser({
+        userName: `user${i}@example.com`,
+        title: 'x'.repeat(500),
+      });
+    // Everything the hub wrote is still in its WAL: the database file holds none of it.
+    const hubBytes = () => statSync(file).size;
+    const before = hubBytes();
+    const rows = () =>
+      store.db.prepare("SELECT count(*) FROM hub_users WHERE user_name LIKE 'user%'").pluck().get();
+    expect(rows()).toBe(300);
+    // A log write, then a pause: the writer thread checkpoints both files.
+    await store.ingest({ tasks: [], entries: [normalizeEntry(entry('c1'))] });
+    await vi.waitFor(() => expect(hubBytes()).toBeGreaterThan(before + 150_000), {
+      timeout: 10_000,
+    });
+    expect(rows()).toBe(300);
+    await store.close();
+    // Without a writer thread the hub keeps SQLite's usual limit of this store.
+    const plain = new SqliteLogStore({ file: join(dir, 'plain.db') });
+    expect(plain.db.pragma('wal_autocheckpoint', { simple: true })).toBe(8192);
+    await plain.close();
   });
 
   it('names the log file after the hub file', () => {

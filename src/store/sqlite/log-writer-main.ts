@@ -1,4 +1,5 @@
 import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
+import Database from 'better-sqlite3';
 import { unpackBatch, type PackedBatch } from '../../ingest/packed-batch.ts';
 import { openSqlite } from './open.ts';
 import { prepareNdjson } from '../../ingest/prepare-records.ts';
@@ -13,8 +14,17 @@ import type { WriterReply } from './log-writer-thread.ts';
  * (prepared by the caller) or as NDJSON lines (prepared here), are stored in one transaction
  * each, and the answer goes back with the systems renamed and the records refused.
  */
-const db = openSqlite((workerData as { file: string }).file);
+const { file, hubFile } = workerData as { file: string; hubFile?: string };
+const db = openSqlite(file);
 const writer = new SqliteWriter(db);
+/**
+ * The hub's file, for its checkpoints only: the hub is written on the main thread, and a
+ * checkpoint there runs inside a commit of an import's chunk. Checkpointed here when the log
+ * rests (an import's log rests when the import does), the hub's own limit is 512 MiB of WAL
+ * (sqlite-log-store.ts), a bound for hub writes that bring no log writes.
+ */
+const hub = hubFile ? new Database(hubFile, { fileMustExist: true }) : undefined;
+hub?.pragma('wal_autocheckpoint = 0');
 /**
  * New identities get their trigrams when batches stop coming for a moment — trigram indexing
  * costs as much per identity as storing a few entries — or at once when this many wait: every
@@ -36,10 +46,12 @@ const indexNow = () => {
  */
 const whenIdle = () => {
   if (writer.unindexed) indexNow();
-  try {
-    db.pragma('wal_checkpoint(PASSIVE)');
-  } catch {
-    // The next idle time tries again; SQLite's own checkpoints go on meanwhile.
+  for (const file of hub ? [db, hub] : [db]) {
+    try {
+      file.pragma('wal_checkpoint(PASSIVE)');
+    } catch {
+      // The next idle time tries again; SQLite's own checkpoints go on meanwhile.
+    }
   }
 };
 const scheduleIdleWork = () => {
@@ -113,6 +125,7 @@ function storeLinesInChunks(lines: string, now: number) {
 }
 
 function close(id: number): void {
+  hub?.close();
   db.pragma('optimize');
   db.close();
   parentPort!.postMessage({ id, ok: true } satisfies WriterReply);

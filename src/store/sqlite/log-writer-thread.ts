@@ -34,11 +34,12 @@ export interface WriterAnswer {
 export class LogWriterThread {
   private readonly channel: WorkerChannel<WriterReply>;
 
-  constructor(file: string) {
+  /** `hubFile`: the hub's database, checkpointed by the thread when the log rests. */
+  constructor(file: string, hubFile?: string) {
     this.channel = new WorkerChannel(
       new URL('./log-writer-worker.js', import.meta.url),
       'the log writer',
-      { file },
+      { file, hubFile },
     );
   }
 

@@ -82,7 +82,12 @@ export class SqliteLogStore extends ReaderBackedStore implements LogStore {
     this.statements = new StatementCache(this.logDb);
     const qb = compileOnly<LogDatabase>('sqlite');
     if (opts.writerThread && opts.file !== ':memory:') {
-      const thread = new LogWriterThread(logFile);
+      // The writer thread checkpoints the hub's file too when the log rests (log-writer-main.ts);
+      // the hub's own connection then checkpoints only past 512 MiB of WAL, not every 128 MiB
+      // in the middle of an import's commits on this thread.
+      const split = logFile !== opts.file;
+      if (split) this.db.pragma('wal_autocheckpoint = 32768');
+      const thread = new LogWriterThread(logFile, split ? opts.file : undefined);
       this.writerThread = thread;
       this.ingestPacked = (batch) => this.onThread(thread, { batch }).then((reply) => reply.result);
     } else this.writer = new SqliteWriter(this.logDb);
