@@ -34,6 +34,11 @@ export interface ReaderDialect {
   unindexed(column: string): Expression<unknown>;
   /** `haystack` contains `needle` (both already folded). */
   contains(haystack: Expression<unknown>, needle: string): Expression<SqlBool>;
+  /**
+   * A text column folded for a free-text search for `needle` (already folded): lower case at
+   * least, and folded as foldForSearch does wherever a needle outside ASCII needs it.
+   */
+  searchFold(column: Expression<unknown>, needle: string): Expression<unknown>;
   /** Ids of identities whose folded text contains `folded`, at most `limit`. */
   matchIdentities(folded: string, limit: number): Promise<number[]>;
   /** The same set as a subquery, for when it is too large to pass as values. */
@@ -158,7 +163,7 @@ export class LogReader {
       identity,
       eb('change_id', '=', folded),
       sql<SqlBool>`lower(${eb.ref('error_code')}) = ${folded}`,
-      this.dialect.contains(sql`lower(${eb.ref('doc')})`, folded),
+      this.dialect.contains(this.dialect.searchFold(eb.ref('doc'), folded), folded),
     ]);
   }
 

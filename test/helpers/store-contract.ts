@@ -211,6 +211,19 @@ export function describeLogStoreContract(name: string, open: () => Promise<LogSt
       expect(await ids({ identity: 'åsa öb' })).toEqual(['n4']);
     });
 
+    it('finds free text (q) in any script and case, in what an entry says', async () => {
+      await put([
+        entry('r1', { reason: 'Конфликт: пользователь ОЛЬГА уже существует' }),
+        entry('r2', { minutes: 1, reason: 'Zugriff für MÜLLER verweigert' }),
+        entry('r3', { minutes: 2, reason: 'Access DENIED for mueller' }),
+      ]);
+      expect(await ids({ q: 'ольга уже' })).toEqual(['r1']);
+      expect(await ids({ q: 'MÜLLER' })).toEqual(['r2']);
+      expect(await ids({ q: 'für müller' })).toEqual(['r2']);
+      expect(await ids({ q: 'access denied' })).toEqual(['r3']);
+      expect(await ids({ q: 'ölga' })).toEqual([]);
+    });
+
     it('finds a sharp s spelled "ss" and a dotted capital I spelled "i", both ways', async () => {
       await put([
         entry('s1', { targetIdentity: { id: 't-s1', displayName: 'Johann Strauß' } }),

@@ -98,6 +98,8 @@ export class PostgresLogStore extends ReaderBackedStore implements LogStore {
           // PostgreSQL's planner weighs the filters itself; nothing to hide.
           unindexed: (column) => sql.ref(column),
           contains: (haystack, needle) => sql`strpos(${haystack}, ${needle}) > 0`,
+          // PostgreSQL's lower() knows every script in a UTF-8 database.
+          searchFold: (column) => sql`lower(${column})`,
           idsIn: (column, ids) => sql<SqlBool>`${sql.ref(column)} = ANY(${ids}::bigint[])`,
           identitySubquery: (folded) =>
             sql`SELECT id FROM identities WHERE text LIKE ${likePattern(folded)}`,

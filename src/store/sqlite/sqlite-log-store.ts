@@ -24,7 +24,9 @@ import { ConfigStore } from '../config/config-store.ts';
 import { OutboundStore } from '../outbound/outbound-store.ts';
 import { loadOrCreateKey, SecretBox } from '../../secrets/secret-box.ts';
 
-/** An FTS5 phrase: with the trigram tokenizer, a substring match. */
+/** Printable ASCII only. */
+const ASCII = /^[\x20-\x7e]*$/;
+
 /**
  * A GLOB pattern matching texts that hold `folded`: the trigram index answers it (migration 10),
  * and SQLite checks each candidate. `*`, `?` and `[` stand for themselves in brackets.
@@ -112,6 +114,10 @@ export class SqliteLogStore extends ReaderBackedStore implements LogStore {
         // A unary plus keeps SQLite from choosing that column's index.
         unindexed: (column) => sql.raw(`+"${column}"`),
         contains: (haystack, needle) => sql`instr(${haystack}, ${needle}) > 0`,
+        // SQLite's lower() knows ASCII only: a needle beyond it is looked for in text folded by
+        // provlog's own function (open.ts) — slower, row by row, but right in every script.
+        searchFold: (column, needle) =>
+          ASCII.test(needle) ? sql`lower(${column})` : sql`provlog_search_fold(${column})`,
         idsIn: (column, ids) =>
           sql<SqlBool>`${sql.ref(column)} IN (SELECT value FROM json_each(${JSON.stringify(ids)}))`,
         matchIdentities: async (folded, limit) => this.matchIdentities(folded, limit),
