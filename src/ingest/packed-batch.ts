@@ -45,7 +45,7 @@ export function isPacked(batch: PreparedBatch | PackedBatch): batch is PackedBat
 
 export function packBatch(batch: PreparedBatch): PackedBatch {
   const builder = new PackedBatchBuilder();
-  for (const p of batch.entries) builder.add(p);
+  for (const p of batch.entries) builder.push(p);
   return builder.finish(batch.tasks, batch.rejected);
 }
 
@@ -62,16 +62,8 @@ export class PackedBatchBuilder {
   private open: string[] = [];
   private end = 0;
 
-  get size(): number {
-    return this.docEnds.length;
-  }
-
-  /** Adds an entry (named as an array's push, for prepare-records.ts's sink). */
-  push(entry: PreparedEntry): void {
-    this.add(entry);
-  }
-
-  add({ head, doc, identity }: PreparedEntry): void {
+  /** Adds an entry (named as an array's push: prepare-records.ts fills either). */
+  push({ head, doc, identity }: PreparedEntry): void {
     for (const f of STRING_FIELDS) this.strings[f].push((head[f] as string | undefined) ?? null);
     this.sourceSystem.push(packSystem(head.sourceSystem));
     this.targetSystem.push(packSystem(head.targetSystem));

@@ -36,10 +36,16 @@ const ndjson = [
   }),
 ].join('\n');
 
+/** What the pool prepares, rebuilt into entries where a worker left it packed. */
+const prepared = async (pool: PreparePool, format: 'json' | 'ndjson', body: string) => {
+  const batch = await pool.prepareBody(format, body, NOW);
+  return isPacked(batch) ? unpackBatch(batch) : batch;
+};
+
 describe('preparing ingest batches on a worker thread', () => {
   it('gives exactly what preparing in place gives, secrets redacted', async () => {
     const inPlace = prepareBody('ndjson', ndjson, NOW);
-    const onWorker = await workerPool().prepareBody('ndjson', ndjson, NOW);
+    const onWorker = await prepared(workerPool(), 'ndjson', ndjson);
     expect(onWorker).toEqual(inPlace);
     expect(onWorker.tasks.map((t) => t.id)).toEqual(['t1']);
     expect(onWorker.entries.map((e) => e.head.changeId)).toEqual(['c1', 'c3']);
@@ -50,7 +56,7 @@ describe('preparing ingest batches on a worker thread', () => {
   it('prepares JSON bodies the same way', async () => {
     const pool = workerPool();
     const json = JSON.stringify({ tasks: [task('t1')], entries: [entry('c1')] });
-    expect(await pool.prepareBody('json', json, NOW)).toEqual(prepareBody('json', json, NOW));
+    expect(await prepared(pool, 'json', json)).toEqual(prepareBody('json', json, NOW));
   });
 
   it('refuses a malformed body whole with a BodyError that says so', async () => {
@@ -61,7 +67,7 @@ describe('preparing ingest batches on a worker thread', () => {
     const shape = await pool.prepareBody('json', '[1,2]', NOW).catch((e) => e);
     expect(shape).toMatchObject({ malformed: false, errors: [{ field: '/' }] });
     // The worker is still there for the next batch.
-    expect((await pool.prepareBody('ndjson', ndjson, NOW)).entries).toHaveLength(2);
+    expect((await prepared(pool, 'ndjson', ndjson)).entries).toHaveLength(2);
   });
 
   it('keeps order across many batches in flight', async () => {
@@ -69,13 +75,13 @@ describe('preparing ingest batches on a worker thread', () => {
     const bodies = Array.from({ length: 20 }, (_, i) =>
       JSON.stringify({ kind: 'entry', ...entry(`c${i}`) }),
     );
-    const out = await Promise.all(bodies.map((b) => pool.prepareBody('ndjson', b, NOW)));
+    const out = await Promise.all(bodies.map((b) => prepared(pool, 'ndjson', b)));
     expect(out.map((b) => b.entries[0]!.head.changeId)).toEqual(bodies.map((_, i) => `c${i}`));
   });
 
   it('prepares in place when it has no workers, and refuses work once closed', async () => {
     const none = new PreparePool(0);
-    expect((await none.prepareBody('ndjson', ndjson, NOW)).entries).toHaveLength(2);
+    expect((await prepared(none, 'ndjson', ndjson)).entries).toHaveLength(2);
     const pool = workerPool();
     await pool.close();
     await expect(pool.prepareBody('ndjson', ndjson, NOW)).rejects.toThrow(/closed/);
@@ -84,11 +90,11 @@ describe('preparing ingest batches on a worker thread', () => {
 
 describe('a worker-prepared batch handed to the store as it is', () => {
   it('stays packed from a worker, and unpacks to what preparing in place gives', async () => {
-    const packed = await workerPool().prepareForStore('ndjson', ndjson, NOW);
+    const packed = await workerPool().prepareBody('ndjson', ndjson, NOW);
     expect(isPacked(packed)).toBe(true);
     expect(unpackBatch(packed as never)).toEqual(prepareBody('ndjson', ndjson, NOW));
     // Prepared in place (no worker), it is an ordinary batch.
-    expect(isPacked(await new PreparePool(0).prepareForStore('ndjson', ndjson, NOW))).toBe(false);
+    expect(isPacked(await new PreparePool(0).prepareBody('ndjson', ndjson, NOW))).toBe(false);
   });
 
   it('is stored by the writer thread with duplicates and rejections counted', async () => {
@@ -96,10 +102,10 @@ describe('a worker-prepared batch handed to the store as it is', () => {
     const store = new SqliteLogStore({ file: join(dir, 'provlog.db'), writerThread: true });
     try {
       const pool = workerPool();
-      const first = await storePrepared(store, await pool.prepareForStore('ndjson', ndjson, NOW));
+      const first = await storePrepared(store, await pool.prepareBody('ndjson', ndjson, NOW));
       expect(first).toMatchObject({ accepted: 3, duplicates: 0 });
       expect(first.rejected.map((r) => r.line)).toEqual([3, 4]);
-      const again = await storePrepared(store, await pool.prepareForStore('ndjson', ndjson, NOW));
+      const again = await storePrepared(store, await pool.prepareBody('ndjson', ndjson, NOW));
       expect(again).toMatchObject({ accepted: 0, duplicates: 3 });
       const stored = await store.getEntry('c3');
       expect(stored?.taskId).toBeNull();
@@ -123,7 +129,7 @@ describe('a worker-prepared batch handed to the store as it is', () => {
         };
       },
     } as Pick<LogStore, 'ingestPrepared'> as LogStore;
-    const packed = await workerPool().prepareForStore('ndjson', ndjson, NOW);
+    const packed = await workerPool().prepareBody('ndjson', ndjson, NOW);
     expect(await storePrepared(store, packed)).toMatchObject({ accepted: 3, duplicates: 0 });
     expect(received).toEqual(['c1', 'c3']);
   });

@@ -3,7 +3,7 @@ import { WorkerChannel } from '../threads/worker-channel.ts';
 import type { FieldError } from '../model/validation-error.ts';
 import { BodyError } from './parse-body.ts';
 import { prepareBody, type BodyFormat, type PreparedBatch } from './prepare-records.ts';
-import { isPacked, unpackBatch, type PackedBatch } from './packed-batch.ts';
+import type { PackedBatch } from './packed-batch.ts';
 
 export interface PrepareJob {
   format: BodyFormat;
@@ -53,23 +53,11 @@ export class PreparePool {
 
   /**
    * A whole ingest body, as UTF-8 bytes or text; rejects with BodyError when the body is
-   * refused whole. Big bodies go to a worker as bytes, so this thread does not even decode them.
+   * refused whole. Big bodies go to a worker as bytes, so this thread does not even decode them,
+   * and come back packed as the worker made them: a store with a writer thread takes them as
+   * they are (ingest-records.ts, storePrepared), so this thread never rebuilds their entries.
    */
-  async prepareBody(
-    format: BodyFormat,
-    body: Buffer | string,
-    now = Date.now(),
-  ): Promise<PreparedBatch> {
-    const batch = await this.prepareForStore(format, body, now);
-    return isPacked(batch) ? unpackBatch(batch) : batch;
-  }
-
-  /**
-   * As prepareBody, but a batch a worker prepared stays packed as it arrived: a store with a
-   * writer thread of its own takes it as it is (ingest-records.ts, storePrepared), so this
-   * thread neither rebuilds its entries nor packs them again for the writer.
-   */
-  prepareForStore(
+  prepareBody(
     format: BodyFormat,
     body: Buffer | string,
     now = Date.now(),

@@ -32,9 +32,16 @@ export function prepareRecords(records: IngestRecord[], now: number): PreparedBa
  * the columns as soon as it is prepared, and no array of entry objects gathers meanwhile.
  */
 export function prepareRecordsPacked(records: IngestRecord[], now: number): PackedBatch {
+  return packing((out) => {
+    for (const r of records) prepareRecord(r, now, out);
+  });
+}
+
+/** What `fill` puts in a sink whose entries are packed as they come. */
+function packing(fill: (out: PreparedSink) => void): PackedBatch {
   const builder = new PackedBatchBuilder();
   const out = { tasks: [] as TaskInput[], entries: builder, rejected: [] as Rejection[] };
-  for (const r of records) prepareRecord(r, now, out);
+  fill(out);
   return builder.finish(out.tasks, out.rejected);
 }
 
@@ -80,14 +87,13 @@ export function prepareBody(format: BodyFormat, text: string, now: number): Prep
 /** prepareBody packed as it goes, for a writer thread (see prepareRecordsPacked). */
 export function prepareBodyPacked(format: BodyFormat, text: string, now: number): PackedBatch {
   if (format === 'json') return prepareRecordsPacked(recordsFromJson(parseJsonBody(text)), now);
-  const builder = new PackedBatchBuilder();
-  const out = { tasks: [] as TaskInput[], entries: builder, rejected: [] as Rejection[] };
-  eachNdjsonRecord(
-    text,
-    (r) => prepareRecord(r, now, out),
-    (r) => out.rejected.push(r),
+  return packing((out) =>
+    eachNdjsonRecord(
+      text,
+      (r) => prepareRecord(r, now, out),
+      (r) => out.rejected.push(r),
+    ),
   );
-  return builder.finish(out.tasks, out.rejected);
 }
 
 function parseJsonBody(text: string): unknown {

@@ -62,7 +62,7 @@ export const ingestRoutes: FastifyPluginAsync<IngestRouteOptions> = async (app, 
     // store answers (see storePrepared).
     (request) =>
       opts.pool
-        .prepareForStore(request.ingestFormat, request.body as Buffer)
+        .prepareBody(request.ingestFormat, request.body as Buffer)
         .then((batch) => storePrepared(opts.store, batch))
         .catch((err: unknown) => {
           if (err instanceof BodyError)

@@ -46,9 +46,9 @@ const indexNow = () => {
  */
 const whenIdle = () => {
   if (writer.unindexed) indexNow();
-  for (const file of hub ? [db, hub] : [db]) {
+  for (const conn of hub ? [db, hub] : [db]) {
     try {
-      file.pragma('wal_checkpoint(PASSIVE)');
+      conn.pragma('wal_checkpoint(PASSIVE)');
     } catch {
       // The next idle time tries again; SQLite's own checkpoints go on meanwhile.
     }

@@ -5,6 +5,7 @@ import { StatementCache } from './statement-cache.ts';
 import type { PreparedEntry } from '../entry-codec.ts';
 import type { TaskInput } from '../../model/task.ts';
 import { CursorCodec } from '../../query/cursor.ts';
+import { isAscii } from '../../model/fold-text.ts';
 import type { LogStore, MigrationProgress, StoreIngestResult } from '../log-store.ts';
 import { prepareBody } from '../../ingest/prepare-records.ts';
 import { packBatch, type PackedBatch } from '../../ingest/packed-batch.ts';
@@ -23,9 +24,6 @@ import { DirectoryStore } from '../directory/directory-store.ts';
 import { ConfigStore } from '../config/config-store.ts';
 import { OutboundStore } from '../outbound/outbound-store.ts';
 import { loadOrCreateKey, SecretBox } from '../../secrets/secret-box.ts';
-
-/** Printable ASCII only. */
-const ASCII = /^[\x20-\x7e]*$/;
 
 /**
  * A GLOB pattern matching texts that hold `folded`: the trigram index answers it (migration 10),
@@ -117,7 +115,7 @@ export class SqliteLogStore extends ReaderBackedStore implements LogStore {
         // SQLite's lower() knows ASCII only: a needle beyond it is looked for in text folded by
         // provlog's own function (open.ts) — slower, row by row, but right in every script.
         searchFold: (column, needle) =>
-          ASCII.test(needle) ? sql`lower(${column})` : sql`provlog_search_fold(${column})`,
+          isAscii(needle) ? sql`lower(${column})` : sql`provlog_search_fold(${column})`,
         idsIn: (column, ids) =>
           sql<SqlBool>`${sql.ref(column)} IN (SELECT value FROM json_each(${JSON.stringify(ids)}))`,
         matchIdentities: async (folded, limit) => this.matchIdentities(folded, limit),
