@@ -6,6 +6,8 @@ import type { Prng } from '../src/demo/prng.ts';
 
 export interface QueryPicks {
   names: string[];
+  /** Starts of words an entry says (free text, q): of names, reasons and steps. */
+  words: string[];
   taskIds: string[];
   applications: string[];
 }
@@ -33,6 +35,15 @@ export async function queryFigures(
       name: 'application+window+status',
       filters: () => ({ application: pick(picks.applications), window: '24h', status: 'failure' }),
     },
+    { name: 'free text', filters: () => ({ q: pick(picks.words) }) },
+    {
+      name: 'free text, two words',
+      filters: () => ({ q: `${pick(picks.words)} ${pick(picks.words)}` }),
+    },
+    {
+      name: 'free text found nowhere',
+      filters: () => ({ q: `zq${Math.floor(rng.next() * 1e6)}` }),
+    },
     { name: 'unfiltered', filters: () => ({}) },
   ];
   const facetCases: Case[] = [
@@ -45,6 +56,7 @@ export async function queryFigures(
     },
     { name: 'facets task', filters: () => ({ taskId: pick(picks.taskIds) }) },
     { name: 'facets identity', filters: () => ({ identity: pick(picks.names) }) },
+    { name: 'facets free text', filters: () => ({ q: pick(picks.words) }) },
   ];
   const run = async (c: Case, fn: (f: EntryFilter) => Promise<unknown>) => {
     const samples: number[] = [];

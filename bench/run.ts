@@ -157,7 +157,7 @@ async function querySection(figures: Record<string, unknown>) {
   log(`queries: loading ${entries} demo entries`);
   const store = new SqliteLogStore({ file: join(dir, 'query', 'provlog.db') });
   const rng = new Prng(99);
-  const picks: QueryPicks = { names: [], taskIds: [], applications: [] };
+  const picks: QueryPicks = { names: [], words: [], taskIds: [], applications: [] };
   const apps = new Set<string>();
   let loaded = 0;
   const t0 = performance.now();
@@ -181,6 +181,11 @@ async function querySection(figures: Record<string, unknown>) {
           picks.names.push(name.slice(start, start + 4 + Math.floor(rng.next() * 5)));
         }
         if (e.taskId) picks.taskIds.push(e.taskId);
+        // What a person looks for in free text: the start (4 to 8 letters) of a word it says.
+        const said = [name, e.reason, ...(e.steps ?? []).map((s) => s.description)].join(' ');
+        const words = said.split(/[^\p{L}\p{N}]+/u).filter((w) => w.length >= 4);
+        const word = words[Math.floor(rng.next() * words.length)];
+        if (word) picks.words.push(word.slice(0, 4 + Math.floor(rng.next() * 5)));
       }
       for (const s of [e.sourceSystem?.name, e.targetSystem?.name])
         if (s && s !== 'provlog hub') apps.add(s);
@@ -198,7 +203,10 @@ async function querySection(figures: Record<string, unknown>) {
   byFifth.push(
     Math.round((loaded - fifthStart.loaded) / ((performance.now() - fifthStart.at) / 1000)),
   );
+  // Indexing what waits (the words of the last entries), statistics, checkpoint.
+  const optimizeStarted = performance.now();
   store.optimize();
+  const optimizeSeconds = (performance.now() - optimizeStarted) / 1000;
   picks.applications = [...apps].map((a) =>
     a.toLowerCase().slice(0, Math.max(4, Math.ceil(a.length / 2))),
   );
@@ -206,9 +214,11 @@ async function querySection(figures: Record<string, unknown>) {
     entries: loaded,
     loadSeconds: Math.round(loadSeconds),
     loadPerSec: Math.round(loaded / loadSeconds),
+    optimizeSeconds: Math.round(optimizeSeconds * 10) / 10,
     loadPerSecByFifth: byFifth,
     applications: [...apps],
     identityQueries: picks.names.slice(0, 8),
+    freeTextQueries: picks.words.slice(0, 8),
   };
   log(JSON.stringify(figures.dataset));
   figures.queries = await queryFigures(store, picks, rng, rounds);

@@ -32,7 +32,7 @@ export const ENTRY_FLAGS: Array<[flag: string, param: keyof EntryQuery, help: st
   ['--application <text>', 'application', 'system name contains'],
   ['--identity <text>', 'identity', 'display name or id, source or target'],
   ['--error-code <codes>', 'errorCode', 'error code'],
-  ['-q, --q <text>', 'q', 'free text'],
+  ['-q, --q <text>', 'q', 'free text: each word begins a word an entry says'],
 ];
 
 function identityOf(e: Entry): string {

@@ -43,7 +43,7 @@ export interface EntryFilter {
   application?: string;
   /** Display name or id, in source or target; partial, case-insensitive. */
   identity?: string;
-  /** Free text over identities, systems, error codes and reasons. */
+  /** Free text: each word begins a word the entry says (store/entry-words.ts), or the change id. */
   q?: string;
 }
 

@@ -9,8 +9,10 @@ type EB = ExpressionBuilder<LogDatabase, 'entries'>;
 export interface EntryWhereDialect {
   /** Column reference that must not drive index choice (multi-valued filters scan in time order). */
   unindexed(column: string): Expression<unknown>;
-  /** Condition for a folded substring over identities (`scope: 'identity'`) or all text. */
-  textMatch(eb: EB, scope: 'identity' | 'all', folded: string): Expression<SqlBool>;
+  /** Condition for a folded substring of an identity's names and ids. */
+  identityMatch(eb: EB, folded: string): Expression<SqlBool>;
+  /** Condition for the free text (q), looked up beforehand (log-reader.ts). */
+  freeText(): Expression<SqlBool>;
 }
 
 /** Filters resolved against the store before building SQL (system names → ids). */
@@ -76,9 +78,8 @@ export function entryConditions(
       );
     }
   }
-  if (filter.identity)
-    conds.push(dialect.textMatch(eb, 'identity', foldForSearch(filter.identity)));
-  if (filter.q) conds.push(dialect.textMatch(eb, 'all', foldForSearch(filter.q)));
+  if (filter.identity) conds.push(dialect.identityMatch(eb, foldForSearch(filter.identity)));
+  if (filter.q) conds.push(dialect.freeText());
   return conds;
 }
 

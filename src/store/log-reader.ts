@@ -1,4 +1,5 @@
 import { foldForSearch } from '../model/fold-text.ts';
+import { searchWords } from './entry-words.ts';
 import {
   sql,
   type Compilable,
@@ -28,6 +29,15 @@ import { planFacetRanges } from './facet-ranges.ts';
 /** Runs a compiled query and returns its rows (the one place a store touches its driver for reads). */
 export type RunQuery = <T>(query: Compilable) => Promise<T[]>;
 
+/**
+ * Entries matching free text: a condition read entry by entry, or a query of their seqs — `few`
+ * of them (a query reads them by key and sorts them) or many (it walks the time index and
+ * looks each entry up among them), and `also` what each of them must satisfy besides.
+ */
+export type WordsMatch =
+  | { where: Expression<SqlBool> }
+  | { seqs: Expression<unknown>; few: boolean; also?: Expression<SqlBool> };
+
 /** What the reader needs from a dialect beyond Kysely's compiler. */
 export interface ReaderDialect {
   /** Column reference the planner must not pick an index for. */
@@ -35,10 +45,10 @@ export interface ReaderDialect {
   /** `haystack` contains `needle` (both already folded). */
   contains(haystack: Expression<unknown>, needle: string): Expression<SqlBool>;
   /**
-   * A text column folded for a free-text search for `needle` (already folded): lower case at
-   * least, and folded as foldForSearch does wherever a needle outside ASCII needs it.
+   * Entries in which each of `words` (entry-words.ts, at least one) begins a word, after
+   * whatever look-up the store needs; `counting` when every match is read (facets), not a page.
    */
-  searchFold(column: Expression<unknown>, needle: string): Expression<unknown>;
+  wordsMatch(words: string[], counting: boolean): Promise<WordsMatch>;
   /** Ids of identities whose folded text contains `folded`, at most `limit`. */
   matchIdentities(folded: string, limit: number): Promise<number[]>;
   /** The same set as a subquery, for when it is too large to pass as values. */
@@ -101,9 +111,8 @@ export class LogReader {
     counting = false,
   ): Promise<EntryWhereDialect> {
     const matches = new Map<string, IdentityMatch>();
-    for (const text of [filter.identity, filter.q]) {
-      if (!text) continue;
-      const folded = foldForSearch(text);
+    if (filter.identity) {
+      const folded = foldForSearch(filter.identity);
       const ids = await this.dialect.matchIdentities(folded, indexLimit + 1);
       let many: IdentityMatch['many'] = 'scan';
       if (ids.length > indexLimit && counting) {
@@ -115,11 +124,34 @@ export class LogReader {
       }
       matches.set(folded, { ids, many });
     }
+    const freeText = filter.q ? await this.freeText(filter.q, counting) : undefined;
     return {
       unindexed: (c) => this.dialect.unindexed(c),
-      textMatch: (eb, scope, folded) =>
-        this.textMatch(eb, scope, folded, matches.get(folded), indexLimit, counting),
+      identityMatch: (eb, folded) =>
+        this.identityMatch(eb, folded, matches.get(folded), indexLimit, counting),
+      freeText: () => freeText ?? sql<SqlBool>`1 = 1`,
     };
+  }
+
+  /**
+   * Free text: the entry whose change id it is, and the entries in which each of its words
+   * begins a word (entry-words.ts) — names and ids of identities, steps, reasons, properties,
+   * payloads, the error code.
+   */
+  private async freeText(q: string, counting: boolean): Promise<Expression<SqlBool>> {
+    const words = searchWords(q);
+    const change = q.trim();
+    if (words.length === 0) return sql<SqlBool>`${sql.ref('change_id')} = ${change}`;
+    const match = await this.dialect.wordsMatch(words, counting);
+    if ('where' in match)
+      return sql<SqlBool>`(${sql.ref('change_id')} = ${change} OR ${match.where})`;
+    // One set of seqs, so that the planner reads each part by its own index; a page of many
+    // walks the time index instead, while counting reads every one of them by key.
+    const seq = match.few || counting ? sql.ref('seq') : this.dialect.unindexed('seq');
+    const seqs = sql<SqlBool>`${seq} IN (${match.seqs}
+      UNION ALL SELECT seq FROM entries WHERE change_id = ${change})`;
+    if (!match.also) return seqs;
+    return sql<SqlBool>`(${seqs} AND (${sql.ref('change_id')} = ${change} OR ${match.also}))`;
   }
 
   /** How many identities the dictionary holds (their ids are dense). */
@@ -140,9 +172,8 @@ export class LogReader {
     return Number(row?.n ?? 0);
   }
 
-  private textMatch(
+  private identityMatch(
     eb: ExpressionBuilder<LogDatabase, 'entries'>,
-    scope: 'identity' | 'all',
     folded: string,
     match: IdentityMatch | undefined,
     indexLimit: number,
@@ -150,21 +181,13 @@ export class LogReader {
   ): Expression<SqlBool> {
     const ids = match?.ids ?? [];
     const subquery = this.dialect.identitySubquery(folded);
-    const identity =
-      ids.length === 0
-        ? sql<SqlBool>`1 = 0`
-        : ids.length <= indexLimit
-          ? this.dialect.idsIn('identity_id', ids)
-          : counting && match?.many === 'index'
-            ? sql<SqlBool>`${eb.ref('identity_id')} IN (${subquery})`
-            : sql<SqlBool>`${this.dialect.unindexed('identity_id')} IN (${subquery})`;
-    if (scope === 'identity') return identity;
-    return eb.or([
-      identity,
-      eb('change_id', '=', folded),
-      sql<SqlBool>`lower(${eb.ref('error_code')}) = ${folded}`,
-      this.dialect.contains(this.dialect.searchFold(eb.ref('doc'), folded), folded),
-    ]);
+    return ids.length === 0
+      ? sql<SqlBool>`1 = 0`
+      : ids.length <= indexLimit
+        ? this.dialect.idsIn('identity_id', ids)
+        : counting && match?.many === 'index'
+          ? sql<SqlBool>`${eb.ref('identity_id')} IN (${subquery})`
+          : sql<SqlBool>`${this.dialect.unindexed('identity_id')} IN (${subquery})`;
   }
 
   /** System filters name systems by id or by name; application by part of a name. */

@@ -8,6 +8,7 @@ import { normalizeEntry } from '../model/normalize.ts';
 import type { LogStore, MigrationProgress } from './log-store.ts';
 import { openSqlite } from './sqlite/open.ts';
 import { SqliteLogStore } from './sqlite/sqlite-log-store.ts';
+import { wordsUnindexed } from '../../test/helpers/sqlite-legacy.ts';
 
 // Two reports of one person, spelled "Strauß" and "STRAUSS": one identity once folded for search.
 const person = (changeId: string, name: string, minutes: number) =>
@@ -51,6 +52,7 @@ describe('migration 8: search text refolded (sharp s, dotted I)', () => {
       await ingestBoth(store);
       await store.close();
       const old = openSqlite(join(dir, 'provlog.log.db'));
+      wordsUnindexed(old);
       old.exec(`INSERT INTO identities (text, hash) SELECT ${OLD_FOLD('text')}, 0 FROM identities;
         UPDATE identities SET hash = provlog_text_hash(text) WHERE hash = 0;
         UPDATE entries SET identity_id = (SELECT max(id) FROM identities) WHERE change_id = 'a';

@@ -6,6 +6,7 @@ import type { SqliteDb } from '../../src/store/sqlite/open.ts';
  * operation, all of them indexed) and marks it as of that version: for tests of the migration.
  */
 export function entriesBeforeSparseOperation(db: SqliteDb): void {
+  wordsUnindexed(db);
   const columns = db
     .prepare('SELECT name FROM pragma_table_info(?)')
     .pluck()
@@ -22,4 +23,9 @@ export function entriesBeforeSparseOperation(db: SqliteDb): void {
       FROM entries_sparse;
     DROP TABLE entries_sparse;
     PRAGMA user_version = 8;`);
+}
+
+/** Undoes migration 11 (the entries' free-text words), for tests of earlier migrations. */
+export function wordsUnindexed(db: SqliteDb): void {
+  db.exec(`DROP TABLE entries_words; DELETE FROM meta WHERE key = 'words_indexed';`);
 }

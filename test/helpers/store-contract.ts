@@ -224,6 +224,47 @@ export function describeLogStoreContract(name: string, open: () => Promise<LogSt
       expect(await ids({ q: 'ölga' })).toEqual([]);
     });
 
+    it('finds free text (q) by the words an entry says, each word beginning one', async () => {
+      await put([
+        entry('w1', {
+          status: 'failure',
+          errorCode: 'TooManyRequests',
+          reason: 'Request throttled: retry after 30 seconds',
+          targetIdentity: { id: 'zhou.fang@contoso.com', displayName: 'Fang Zhou' },
+        }),
+        entry('w2', {
+          minutes: 1,
+          steps: [{ name: 'provision', status: 'success', description: 'Timeout avoided' }],
+          modifiedProperties: [{ name: 'jobTitle', oldValue: 'Analyst', newValue: 'Manager' }],
+        }),
+        entry('w3', { minutes: 2, reason: 'Déjà vu for Straße İstanbul' }),
+      ]);
+      // The start of a word, in any case; not the middle of one.
+      expect(await ids({ q: 'THROTT' })).toEqual(['w1']);
+      expect(await ids({ q: 'hrottled' })).toEqual([]);
+      expect(await ids({ q: 'time' })).toEqual(['w2']);
+      // Each word must begin a word: all of them, anywhere in the entry.
+      expect(await ids({ q: 'fang retry' })).toEqual(['w1']);
+      expect(await ids({ q: 'fang timeout' })).toEqual([]);
+      // Identities split at their punctuation; the error code is a word; values of properties too.
+      expect(await ids({ q: 'contoso' })).toEqual(['w1']);
+      expect(await ids({ q: 'toomany' })).toEqual(['w1']);
+      expect(await ids({ q: 'analyst' })).toEqual(['w2']);
+      expect(await ids({ q: 'jobtitle' })).toEqual(['w2']);
+      // A JSON key is not something the entry says.
+      expect(await ids({ q: 'oldvalue' })).toEqual([]);
+      expect(await ids({ q: 'displayname' })).toEqual([]);
+      // Accents count; a sharp s is "ss" and a dotted capital I an "i", as in the identity filter.
+      expect(await ids({ q: 'déjà' })).toEqual(['w3']);
+      expect(await ids({ q: 'deja' })).toEqual([]);
+      expect(await ids({ q: 'strasse istanbul' })).toEqual(['w3']);
+      expect(await ids({ q: 'STRAẞE' })).toEqual(['w3']);
+      // A change id, whole; text without a letter or digit finds nothing else.
+      expect(await ids({ q: 'w2' })).toEqual(['w2']);
+      expect(await ids({ q: '—!' })).toEqual([]);
+      expect((await store.facets({ q: 'fang' })).status).toEqual({ failure: 1 });
+    });
+
     it('finds a sharp s spelled "ss" and a dotted capital I spelled "i", both ways', async () => {
       await put([
         entry('s1', { targetIdentity: { id: 't-s1', displayName: 'Johann Strauß' } }),

@@ -16,7 +16,7 @@ const FILTER_DOCS: Record<string, string> = {
   window: 'Relative window ending now (or at `to`): 24h, 7d, 30d',
   identity: 'Display name or id in source or target: partial, case-insensitive, any script',
   application: 'System name contains (source or target)',
-  q: 'Free text over identities, systems, error codes and reasons',
+  q: 'Free text: entries in which each word begins a word they say (identities, steps, reasons, modified properties, payloads, error code), or the change id whole',
   sourceSystem: 'Source system id or name',
   targetSystem: 'Target system id or name',
 };

@@ -41,6 +41,13 @@ const int8AsNumber = {
     oid === 20 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format as 'text'),
 };
 
+/** entry-words.ts's entryText in SQL: the document without JSON keys and escapes, and the error code. */
+const ENTRY_TEXT_SQL = sql.raw(
+  `replace(replace(replace(replace(regexp_replace(doc, '"[A-Za-z0-9_$]+":|\\\\(u[0-9a-fA-F]{4}|.)', ' ', 'g')
+    || ' ' || coalesce(error_code, ''), 'ß', 'ss'), 'ẞ', 'ss'), 'İ', 'I'), 'ς', 'σ')`,
+);
+const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
 /** `%needle%` with LIKE's own wildcards escaped (the trigram index serves it). */
 const likePattern = (folded: string) => `%${folded.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
@@ -98,8 +105,13 @@ export class PostgresLogStore extends ReaderBackedStore implements LogStore {
           // PostgreSQL's planner weighs the filters itself; nothing to hide.
           unindexed: (column) => sql.ref(column),
           contains: (haystack, needle) => sql`strpos(${haystack}, ${needle}) > 0`,
-          // PostgreSQL's lower() knows every script in a UTF-8 database.
-          searchFold: (column) => sql`lower(${column})`,
+          // Each word begins a word of the entry's text (entry-words.ts), read entry by entry:
+          // PostgreSQL's lower() and [[:alnum:]] know every script in a UTF-8 database.
+          wordsMatch: async (words) => {
+            const text = sql`lower(${ENTRY_TEXT_SQL})`;
+            const each = words.map((w) => sql`${text} ~ ${`(^|[^[:alnum:]])${escapeRegex(w)}`}`);
+            return { where: sql<SqlBool>`(${sql.join(each, sql` AND `)})` };
+          },
           idsIn: (column, ids) => sql<SqlBool>`${sql.ref(column)} = ANY(${ids}::bigint[])`,
           identitySubquery: (folded) =>
             sql`SELECT id FROM identities WHERE text LIKE ${likePattern(folded)}`,

@@ -10,6 +10,7 @@ import { textHash } from '../text-hash.ts';
 import { SQLITE_MIGRATIONS } from './migrations.ts';
 import { openSqlite, PAGE_SIZE } from './open.ts';
 import { SqliteLogStore } from './sqlite-log-store.ts';
+import { wordsUnindexed } from '../../../test/helpers/sqlite-legacy.ts';
 
 const dirs: string[] = [];
 const tempFile = () => {
@@ -207,6 +208,7 @@ describe('the identity dictionary (SQLite)', () => {
 
     // The same log as a release before migration 10 left it: trigrams with positions.
     const old = openSqlite(file.replace(/\.db$/, '.log.db'));
+    wordsUnindexed(old);
     old.exec(`DROP TABLE identities_text;
       CREATE VIRTUAL TABLE identities_text USING fts5(
         text, content='identities', content_rowid='id', tokenize='trigram case_sensitive 1');

@@ -41,11 +41,32 @@ const indexNow = () => {
   }
 };
 /**
- * Once batches pause: the identities that wait, then a checkpoint, so that the WAL (up to
- * 128 MiB between checkpoints, open.ts) is copied into the database while nothing is written.
+ * Entries get their words indexed (free-text search) this many at a time while the writer is
+ * idle, a batch that arrives meanwhile waiting for one step at most (~25 ms).
+ */
+const WORDS_STEP = 1000;
+let wordsStep: NodeJS.Immediate | undefined;
+const indexWords = () => {
+  wordsStep = undefined;
+  let more = false;
+  try {
+    more = writer.indexWords(WORDS_STEP) === WORDS_STEP;
+  } catch {
+    // Left for the next idle time: searches read the entries not indexed yet one by one.
+  }
+  if (more) wordsStep = setImmediate(indexWords);
+  else checkpoint();
+};
+/**
+ * Once batches pause: the identities that wait, the words of new entries step by step, then a
+ * checkpoint, so that the WAL (up to 128 MiB between checkpoints, open.ts) is copied into the
+ * database while nothing is written.
  */
 const whenIdle = () => {
   if (writer.unindexed) indexNow();
+  indexWords();
+};
+const checkpoint = () => {
   for (const conn of hub ? [db, hub] : [db]) {
     try {
       conn.pragma('wal_checkpoint(PASSIVE)');
@@ -56,6 +77,8 @@ const whenIdle = () => {
 };
 const scheduleIdleWork = () => {
   clearTimeout(idle);
+  if (wordsStep) clearImmediate(wordsStep);
+  wordsStep = undefined;
   if (writer.unindexed >= MAX_UNINDEXED) setImmediate(indexNow);
   idle = setTimeout(whenIdle, INDEX_WHEN_IDLE_MS);
 };
@@ -135,6 +158,8 @@ function close(id: number): void {
 scheduleIdleWork();
 parentPort!.on('message', (first: Call) => {
   clearTimeout(idle);
+  if (wordsStep) clearImmediate(wordsStep);
+  wordsStep = undefined;
   const calls = [first];
   while (calls.length < MAX_GROUP && !('close' in calls.at(-1)!)) {
     const queued = receiveMessageOnPort(parentPort!);

@@ -15,6 +15,10 @@ const rollupTable = (name: string) => `CREATE TABLE ${name} (
   PRIMARY KEY (bucket, direction, status, action, object_type, skip_reason, error_code, source_system_id, target_system_id, job_id)
 ) STRICT, WITHOUT ROWID;`;
 
+/** The last entry whose words are indexed (migration 11); later ones wait for the writer. */
+export const WORDS_INDEXED_THROUGH =
+  "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'words_indexed'";
+
 /** Migration 1, which migration 9 rebuilds the entries table of. */
 const PROVISIONING_LOG_V1 = `
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT;
@@ -216,6 +220,21 @@ CREATE VIRTUAL TABLE identities_text USING fts5(
 );
 INSERT INTO identities_text (rowid, text)
   SELECT id, text FROM identities WHERE id <= (${INDEXED_THROUGH});
+`,
+  },
+  {
+    version: 11,
+    name: 'words of entries for free-text search',
+    // Free text (q) looks words up here instead of reading every entry (entry-words.ts). The
+    // text is given to the index, not kept by it (content=''): the document without its JSON
+    // keys, and the error code. Entries are indexed behind the writer, when it is idle, from
+    // the first one on: this migration only creates the table, and searches read the entries
+    // not indexed yet one by one.
+    sql: `
+CREATE VIRTUAL TABLE entries_words USING fts5(
+  text, content='', tokenize='unicode61 remove_diacritics 0', detail=none, columnsize=0
+);
+INSERT OR REPLACE INTO meta (key, value) VALUES ('words_indexed', '0');
 `,
   },
 ];

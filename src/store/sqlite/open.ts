@@ -5,6 +5,7 @@ import { SQLITE_MIGRATIONS } from './migrations.ts';
 import type { MigrationProgress } from '../log-store.ts';
 import { textHash } from '../text-hash.ts';
 import { foldForSearch, foldText } from '../../model/fold-text.ts';
+import { entryBeginsWords, entryText } from '../entry-words.ts';
 
 export type SqliteDb = Database.Database;
 
@@ -72,6 +73,16 @@ export function tuneSqlite(db: SqliteDb): void {
   db.function('provlog_search_fold', { deterministic: true }, (text) =>
     typeof text === 'string' ? foldForSearch(text) : null,
   );
+  // The words of an entry, for its free-text index and for the entries it has not reached.
+  db.function('provlog_entry_text', { deterministic: true }, (doc, errorCode) =>
+    entryText(String(doc), typeof errorCode === 'string' ? errorCode : null),
+  );
+  let asked = { json: '', words: [] as string[] };
+  db.function('provlog_begins_words', { deterministic: true }, (doc, errorCode, json) => {
+    if (json !== asked.json) asked = { json: String(json), words: JSON.parse(String(json)) };
+    const code = typeof errorCode === 'string' ? errorCode : null;
+    return entryBeginsWords(String(doc), code, asked.words) ? 1 : 0;
+  });
 }
 
 function migrate(db: SqliteDb, file: string, onMigration?: MigrationProgress): void {

@@ -82,11 +82,14 @@ describe('operation ids kept only where they are not the change id (migration 9)
       name: 'operation id only where it is not the change id',
     };
     const ten = { ...nine, version: 10, name: 'identity trigrams without positions' };
+    const eleven = { ...nine, version: 11, name: 'words of entries for free-text search' };
     expect(steps).toEqual([
       { ...nine, done: false },
       { ...nine, done: true, seconds: expect.any(Number) },
       { ...ten, done: false },
       { ...ten, done: true, seconds: expect.any(Number) },
+      { ...eleven, done: false },
+      { ...eleven, done: true, seconds: expect.any(Number) },
     ]);
     expect(operationColumn(store).map((r) => r.operation_id)).toEqual([null, 'op-1', null, null]);
     expect(await store.listEntries({}, { limit: 10 })).toEqual(before);

@@ -5,18 +5,18 @@ import { StatementCache } from './statement-cache.ts';
 import type { PreparedEntry } from '../entry-codec.ts';
 import type { TaskInput } from '../../model/task.ts';
 import { CursorCodec } from '../../query/cursor.ts';
-import { isAscii } from '../../model/fold-text.ts';
+import { beginsWords, entryText, ftsWordsQuery } from '../entry-words.ts';
 import type { LogStore, MigrationProgress, StoreIngestResult } from '../log-store.ts';
 import { prepareBody } from '../../ingest/prepare-records.ts';
 import { packBatch, type PackedBatch } from '../../ingest/packed-batch.ts';
 import { storePrepared, tally, type IngestResult } from '../../ingest/ingest-records.ts';
 import type { LogDatabase } from '../db-types.ts';
 import { compileOnly } from '../compile-only.ts';
-import { LogReader } from '../log-reader.ts';
+import { LogReader, type WordsMatch } from '../log-reader.ts';
 import { ReaderBackedStore } from '../reader-backed-store.ts';
 import { logFileOf, openSqlite, type SqliteDb } from './open.ts';
 import { SqliteWriter } from './sqlite-writer.ts';
-import { INDEXED_THROUGH } from './migrations.ts';
+import { INDEXED_THROUGH, WORDS_INDEXED_THROUGH } from './migrations.ts';
 import { LogWriterThread, type WriterAnswer, type WriterWork } from './log-writer-thread.ts';
 import { SqliteRunner } from './sqlite-runner.ts';
 import { WriteLock } from './write-lock.ts';
@@ -29,6 +29,14 @@ import { loadOrCreateKey, SecretBox } from '../../secrets/secret-box.ts';
  * A GLOB pattern matching texts that hold `folded`: the trigram index answers it (migration 10),
  * and SQLite checks each candidate. `*`, `?` and `[` stand for themselves in brackets.
  */
+/** Up to this many entries matching free text are read by their keys; beyond, in time order. */
+const WORDS_LIST_LIMIT = 2000;
+/** Without a writer thread, entries' words are indexed once this many wait. */
+const MAX_UNINDEXED_WORDS = 20_000;
+
+const idsIn = (column: string, ids: number[]) =>
+  sql<SqlBool>`${sql.ref(column)} IN (SELECT value FROM json_each(${JSON.stringify(ids)}))`;
+
 const containsPattern = (folded: string) => `*${folded.replace(/[*?[]/g, '[$&]')}*`;
 
 export interface SqliteStoreOptions {
@@ -67,6 +75,8 @@ export class SqliteLogStore extends ReaderBackedStore implements LogStore {
   private readonly statements: StatementCache;
   /** One transaction at a time on the hub's connection (and on the log's, when they are one). */
   private readonly writeLock = new WriteLock();
+  /** Entries stored on this thread since their words were last indexed (no writer thread). */
+  private unindexedWords = 0;
   /** The hub directory. */
   readonly directory: DirectoryStore;
   /** Systems and jobs; their secrets sealed with a key kept apart. */
@@ -112,12 +122,8 @@ export class SqliteLogStore extends ReaderBackedStore implements LogStore {
         // A unary plus keeps SQLite from choosing that column's index.
         unindexed: (column) => sql.raw(`+"${column}"`),
         contains: (haystack, needle) => sql`instr(${haystack}, ${needle}) > 0`,
-        // SQLite's lower() knows ASCII only: a needle beyond it is looked for in text folded by
-        // provlog's own function (open.ts) — slower, row by row, but right in every script.
-        searchFold: (column, needle) =>
-          isAscii(needle) ? sql`lower(${column})` : sql`provlog_search_fold(${column})`,
-        idsIn: (column, ids) =>
-          sql<SqlBool>`${sql.ref(column)} IN (SELECT value FROM json_each(${JSON.stringify(ids)}))`,
+        wordsMatch: async (words, counting) => this.wordsMatch(words, counting),
+        idsIn,
         matchIdentities: async (folded, limit) => this.matchIdentities(folded, limit),
         identitySubquery: (folded) =>
           [...folded].length >= 3
@@ -144,6 +150,48 @@ export class SqliteLogStore extends ReaderBackedStore implements LogStore {
   private all<T>(query: Compilable): T[] {
     const compiled = query.compile();
     return this.statements.get(compiled.sql).all(...(compiled.parameters as unknown[])) as T[];
+  }
+
+  /**
+   * Entries in which each of `words` begins a word: looked up in the free-text index (migration
+   * 11), and the entries it has not reached yet read one by one. A word that begins a word in
+   * many of the newest entries is checked entry by entry in time order instead: a first page
+   * then reads a few hundred entries, where the index would first gather every match.
+   */
+  private wordsMatch(words: string[], counting: boolean): WordsMatch {
+    const check = (list: string[]) =>
+      sql<SqlBool>`provlog_begins_words(doc, error_code, ${JSON.stringify(list)})`;
+    const frequent = counting ? [] : this.frequentWords(words);
+    if (frequent.length === words.length) return { where: check(words) };
+    // Read before the index: every entry up to here is in it, whatever the writer does next.
+    const through = this.statements.get(WORDS_INDEXED_THROUGH).pluck().get() as number;
+    const query = ftsWordsQuery(words.filter((w) => !frequent.includes(w)));
+    const ids = this.statements
+      .get('SELECT rowid FROM entries_words WHERE entries_words MATCH ? LIMIT ?')
+      .pluck()
+      .all(query, WORDS_LIST_LIMIT + 1) as number[];
+    const few = ids.length <= WORDS_LIST_LIMIT;
+    const indexed = few
+      ? sql`SELECT value FROM json_each(${JSON.stringify(ids)})`
+      : sql`SELECT rowid FROM entries_words WHERE entries_words MATCH ${query}`;
+    return {
+      seqs: sql`${indexed} UNION ALL
+        SELECT seq FROM entries WHERE seq > ${through} AND ${check(words)}`,
+      few,
+      // Frequent words are checked only on the entries the rarer ones found.
+      ...(frequent.length ? { also: check(frequent) } : {}),
+    };
+  }
+
+  /** The words that begin a word in at least 1/32 of the newest entries. */
+  private frequentWords(words: string[]): string[] {
+    const newest = this.statements
+      .get('SELECT doc, error_code FROM entries ORDER BY time DESC LIMIT 256')
+      .all() as Array<{ doc: string; error_code: string | null }>;
+    const texts = newest.map((r) => entryText(r.doc, r.error_code));
+    return words.filter(
+      (w) => texts.filter((t) => beginsWords(t, [w])).length * 32 >= Math.max(texts.length, 128),
+    );
   }
 
   /** Trigram index for 3+ characters; shorter needles scan the (small) identity dictionary. */
@@ -218,12 +266,24 @@ export class SqliteLogStore extends ReaderBackedStore implements LogStore {
     if (!writer) throw new Error('This store writes its log from its writer thread');
     const result = writer.ingestBatch(batch.tasks, batch.entries);
     if (writer.unindexed) writer.indexIdentities();
+    // Words are indexed in steps once enough entries wait: searches read those one by one.
+    this.unindexedWords += batch.entries.length;
+    if (this.unindexedWords >= MAX_UNINDEXED_WORDS) this.indexWords(writer);
     for (const id of writer.takeRenamedSystems()) this.reader.forgetSystem(id);
     return result;
   }
 
-  /** Refreshes the planner's statistics and empties the WAL; call after bulk loads. */
+  private indexWords(writer: SqliteWriter): void {
+    while (writer.indexWords(5000) === 5000);
+    this.unindexedWords = 0;
+  }
+
+  /**
+   * Indexes the words of entries that wait (a store without a writer thread; the thread does it
+   * when idle), refreshes the planner's statistics and empties the WAL; call after bulk loads.
+   */
   optimize(): void {
+    if (this.writer) this.indexWords(this.writer);
     for (const db of new Set([this.db, this.logDb])) {
       db.pragma('optimize');
       // Reads after a bulk load come from the database file, not from a WAL of up to 128 MiB.

@@ -11,7 +11,7 @@ import {
 import { entryRowValues, taskRowValues, type PreparedEntry } from '../entry-codec.ts';
 import type { SqliteDb } from './open.ts';
 import { textHash } from '../text-hash.ts';
-import { INDEXED_THROUGH } from './migrations.ts';
+import { INDEXED_THROUGH, WORDS_INDEXED_THROUGH } from './migrations.ts';
 
 const ROLLUP_DIMS = ROLLUP_DIMENSIONS.join(', ');
 
@@ -43,6 +43,15 @@ export class SqliteWriter {
   readonly indexIdentities: () => number;
   /** How many identities wait for their trigrams (see indexIdentities). */
   unindexed: number;
+  /**
+   * Adds the words of up to `limit` entries the free-text index has not reached, oldest first,
+   * in a transaction of its own; returns how many. Searches read the entries beyond it one by
+   * one (sqlite-log-store.ts), so indexing waits until the writer is idle: it costs about as
+   * much per entry as storing one.
+   */
+  readonly indexWords: (limit: number) => number;
+  /** Whether entries wait for their words to be indexed (see indexWords). */
+  readonly wordsPending: () => boolean;
   /** Folded identity text → id; bounded, misses fall back to the unique index. */
   private readonly identityIds = new Map<string, number>();
   private readonly upsertDay;
@@ -93,6 +102,29 @@ export class SqliteWriter {
       this.unindexed = 0;
       return n;
     };
+    const wordsThrough = db.prepare(WORDS_INDEXED_THROUGH).pluck();
+    const lastToIndex = db
+      .prepare('SELECT seq FROM entries WHERE seq > ? ORDER BY seq LIMIT 1 OFFSET ?')
+      .pluck();
+    const lastEntry = db.prepare('SELECT max(seq) FROM entries').pluck();
+    const insertWords = db.prepare(`INSERT INTO entries_words (rowid, text)
+      SELECT seq, provlog_entry_text(doc, error_code) FROM entries WHERE seq > ? AND seq <= ?`);
+    const setWordsThrough = db.prepare(
+      "UPDATE meta SET value = CAST(CAST(? AS INTEGER) AS TEXT) WHERE key = 'words_indexed'",
+    );
+    this.indexWords = db.transaction((limit: number) => {
+      const from = (wordsThrough.get() as number | undefined) ?? 0;
+      const through =
+        (lastToIndex.get(from, limit - 1) as number | undefined) ??
+        (lastEntry.get() as number | null) ??
+        from;
+      if (through <= from) return 0;
+      const n = insertWords.run(from, through).changes;
+      setWordsThrough.run(through);
+      return n;
+    });
+    this.wordsPending = () =>
+      ((lastEntry.get() as number | null) ?? 0) > ((wordsThrough.get() as number | undefined) ?? 0);
     this.unindexed = db
       .prepare(`SELECT count(*) FROM identities WHERE id > (${INDEXED_THROUGH})`)
       .pluck()

@@ -1,0 +1,62 @@
+import Database from 'better-sqlite3';
+import { describe, expect, it } from 'vitest';
+import {
+  beginsWords,
+  entryBeginsWords,
+  entryText,
+  ftsWordsQuery,
+  searchWords,
+} from './entry-words.ts';
+
+/** The words SQLite's index reads from `text` (the tokenizer of migration 11). */
+function indexedWords(text: string): string[] {
+  const db = new Database(':memory:');
+  db.exec(`CREATE VIRTUAL TABLE t USING fts5(x, detail=none, tokenize='unicode61 remove_diacritics 0');
+    CREATE VIRTUAL TABLE v USING fts5vocab(t, 'row');`);
+  db.prepare('INSERT INTO t (x) VALUES (?)').run(text);
+  const words = db.prepare('SELECT term FROM v').pluck().all() as string[];
+  db.close();
+  return words.sort();
+}
+
+describe('the words of an entry', () => {
+  it('are the words SQLite indexes, read alike in JavaScript, in any script', () => {
+    for (const s of [
+      'Fang Zhou <zhou.fang@contoso.com>',
+      'cafe\u0301 Ølga ŁUKASZ Żółć',
+      'ΟΔΥΣΣΕΥΣ 山田太郎 محمد علي क्षत्रिय',
+      'a_b-c.d 1½ ① x\u200by it’s',
+      'Straße İstanbul ẞ',
+    ]) {
+      const text = entryText(JSON.stringify({ reason: s }), null);
+      expect(searchWords(text).sort(), s).toEqual(indexedWords(text));
+    }
+  });
+
+  it('leave out JSON keys and escapes, and take the error code', () => {
+    const doc = JSON.stringify({ displayName: 'Ann', note: 'line1\nline2 "quoted"' });
+    const words = searchWords(entryText(doc, 'TooManyRequests'));
+    expect(words).toEqual(['ann', 'line1', 'line2', 'quoted', 'toomanyrequests']);
+  });
+
+  it('match where each search word begins a word, not inside one', () => {
+    const text = entryText(JSON.stringify({ reason: 'Timeout after 30s for Zoë-Smith' }), null);
+    expect(beginsWords(text, searchWords('TIME zoë'))).toBe(true);
+    expect(beginsWords(text, searchWords('smith 30'))).toBe(true);
+    expect(beginsWords(text, searchWords('meout'))).toBe(false);
+    expect(beginsWords(text, searchWords('timeout missing'))).toBe(false);
+    expect(beginsWords(text, searchWords('zoe'))).toBe(false);
+    // Read from the document as stored, the same answers.
+    const doc = JSON.stringify({ reason: 'Timeout for Straße' });
+    expect(entryBeginsWords(doc, null, searchWords('strasse time'))).toBe(true);
+    expect(entryBeginsWords(doc, null, searchWords('reason'))).toBe(false);
+    expect(entryBeginsWords(doc, 'Conflict', ['conf'])).toBe(true);
+  });
+
+  it('come from a search folded, once each, and none from punctuation alone', () => {
+    expect(searchWords('  Fang, FANG zhou!')).toEqual(['fang', 'zhou']);
+    expect(searchWords('ΟΔΥΣ')).toEqual(['οδυσ']);
+    expect(searchWords('—!? ')).toEqual([]);
+    expect(ftsWordsQuery(['a"b', 'c'])).toBe('"a""b"* AND "c"*');
+  });
+});

@@ -1,0 +1,82 @@
+/**
+ * The words of an entry, for free-text search (`q`): what the entry says — its identities,
+ * steps, reasons, modified properties, payloads and error code — split into words. A search
+ * finds the entries in which each of its words begins a word ("time" finds "Timeout", "fang
+ * zhou" finds "Fang Zhou" and "zhou.fang@…"), in any case and script (accents count). The embedded store
+ * indexes these words (SQLite FTS5, unicode61); this module is the same reading in JavaScript,
+ * for entries the index has not reached yet and for PostgreSQL's parity tests.
+ */
+
+/** JSON keys and escapes: not words of the entry (what it says is in its values). */
+const NOT_TEXT = /"[A-Za-z0-9_$]+":|\\(?:u[0-9a-fA-F]{4}|.)/g;
+
+/**
+ * Spelled as search folds them (fold-text.ts): a sharp s is "ss", a dotted capital I an "I" —
+ * SQLite's unicode61 folds neither, and JavaScript lowers "İ" to two characters.
+ */
+const SPELLED = /[ßẞİ]/g;
+const SPELLING: Record<string, string> = { ß: 'ss', ẞ: 'ss', İ: 'I' };
+
+/**
+ * Characters of a word as unicode61 reads them: letters, numbers, private use and the combining
+ * diacritics (U+0300–U+036F, which it keeps inside a word); other marks, such as an Indic
+ * script's vowel signs, separate. entry-words.test.ts compares the two readings.
+ */
+const SEPARATORS = /[^\p{L}\p{N}\p{Co}\u0300-\u036f]+/u;
+const WORD_CHAR = /[\p{L}\p{N}\p{Co}\u0300-\u036f]/u;
+
+/** The text an entry's words are read from: its document's values and its error code. */
+export function entryText(doc: string, errorCode: string | null | undefined): string {
+  const text = doc.replace(NOT_TEXT, ' ').replace(SPELLED, (c) => SPELLING[c]!);
+  return errorCode ? `${text} ${errorCode.replace(SPELLED, (c) => SPELLING[c]!)}` : text;
+}
+
+/** Lower case as unicode61 folds: one character for one, and sigma without its final form. */
+function lower(s: string): string {
+  return s.toLowerCase().replaceAll('ς', 'σ');
+}
+
+/** The words of a free-text search, folded, each once; none if it holds no letter or digit. */
+export function searchWords(q: string): string[] {
+  const words = lower(q.replace(SPELLED, (c) => SPELLING[c]!)).split(SEPARATORS);
+  return [...new Set(words.filter((w) => w !== ''))];
+}
+
+/**
+ * Whether each of `words` (searchWords) begins a word of the entry with this document and
+ * error code; most entries hold none of them, and are told apart without entryText's work.
+ */
+export function entryBeginsWords(
+  doc: string,
+  errorCode: string | null,
+  words: readonly string[],
+): boolean {
+  if (!SPELLED_TEST.test(doc)) {
+    const folded = lower(errorCode ? `${doc} ${errorCode}` : doc);
+    if (!words.every((w) => folded.includes(w))) return false;
+  }
+  return beginsWords(entryText(doc, errorCode), words);
+}
+const SPELLED_TEST = /[ßẞİ]/;
+
+/** Whether each of `words` (searchWords) begins a word of `text` (entryText). */
+export function beginsWords(text: string, words: readonly string[]): boolean {
+  const folded = lower(text);
+  return words.every((word) => {
+    for (let at = folded.indexOf(word); at !== -1; at = folded.indexOf(word, at + 1)) {
+      if (at === 0 || !WORD_CHAR.test(charBefore(folded, at))) return true;
+    }
+    return false;
+  });
+}
+
+function charBefore(s: string, at: number): string {
+  const low = s.charCodeAt(at - 1);
+  // A character beyond the BMP is two code units: read it whole.
+  return low >= 0xdc00 && low <= 0xdfff && at >= 2 ? s.slice(at - 2, at) : s[at - 1]!;
+}
+
+/** An FTS5 query for entries holding a word that each of `words` begins. */
+export function ftsWordsQuery(words: readonly string[]): string {
+  return words.map((w) => `"${w.replaceAll('"', '""')}"*`).join(' AND ');
+}
