@@ -53,6 +53,55 @@ describe('the words of an entry', () => {
     expect(entryBeginsWords(doc, 'Conflict', ['conf'])).toBe(true);
   });
 
+  it('are read from a stored document as from its text, keys, escapes and all', () => {
+    const docs = [
+      { displayName: 'Ann Lee', reason: 'Timeout: reason unknown', n: 8, reasonCode: 'x' },
+      { note: 'keys look: like this', nested: { deep: ['Déjà', 'ΟΔΥΣ'] } },
+      { note: 'line1\nline2\ttab', q: 'quote " inside' },
+      { who: 'Straße İstanbul', jobTitle: 'Manager' },
+    ].map((d) => JSON.stringify(d));
+    const tries = [
+      'displayname',
+      'nested',
+      'ann',
+      'lee',
+      'reason',
+      'reasoncode',
+      'timeout',
+      'unknown',
+      'time',
+      'n',
+      '8',
+      'x',
+      'look',
+      'like',
+      'keys',
+      'deep',
+      'déjà',
+      'οδυσ',
+      'line2',
+      'nline2',
+      'tab',
+      'inside',
+      'strasse',
+      'istanbul',
+      'manager',
+      'jobtitle',
+      'who',
+      'note',
+      'conflict',
+      'ee',
+    ];
+    for (const doc of docs) {
+      for (const code of [null, 'Conflict']) {
+        for (const word of tries) {
+          const expected = beginsWords(entryText(doc, code), [word]);
+          expect(entryBeginsWords(doc, code, [word]), `${word} in ${doc}`).toBe(expected);
+        }
+      }
+    }
+  });
+
   it('come from a search folded, once each, and none from punctuation alone', () => {
     expect(searchWords('  Fang, FANG zhou!')).toEqual(['fang', 'zhou']);
     expect(searchWords('ΟΔΥΣ')).toEqual(['οδυσ']);

@@ -44,20 +44,39 @@ export function searchWords(q: string): string[] {
 
 /**
  * Whether each of `words` (searchWords) begins a word of the entry with this document and
- * error code; most entries hold none of them, and are told apart without entryText's work.
+ * error code: beginsWords(entryText(doc, errorCode), words), read where the words occur rather
+ * than by rewriting the whole document — this runs for every entry a search reads one by one.
  */
 export function entryBeginsWords(
   doc: string,
   errorCode: string | null,
   words: readonly string[],
 ): boolean {
-  if (!SPELLED_TEST.test(doc)) {
-    const folded = lower(errorCode ? `${doc} ${errorCode}` : doc);
-    if (!words.every((w) => folded.includes(w))) return false;
-  }
-  return beginsWords(entryText(doc, errorCode), words);
+  const all = errorCode ? `${doc} ${errorCode}` : doc;
+  // Escapes and respelled letters change what precedes a word: the whole reading then.
+  if (all.includes('\\') || SPELLED_TEST.test(all))
+    return beginsWords(entryText(doc, errorCode), words);
+  // Lower-casing keeps every position: "İ", the one letter it would lengthen, is read above.
+  const folded = lower(all);
+  return words.every((word) => {
+    for (let at = folded.indexOf(word); at !== -1; at = folded.indexOf(word, at + 1)) {
+      if ((at === 0 || !WORD_CHAR.test(charBefore(folded, at))) && !inKey(folded, at)) return true;
+    }
+    return false;
+  });
 }
 const SPELLED_TEST = /[ßẞİ]/;
+const KEY_CHAR = /[a-z0-9_$]/;
+
+/** Whether position `at` lies inside a JSON key (`"name":`), which entryText leaves out. */
+function inKey(s: string, at: number): boolean {
+  let start = at;
+  while (start > 0 && KEY_CHAR.test(s[start - 1]!)) start--;
+  if (s[start - 1] !== '"') return false;
+  let end = at;
+  while (end < s.length && KEY_CHAR.test(s[end]!)) end++;
+  return s[end] === '"' && s[end + 1] === ':' && end > start;
+}
 
 /** Whether each of `words` (searchWords) begins a word of `text` (entryText). */
 export function beginsWords(text: string, words: readonly string[]): boolean {

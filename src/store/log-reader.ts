@@ -49,6 +49,11 @@ export interface ReaderDialect {
    * whatever look-up the store needs; `counting` when every match is read (facets), not a page.
    */
   wordsMatch(words: string[], counting: boolean): Promise<WordsMatch>;
+  /**
+   * The same words as a condition read entry by entry, where reading the newest entries one by
+   * one is worth trying before any look-up (recentFreeText); absent where wordsMatch is that.
+   */
+  wordsCheck?(words: string[]): Expression<SqlBool>;
   /** Ids of identities whose folded text contains `folded`, at most `limit`. */
   matchIdentities(folded: string, limit: number): Promise<number[]>;
   /** The same set as a subquery, for when it is too large to pass as values. */
@@ -60,6 +65,8 @@ export interface ReaderDialect {
   idsIn(column: string, ids: number[]): Expression<SqlBool>;
 }
 
+/** A page of free text is first looked for among this many of the newest entries. */
+const RECENT_WINDOW = 2048;
 /** Up to this many matching identities drive the query through their index; beyond, a time-ordered scan finds a page sooner. */
 const IDENTITY_INDEX_LIMIT = 500;
 /** Facets count every match, so the index pays off for far more identities than a first page does. */
@@ -245,22 +252,91 @@ export class LogReader {
   async listEntries(filter: EntryFilter, page: PageRequest): Promise<Page<Entry>> {
     const pos = page.cursor ? this.cursors.decode('entries', page.cursor) : undefined;
     const systems = await this.resolveSystems(filter);
+    const rows =
+      (filter.q !== undefined && (await this.recentFreeText(filter, systems, pos, page.limit))) ||
+      (await this.run<EntryRow & { seq: number }>(
+        this.qb
+          .selectFrom('entries')
+          .select([...ENTRY_SELECT_COLUMNS])
+          .where(await this.pageConditions(filter, systems, pos))
+          .orderBy('time', 'desc')
+          .orderBy('seq', 'desc')
+          .limit(page.limit + 1),
+      ));
+    const { items, nextCursor } = this.page(rows, page.limit, 'entries', (r) => r.time);
+    return { items: await this.toEntries(items), nextCursor };
+  }
+
+  private async pageConditions(
+    filter: EntryFilter,
+    systems: ResolvedSystems,
+    pos: { t: number; s: number } | undefined,
+  ) {
     const dialect = await this.whereDialect(filter);
+    return (eb: ExpressionBuilder<LogDatabase, 'entries'>) => {
+      const conds = entryConditions(eb, filter, systems, dialect);
+      if (pos) conds.push(afterCursor(eb, pos));
+      return eb.and(conds);
+    };
+  }
+
+  /**
+   * A page of free text found among the newest RECENT_WINDOW entries the other filters select,
+   * each read one by one, when the page is complete there: a word that many recent entries
+   * say needs no index, whose look-up would first gather every entry that ever said it.
+   * Undefined when the page may go on beyond them (the index then finds it).
+   */
+  private async recentFreeText(
+    filter: EntryFilter,
+    systems: ResolvedSystems,
+    pos: { t: number; s: number } | undefined,
+    limit: number,
+  ): Promise<Array<EntryRow & { seq: number }> | undefined> {
+    if (!this.dialect.wordsCheck) return undefined;
+    const { q, ...rest } = filter;
+    const words = searchWords(q!);
+    const change = sql<SqlBool>`${sql.ref('change_id')} = ${q!.trim()}`;
+    const said = words.length
+      ? sql<SqlBool>`(${change} OR ${this.dialect.wordsCheck(words)})`
+      : change;
+    const others = await this.pageConditions(rest, systems, pos);
+    // The oldest of the newest entries the other filters select: the window's edge, if any.
+    const [edge] = await this.run<{ time: number; seq: number }>(
+      this.qb
+        .selectFrom('entries')
+        .select(['time', 'seq'])
+        .where(others)
+        .orderBy('time', 'desc')
+        .orderBy('seq', 'desc')
+        .limit(1)
+        .offset(RECENT_WINDOW - 1),
+    );
     const rows = await this.run<EntryRow & { seq: number }>(
       this.qb
         .selectFrom('entries')
         .select([...ENTRY_SELECT_COLUMNS])
-        .where((eb) => {
-          const conds = entryConditions(eb, filter, systems, dialect);
-          if (pos) conds.push(afterCursor(eb, pos));
-          return eb.and(conds);
-        })
+        .where((eb) =>
+          eb.and([
+            others(eb),
+            said,
+            ...(edge
+              ? [
+                  // The range alone, so that the time index is entered at the edge.
+                  eb('time', '>=', edge.time),
+                  eb.or([
+                    eb('time', '>', edge.time),
+                    eb.and([eb('time', '=', edge.time), eb('seq', '>=', edge.seq)]),
+                  ]),
+                ]
+              : []),
+          ]),
+        )
         .orderBy('time', 'desc')
         .orderBy('seq', 'desc')
-        .limit(page.limit + 1),
+        .limit(limit + 1),
     );
-    const { items, nextCursor } = this.page(rows, page.limit, 'entries', (r) => r.time);
-    return { items: await this.toEntries(items), nextCursor };
+    // Without an edge every entry was read; with one, a short page may go on beyond it.
+    return rows.length > limit || !edge ? rows : undefined;
   }
 
   async facets(filter: EntryFilter): Promise<Facets> {

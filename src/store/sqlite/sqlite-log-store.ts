@@ -1,11 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { dirname } from 'node:path';
-import { sql, type Compilable, type SqlBool } from 'kysely';
+import { sql, type Compilable, type Expression, type SqlBool } from 'kysely';
 import { StatementCache } from './statement-cache.ts';
 import type { PreparedEntry } from '../entry-codec.ts';
 import type { TaskInput } from '../../model/task.ts';
 import { CursorCodec } from '../../query/cursor.ts';
-import { beginsWords, entryText, ftsWordsQuery } from '../entry-words.ts';
+import { entryBeginsWords, ftsWordsQuery } from '../entry-words.ts';
+import { isAscii } from '../../model/fold-text.ts';
 import type { LogStore, MigrationProgress, StoreIngestResult } from '../log-store.ts';
 import { prepareBody } from '../../ingest/prepare-records.ts';
 import { packBatch, type PackedBatch } from '../../ingest/packed-batch.ts';
@@ -33,6 +34,46 @@ import { loadOrCreateKey, SecretBox } from '../../secrets/secret-box.ts';
 const WORDS_LIST_LIMIT = 2000;
 /** Without a writer thread, entries' words are indexed once this many wait. */
 const MAX_UNINDEXED_WORDS = 20_000;
+
+/**
+ * What an entry holding `word` must hold in SQLite's own terms, tested before the entry is
+ * handed to JavaScript (most entries a search reads one by one hold none of its words): the
+ * word in any case (LIKE for ASCII) or its first letter beyond ASCII, in the document
+ * or error code — or, for a word a sharp s or a dotted capital I could spell ("ss", "i"), one
+ * of those, which entry-words.ts respells.
+ */
+function mayHold(word: string): Array<Expression<SqlBool>> {
+  const respelled =
+    word.includes('ss') || word.includes('i')
+      ? sql` OR instr(doc, 'ß') > 0 OR instr(doc, 'ẞ') > 0 OR instr(doc, 'İ') > 0`
+      : sql``;
+  // Beyond ASCII, its first letter beyond ASCII in either case: instr is far cheaper than LIKE
+  // there (which folds ASCII only) or a GLOB of every letter's cases.
+  const letter = [...word].find((c) => !isAscii(c));
+  const holds = (column: string) =>
+    letter === undefined
+      ? sql`${sql.ref(column)} LIKE ${`%${word}%`}`
+      : sql.join(
+          letterForms(letter).map((f) => sql`instr(${sql.ref(column)}, ${f}) > 0`),
+          sql` OR `,
+        );
+  return [sql<SqlBool>`(${holds('doc')} OR ${holds('error_code')}${respelled})`];
+}
+
+/**
+ * A letter as it may be written: itself and its capital (and a final sigma). Signs that only
+ * lower-case to a letter (the Kelvin sign to "k") are not among its forms.
+ */
+function letterForms(c: string): string[] {
+  const forms = [c, c.toUpperCase(), ...(c === 'σ' ? ['ς', 'Σ'] : [])];
+  return [...new Set(forms.filter((f) => [...f].length === 1))];
+}
+
+/** Entries in which each of `words` begins a word, read one by one (SQLite first, then JavaScript). */
+function wordsCheck(words: string[]): Expression<SqlBool> {
+  const said = sql<SqlBool>`provlog_begins_words(doc, error_code, ${JSON.stringify(words)})`;
+  return sql<SqlBool>`(${sql.join([...words.flatMap(mayHold), said], sql` AND `)})`;
+}
 
 const idsIn = (column: string, ids: number[]) =>
   sql<SqlBool>`${sql.ref(column)} IN (SELECT value FROM json_each(${JSON.stringify(ids)}))`;
@@ -123,6 +164,7 @@ export class SqliteLogStore extends ReaderBackedStore implements LogStore {
         unindexed: (column) => sql.raw(`+"${column}"`),
         contains: (haystack, needle) => sql`instr(${haystack}, ${needle}) > 0`,
         wordsMatch: async (words, counting) => this.wordsMatch(words, counting),
+        wordsCheck: (words) => wordsCheck(words),
         idsIn,
         matchIdentities: async (folded, limit) => this.matchIdentities(folded, limit),
         identitySubquery: (folded) =>
@@ -159,9 +201,9 @@ export class SqliteLogStore extends ReaderBackedStore implements LogStore {
    * then reads a few hundred entries, where the index would first gather every match.
    */
   private wordsMatch(words: string[], counting: boolean): WordsMatch {
-    const check = (list: string[]) =>
-      sql<SqlBool>`provlog_begins_words(doc, error_code, ${JSON.stringify(list)})`;
-    const frequent = counting ? [] : this.frequentWords(words);
+    const check = wordsCheck;
+    // A page of one word many recent entries say was found among them (recentFreeText).
+    const frequent = counting || words.length === 1 ? [] : this.frequentWords(words);
     if (frequent.length === words.length) return { where: check(words) };
     // Read before the index: every entry up to here is in it, whatever the writer does next.
     const through = this.statements.get(WORDS_INDEXED_THROUGH).pluck().get() as number;
@@ -188,9 +230,9 @@ export class SqliteLogStore extends ReaderBackedStore implements LogStore {
     const newest = this.statements
       .get('SELECT doc, error_code FROM entries ORDER BY time DESC LIMIT 256')
       .all() as Array<{ doc: string; error_code: string | null }>;
-    const texts = newest.map((r) => entryText(r.doc, r.error_code));
+    const enough = Math.max(newest.length, 128) / 32;
     return words.filter(
-      (w) => texts.filter((t) => beginsWords(t, [w])).length * 32 >= Math.max(texts.length, 128),
+      (w) => newest.filter((r) => entryBeginsWords(r.doc, r.error_code, [w])).length >= enough,
     );
   }
 
