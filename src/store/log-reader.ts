@@ -54,6 +54,8 @@ export interface ReaderDialect {
    * one is worth trying before any look-up (recentFreeText); absent where wordsMatch is that.
    */
   wordsCheck?(words: string[]): Expression<SqlBool>;
+  /** An entry's identity contains `folded`, read entry by entry (with wordsCheck). */
+  identityCheck?(folded: string): Expression<SqlBool>;
   /** Ids of identities whose folded text contains `folded`, at most `limit`. */
   matchIdentities(folded: string, limit: number): Promise<number[]>;
   /** The same set as a subquery, for when it is too large to pass as values. */
@@ -65,7 +67,7 @@ export interface ReaderDialect {
   idsIn(column: string, ids: number[]): Expression<SqlBool>;
 }
 
-/** A page of free text is first looked for among this many of the newest entries. */
+/** A page of free text (or a common identity term) is first looked for among this many of the newest entries. */
 const RECENT_WINDOW = 2048;
 /** Up to this many matching identities drive the query through their index; beyond, a time-ordered scan finds a page sooner. */
 const IDENTITY_INDEX_LIMIT = 500;
@@ -253,7 +255,7 @@ export class LogReader {
     const pos = page.cursor ? this.cursors.decode('entries', page.cursor) : undefined;
     const systems = await this.resolveSystems(filter);
     const rows =
-      (filter.q !== undefined && (await this.recentFreeText(filter, systems, pos, page.limit))) ||
+      (await this.recentPage(filter, systems, pos, page.limit)) ||
       (await this.run<EntryRow & { seq: number }>(
         this.qb
           .selectFrom('entries')
@@ -281,25 +283,37 @@ export class LogReader {
   }
 
   /**
-   * A page of free text found among the newest RECENT_WINDOW entries the other filters select,
-   * each read one by one, when the page is complete there: a word that many recent entries
-   * say needs no index, whose look-up would first gather every entry that ever said it.
-   * Undefined when the page may go on beyond them (the index then finds it).
+   * A page of free text, or of an identity term many identities hold, found among the newest
+   * RECENT_WINDOW entries the other filters select, each read one by one, when the page is
+   * complete there: a word many recent entries say needs no index look-up, which would first
+   * gather every entry that ever said it (every identity holding the term). Undefined when the
+   * page may go on beyond them (the look-ups then find it).
    */
-  private async recentFreeText(
+  private async recentPage(
     filter: EntryFilter,
     systems: ResolvedSystems,
     pos: { t: number; s: number } | undefined,
     limit: number,
   ): Promise<Array<EntryRow & { seq: number }> | undefined> {
-    if (!this.dialect.wordsCheck) return undefined;
-    const { q, ...rest } = filter;
-    const words = searchWords(q!);
-    const change = sql<SqlBool>`${sql.ref('change_id')} = ${q!.trim()}`;
-    const said = words.length
-      ? sql<SqlBool>`(${change} OR ${this.dialect.wordsCheck(words)})`
-      : change;
-    const others = await this.pageConditions(rest, systems, pos);
+    const { wordsCheck, identityCheck } = this.dialect;
+    if (!wordsCheck || !identityCheck) return undefined;
+    const { q, identity, ...rest } = filter;
+    const checks: Array<Expression<SqlBool>> = [];
+    if (q !== undefined) {
+      const words = searchWords(q);
+      const change = sql<SqlBool>`${sql.ref('change_id')} = ${q.trim()}`;
+      checks.push(words.length ? sql<SqlBool>`(${change} OR ${wordsCheck(words)})` : change);
+    }
+    const kept: EntryFilter = rest;
+    if (identity !== undefined) {
+      // A term many identities hold (a letter or two): the other path gathers them all first.
+      const folded = foldForSearch(identity);
+      const ids = await this.dialect.matchIdentities(folded, IDENTITY_INDEX_LIMIT + 1);
+      if (ids.length > IDENTITY_INDEX_LIMIT) checks.push(identityCheck(folded));
+      else kept.identity = identity;
+    }
+    if (checks.length === 0) return undefined;
+    const others = await this.pageConditions(kept, systems, pos);
     // The oldest of the newest entries the other filters select: the window's edge, if any.
     const [edge] = await this.run<{ time: number; seq: number }>(
       this.qb
@@ -318,7 +332,7 @@ export class LogReader {
         .where((eb) =>
           eb.and([
             others(eb),
-            said,
+            ...checks,
             ...(edge
               ? [
                   // The range alone, so that the time index is entered at the edge.

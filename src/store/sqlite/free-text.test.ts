@@ -12,14 +12,22 @@ import { SqliteLogStore } from './sqlite-log-store.ts';
  * it has not reached, a few matches read by key or many found in time order, words frequent
  * among the newest entries checked one by one — and each must give the same answers.
  * 2,600 entries, newest last: "bulk" in the 2,100 oldest (more than the 2,000 read by key, and
- * none among the newest), "omega" in three, "alpha" in all, "late" in the 300 newest.
+ * none among the newest), "omega" in three, "alpha" in all, "late" in the 300 newest; the 540
+ * oldest people are "Common Person", all are "Person".
  */
 const ENTRIES = Array.from({ length: 2600 }, (_, i) => {
   const words = ['alpha'];
   if (i < 2100) words.push(`bulk-${i}`);
   if (i === 5 || i === 1500 || i === 2590) words.push('Omega');
   if (i >= 2300) words.push('late');
-  return normalizeEntry(entry(`e${i}`, { minutes: i, reason: words.join(' ') }));
+  const name = i < 540 ? `Common Person ${i}` : `Person ${i}`;
+  return normalizeEntry(
+    entry(`e${i}`, {
+      minutes: i,
+      reason: words.join(' '),
+      targetIdentity: { id: `t-${i}`, displayName: name },
+    }),
+  );
 });
 
 const dirs: string[] = [];
@@ -36,6 +44,10 @@ async function answers(store: SqliteLogStore) {
     recent: { q: 'late' },
     none: { q: 'nowhere' },
     windowed: { q: 'bulk', to: Date.parse(ENTRIES[1000]!.time) },
+    // More identities than the identity index path takes: in the newest entries, or beyond them.
+    everyone: { identity: 'person' },
+    commonOld: { identity: 'common' },
+    commonOldAndWord: { identity: 'common', q: 'omega' },
   };
   for (const [name, filter] of Object.entries(cases)) {
     const page = await store.listEntries(filter, { limit: 3 });
@@ -58,6 +70,9 @@ const EXPECTED = {
   recent: { first: ['e2599', 'e2598', 'e2597'], more: true, count: 300 },
   none: { first: [], more: false, count: 0 },
   windowed: { first: ['e1000', 'e999', 'e998'], more: true, count: 1001 },
+  everyone: { first: ['e2599', 'e2598', 'e2597'], more: true, count: 2600 },
+  commonOld: { first: ['e539', 'e538', 'e537'], more: true, count: 540 },
+  commonOldAndWord: { first: ['e5'], more: false, count: 1 },
 };
 
 const indexedThrough = (store: SqliteLogStore) =>

@@ -165,6 +165,9 @@ export class SqliteLogStore extends ReaderBackedStore implements LogStore {
         contains: (haystack, needle) => sql`instr(${haystack}, ${needle}) > 0`,
         wordsMatch: async (words, counting) => this.wordsMatch(words, counting),
         wordsCheck: (words) => wordsCheck(words),
+        identityCheck: (folded) =>
+          sql<SqlBool>`EXISTS (SELECT 1 FROM identities i
+            WHERE i.id = entries.identity_id AND instr(i.text, ${folded}) > 0)`,
         idsIn,
         matchIdentities: async (folded, limit) => this.matchIdentities(folded, limit),
         identitySubquery: (folded) =>
