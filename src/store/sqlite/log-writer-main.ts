@@ -58,13 +58,20 @@ const indexWords = () => {
   else checkpoint();
 };
 /**
- * Once batches pause: the identities that wait, the words of new entries step by step, then a
- * checkpoint, so that the WAL (up to 128 MiB between checkpoints, open.ts) is copied into the
- * database while nothing is written.
+ * Words wait for a longer pause than identities: an import's log pauses for a few hundred
+ * milliseconds now and then (its main thread collecting garbage or committing the hub), and
+ * indexing there would take CPU from the import for work no search is waiting for.
+ */
+const WORDS_WHEN_IDLE_MS = 1000;
+/**
+ * Once batches pause: the identities that wait, then a checkpoint, so that the WAL (up to
+ * 128 MiB between checkpoints, open.ts) is copied into the database while nothing is written;
+ * after a longer pause the words of new entries, step by step, and another checkpoint.
  */
 const whenIdle = () => {
   if (writer.unindexed) indexNow();
-  indexWords();
+  checkpoint();
+  idle = setTimeout(indexWords, WORDS_WHEN_IDLE_MS - INDEX_WHEN_IDLE_MS);
 };
 const checkpoint = () => {
   for (const conn of hub ? [db, hub] : [db]) {
