@@ -118,12 +118,13 @@ export class LogReader {
     filter: EntryFilter,
     indexLimit = IDENTITY_INDEX_LIMIT,
     counting = false,
+    identityByIndex = false,
   ): Promise<EntryWhereDialect> {
     const matches = new Map<string, IdentityMatch>();
     if (filter.identity) {
       const folded = foldForSearch(filter.identity);
       const ids = await this.dialect.matchIdentities(folded, indexLimit + 1);
-      let many: IdentityMatch['many'] = 'scan';
+      let many: IdentityMatch['many'] = identityByIndex ? 'index' : 'scan';
       if (ids.length > indexLimit && counting) {
         // Counting reads every match: through the identity index while the matches are a
         // small share of all identities (a probe each beats reading every entry in range).
@@ -194,7 +195,7 @@ export class LogReader {
       ? sql<SqlBool>`1 = 0`
       : ids.length <= indexLimit
         ? this.dialect.idsIn('identity_id', ids)
-        : counting && match?.many === 'index'
+        : match?.many === 'index'
           ? sql<SqlBool>`${eb.ref('identity_id')} IN (${subquery})`
           : sql<SqlBool>`${this.dialect.unindexed('identity_id')} IN (${subquery})`;
   }
@@ -254,13 +255,14 @@ export class LogReader {
   async listEntries(filter: EntryFilter, page: PageRequest): Promise<Page<Entry>> {
     const pos = page.cursor ? this.cursors.decode('entries', page.cursor) : undefined;
     const systems = await this.resolveSystems(filter);
+    const recent = await this.recentPage(filter, systems, pos, page.limit);
     const rows =
-      (await this.recentPage(filter, systems, pos, page.limit)) ||
+      (Array.isArray(recent) && recent) ||
       (await this.run<EntryRow & { seq: number }>(
         this.qb
           .selectFrom('entries')
           .select([...ENTRY_SELECT_COLUMNS])
-          .where(await this.pageConditions(filter, systems, pos))
+          .where(await this.pageConditions(filter, systems, pos, recent === 'sparse'))
           .orderBy('time', 'desc')
           .orderBy('seq', 'desc')
           .limit(page.limit + 1),
@@ -273,8 +275,9 @@ export class LogReader {
     filter: EntryFilter,
     systems: ResolvedSystems,
     pos: { t: number; s: number } | undefined,
+    identityByIndex = false,
   ) {
-    const dialect = await this.whereDialect(filter);
+    const dialect = await this.whereDialect(filter, IDENTITY_INDEX_LIMIT, false, identityByIndex);
     return (eb: ExpressionBuilder<LogDatabase, 'entries'>) => {
       const conds = entryConditions(eb, filter, systems, dialect);
       if (pos) conds.push(afterCursor(eb, pos));
@@ -283,7 +286,7 @@ export class LogReader {
   }
 
   /**
-   * A page of free text, or of an identity term many identities hold, found among the newest
+   * A page of free text, or of a letter or two many identities hold, found among the newest
    * RECENT_WINDOW entries the other filters select, each read one by one, when the page is
    * complete there: a word many recent entries say needs no index look-up, which would first
    * gather every entry that ever said it (every identity holding the term). Undefined when the
@@ -294,7 +297,7 @@ export class LogReader {
     systems: ResolvedSystems,
     pos: { t: number; s: number } | undefined,
     limit: number,
-  ): Promise<Array<EntryRow & { seq: number }> | undefined> {
+  ): Promise<Array<EntryRow & { seq: number }> | 'sparse' | undefined> {
     const { wordsCheck, identityCheck } = this.dialect;
     if (!wordsCheck || !identityCheck) return undefined;
     const { q, identity, ...rest } = filter;
@@ -306,10 +309,15 @@ export class LogReader {
     }
     const kept: EntryFilter = rest;
     if (identity !== undefined) {
-      // A term many identities hold (a letter or two): the other path gathers them all first.
+      // A letter or two many identities hold: the other path reads the whole dictionary to
+      // gather them (no trigram to look up); a longer term's look-up costs less than trying.
       const folded = foldForSearch(identity);
-      const ids = await this.dialect.matchIdentities(folded, IDENTITY_INDEX_LIMIT + 1);
-      if (ids.length > IDENTITY_INDEX_LIMIT) checks.push(identityCheck(folded));
+      const short = [...folded].length < 3;
+      const many =
+        short &&
+        (await this.dialect.matchIdentities(folded, IDENTITY_INDEX_LIMIT + 1)).length >
+          IDENTITY_INDEX_LIMIT;
+      if (many) checks.push(identityCheck(folded));
       else kept.identity = identity;
     }
     if (checks.length === 0) return undefined;
@@ -349,8 +357,13 @@ export class LogReader {
         .orderBy('seq', 'desc')
         .limit(limit + 1),
     );
-    // Without an edge every entry was read; with one, a short page may go on beyond it.
-    return rows.length > limit || !edge ? rows : undefined;
+    // Without an edge every entry was read; with one, a short page may go on beyond it. A
+    // short identity term's entries are then few among the newest: its identities' index
+    // finds them sooner than walking back in time (unless free text narrows them first).
+    if (rows.length > limit || !edge) return rows;
+    return kept.identity === undefined && identity !== undefined && q === undefined
+      ? 'sparse'
+      : undefined;
   }
 
   async facets(filter: EntryFilter): Promise<Facets> {

@@ -48,6 +48,10 @@ async function answers(store: SqliteLogStore) {
     everyone: { identity: 'person' },
     commonOld: { identity: 'common' },
     commonOldAndWord: { identity: 'common', q: 'omega' },
+    // A letter or two: read among the newest entries, or through the identities' index.
+    shortEveryone: { identity: 'pe' },
+    shortOld: { identity: 'co' },
+    shortOldAndWord: { identity: 'co', q: 'omega' },
   };
   for (const [name, filter] of Object.entries(cases)) {
     const page = await store.listEntries(filter, { limit: 3 });
@@ -73,6 +77,9 @@ const EXPECTED = {
   everyone: { first: ['e2599', 'e2598', 'e2597'], more: true, count: 2600 },
   commonOld: { first: ['e539', 'e538', 'e537'], more: true, count: 540 },
   commonOldAndWord: { first: ['e5'], more: false, count: 1 },
+  shortEveryone: { first: ['e2599', 'e2598', 'e2597'], more: true, count: 2600 },
+  shortOld: { first: ['e539', 'e538', 'e537'], more: true, count: 540 },
+  shortOldAndWord: { first: ['e5'], more: false, count: 1 },
 };
 
 const indexedThrough = (store: SqliteLogStore) =>
