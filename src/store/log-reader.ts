@@ -138,7 +138,7 @@ export class LogReader {
     return {
       unindexed: (c) => this.dialect.unindexed(c),
       identityMatch: (eb, folded) =>
-        this.identityMatch(eb, folded, matches.get(folded), indexLimit, counting),
+        this.identityMatch(eb, folded, matches.get(folded), indexLimit),
       freeText: () => freeText ?? sql<SqlBool>`1 = 1`,
     };
   }
@@ -187,7 +187,6 @@ export class LogReader {
     folded: string,
     match: IdentityMatch | undefined,
     indexLimit: number,
-    counting: boolean,
   ): Expression<SqlBool> {
     const ids = match?.ids ?? [];
     const subquery = this.dialect.identitySubquery(folded);
