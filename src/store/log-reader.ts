@@ -289,7 +289,8 @@ export class LogReader {
    * RECENT_WINDOW entries the other filters select, each read one by one, when the page is
    * complete there: a word many recent entries say needs no index look-up, which would first
    * gather every entry that ever said it (every identity holding the term). Undefined when the
-   * page may go on beyond them (the look-ups then find it).
+   * page may go on beyond them (the look-ups then find it); 'sparse' when a letter or two alone
+   * found too few there, whose identities' index then leads.
    */
   private async recentPage(
     filter: EntryFilter,
