@@ -182,6 +182,25 @@ describe.runIf(run)('the web console in Chromium', () => {
     await shot('log');
   });
 
+  it('finds entries by the words they say, the search kept in the URL', async () => {
+    await page.goto(`${base}/logs?window=7d`);
+    await page.getByTestId('log-row').first().waitFor();
+    // "throttl" begins a word of the demo's TooManyRequests reasons ("Request throttled …").
+    await page.getByRole('searchbox', { name: /^Words/ }).fill('throttl');
+    await page.waitForURL(/[?&]q=throttl/);
+    const res = await fetch(`${base}/api/v1/entries?window=7d&q=throttl&limit=1000`);
+    const found = (await res.json()) as { items: Array<{ errorCode?: string }> };
+    expect(found.items.length).toBeGreaterThan(0);
+    await expect
+      .poll(() => rowErrors(page))
+      .toSatisfy(
+        (codes: string[]) =>
+          codes.length === Math.min(found.items.length, 100) &&
+          codes.every((c) => c === 'TooManyRequests'),
+      );
+    await shot('log-words');
+  });
+
   it('opens an entry, retries a failure with a confirmation and shows the result', async () => {
     await f.store.directory.createUser({
       userName: 'ada@example.com',
@@ -277,6 +296,12 @@ async function rowActions(page: Page): Promise<string[]> {
   return page
     .getByTestId('log-row')
     .evaluateAll((rows) => rows.map((r) => r.children[2]?.textContent ?? ''));
+}
+
+async function rowErrors(page: Page): Promise<string[]> {
+  return page
+    .getByTestId('log-row')
+    .evaluateAll((rows) => rows.map((r) => r.children[6]?.textContent ?? ''));
 }
 
 async function rowStatuses(page: Page): Promise<string[]> {

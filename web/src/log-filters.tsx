@@ -20,6 +20,7 @@ export const SELECT_FILTERS = [
   { id: 'jobId', label: 'Job ID', multi: false, raw: true },
 ] as const;
 export const TEXT_FILTERS = [
+  { id: 'q', label: 'Words', hint: 'start of words an entry says' },
   { id: 'identity', label: 'Identity', hint: 'name or id, source or target' },
   { id: 'application', label: 'Application', hint: 'name contains' },
   { id: 'taskId', label: 'Task ID', hint: '' },
