@@ -2,9 +2,10 @@
  * The words of an entry, for free-text search (`q`): what the entry says — its identities,
  * steps, reasons, modified properties, payloads and error code — split into words. A search
  * finds the entries in which each of its words begins a word ("time" finds "Timeout", "fang
- * zhou" finds "Fang Zhou" and "zhou.fang@…"), in any case and script (accents count). The embedded store
- * indexes these words (SQLite FTS5, unicode61); this module is the same reading in JavaScript,
- * for entries the index has not reached yet and for PostgreSQL's parity tests.
+ * zhou" finds "Fang Zhou" and "zhou.fang@…"), in any case and script (accents count). The
+ * embedded store indexes these words (SQLite FTS5, unicode61); this module is the same reading
+ * in JavaScript, for the entries a search reads one by one (the newest, and those the index has
+ * not reached yet). PostgreSQL reads them with a regular expression of the same shape.
  */
 
 /** JSON keys and escapes: not words of the entry (what it says is in its values). */

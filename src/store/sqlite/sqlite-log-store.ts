@@ -205,7 +205,7 @@ export class SqliteLogStore extends ReaderBackedStore implements LogStore {
    */
   private wordsMatch(words: string[], counting: boolean): WordsMatch {
     const check = wordsCheck;
-    // A page of one word many recent entries say was found among them (recentFreeText).
+    // A page of one word many recent entries say was found among them (LogReader.recentPage).
     const frequent = counting || words.length === 1 ? [] : this.frequentWords(words);
     if (frequent.length === words.length) return { where: check(words) };
     // Read before the index: every entry up to here is in it, whatever the writer does next.
