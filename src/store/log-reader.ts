@@ -51,7 +51,7 @@ export interface ReaderDialect {
   wordsMatch(words: string[], counting: boolean): Promise<WordsMatch>;
   /**
    * The same words as a condition read entry by entry, where reading the newest entries one by
-   * one is worth trying before any look-up (recentFreeText); absent where wordsMatch is that.
+   * one is worth trying before any look-up (recentPage); absent where wordsMatch is that.
    */
   wordsCheck?(words: string[]): Expression<SqlBool>;
   /** An entry's identity contains `folded`, read entry by entry (with wordsCheck). */
