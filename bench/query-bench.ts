@@ -28,6 +28,15 @@ export async function queryFigures(
     { name: 'window+status', filters: () => ({ window: pick(windows), status: pick(statuses) }) },
     { name: 'identity', filters: () => ({ identity: pick(picks.names) }) },
     { name: 'identity+window', filters: () => ({ identity: pick(picks.names), window: '7d' }) },
+    // A letter or two: no trigram to look up, most identities hold it.
+    {
+      name: 'identity, 1-2 letters',
+      filters: () => ({ identity: pick(['a', 'e', 'an', 'el', 'ou']) }),
+    },
+    {
+      name: 'object type+direction+status',
+      filters: () => ({ objectType: 'group', direction: 'inbound', status: 'failure' }),
+    },
     { name: 'task', filters: () => ({ taskId: pick(picks.taskIds) }) },
     { name: 'task+status', filters: () => ({ taskId: pick(picks.taskIds), status: 'failure' }) },
     { name: 'application', filters: () => ({ application: pick(picks.applications) }) },
