@@ -10,13 +10,15 @@
 
 /** JSON keys and escapes: not words of the entry (what it says is in its values). */
 const NOT_TEXT = /"[A-Za-z0-9_$]+":|\\(?:u[0-9a-fA-F]{4}|.)/g;
+/** NOT_TEXT's pattern, for a store that reads the words in SQL (PostgreSQL's regexp_replace). */
+export const NOT_TEXT_PATTERN = NOT_TEXT.source;
 
 /**
  * Spelled as search folds them (fold-text.ts): a sharp s is "ss", a dotted capital I an "I" —
  * SQLite's unicode61 folds neither, and JavaScript lowers "İ" to two characters.
  */
 const SPELLED = /[ßẞİ]/g;
-const SPELLING: Record<string, string> = { ß: 'ss', ẞ: 'ss', İ: 'I' };
+export const SPELLING: Readonly<Record<string, string>> = { ß: 'ss', ẞ: 'ss', İ: 'I' };
 
 /**
  * Characters of a word as unicode61 reads them: letters, numbers, private use and the combining
@@ -59,12 +61,7 @@ export function entryBeginsWords(
     return beginsWords(entryText(doc, errorCode), words);
   // Lower-casing keeps every position: "İ", the one letter it would lengthen, is read above.
   const folded = lower(all);
-  return words.every((word) => {
-    for (let at = folded.indexOf(word); at !== -1; at = folded.indexOf(word, at + 1)) {
-      if ((at === 0 || !WORD_CHAR.test(charBefore(folded, at))) && !inKey(folded, at)) return true;
-    }
-    return false;
-  });
+  return eachBegins(folded, words, (at) => !inKey(folded, at));
 }
 const SPELLED_TEST = /[ßẞİ]/;
 const KEY_CHAR = /[a-z0-9_$]/;
@@ -81,10 +78,18 @@ function inKey(s: string, at: number): boolean {
 
 /** Whether each of `words` (searchWords) begins a word of `text` (entryText). */
 export function beginsWords(text: string, words: readonly string[]): boolean {
-  const folded = lower(text);
+  return eachBegins(lower(text), words, () => true);
+}
+
+/** Whether each of `words` begins a word of `folded` somewhere `counts` accepts. */
+function eachBegins(
+  folded: string,
+  words: readonly string[],
+  counts: (at: number) => boolean,
+): boolean {
   return words.every((word) => {
     for (let at = folded.indexOf(word); at !== -1; at = folded.indexOf(word, at + 1)) {
-      if (at === 0 || !WORD_CHAR.test(charBefore(folded, at))) return true;
+      if ((at === 0 || !WORD_CHAR.test(charBefore(folded, at))) && counts(at)) return true;
     }
     return false;
   });

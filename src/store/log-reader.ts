@@ -67,6 +67,9 @@ export interface ReaderDialect {
   idsIn(column: string, ids: number[]): Expression<SqlBool>;
 }
 
+/** Free text that is an entry's change id, whole, finds that entry. */
+const isChange = (q: string) => sql<SqlBool>`${sql.ref('change_id')} = ${q.trim()}`;
+
 /** A page of free text (or a common identity term) is first looked for among this many of the newest entries. */
 const RECENT_WINDOW = 2048;
 /** Up to this many matching identities drive the query through their index; beyond, a time-ordered scan finds a page sooner. */
@@ -120,7 +123,7 @@ export class LogReader {
     counting = false,
     identityByIndex = false,
   ): Promise<EntryWhereDialect> {
-    const matches = new Map<string, IdentityMatch>();
+    let identity: IdentityMatch | undefined;
     if (filter.identity) {
       const folded = foldForSearch(filter.identity);
       const ids = await this.dialect.matchIdentities(folded, indexLimit + 1);
@@ -132,13 +135,12 @@ export class LogReader {
         if (share > indexLimit && (await this.countIdentities(folded, share + 1)) <= share)
           many = 'index';
       }
-      matches.set(folded, { ids, many });
+      identity = { ids, many };
     }
     const freeText = filter.q ? await this.freeText(filter.q, counting) : undefined;
     return {
       unindexed: (c) => this.dialect.unindexed(c),
-      identityMatch: (eb, folded) =>
-        this.identityMatch(eb, folded, matches.get(folded), indexLimit),
+      identityMatch: (eb, folded) => this.identityMatch(eb, folded, identity, indexLimit),
       freeText: () => freeText ?? sql<SqlBool>`1 = 1`,
     };
   }
@@ -151,17 +153,16 @@ export class LogReader {
   private async freeText(q: string, counting: boolean): Promise<Expression<SqlBool>> {
     const words = searchWords(q);
     const change = q.trim();
-    if (words.length === 0) return sql<SqlBool>`${sql.ref('change_id')} = ${change}`;
+    if (words.length === 0) return isChange(q);
     const match = await this.dialect.wordsMatch(words, counting);
-    if ('where' in match)
-      return sql<SqlBool>`(${sql.ref('change_id')} = ${change} OR ${match.where})`;
+    if ('where' in match) return sql<SqlBool>`(${isChange(q)} OR ${match.where})`;
     // One set of seqs, so that the planner reads each part by its own index; a page of many
     // walks the time index instead, while counting reads every one of them by key.
     const seq = match.few || counting ? sql.ref('seq') : this.dialect.unindexed('seq');
     const seqs = sql<SqlBool>`${seq} IN (${match.seqs}
       UNION ALL SELECT seq FROM entries WHERE change_id = ${change})`;
     if (!match.also) return seqs;
-    return sql<SqlBool>`(${seqs} AND (${sql.ref('change_id')} = ${change} OR ${match.also}))`;
+    return sql<SqlBool>`(${seqs} AND (${isChange(q)} OR ${match.also}))`;
   }
 
   /** How many identities the dictionary holds (their ids are dense). */
@@ -304,8 +305,9 @@ export class LogReader {
     const checks: Array<Expression<SqlBool>> = [];
     if (q !== undefined) {
       const words = searchWords(q);
-      const change = sql<SqlBool>`${sql.ref('change_id')} = ${q.trim()}`;
-      checks.push(words.length ? sql<SqlBool>`(${change} OR ${wordsCheck(words)})` : change);
+      checks.push(
+        words.length ? sql<SqlBool>`(${isChange(q)} OR ${wordsCheck(words)})` : isChange(q),
+      );
     }
     const kept: EntryFilter = rest;
     if (identity !== undefined) {

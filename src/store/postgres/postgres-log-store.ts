@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import pg from 'pg';
-import { sql, type Compilable, type SqlBool } from 'kysely';
+import { sql, type Compilable, type RawBuilder, type SqlBool } from 'kysely';
+import { NOT_TEXT_PATTERN, SPELLING } from '../entry-words.ts';
 import type { PreparedEntry } from '../entry-codec.ts';
 import type { TaskInput } from '../../model/task.ts';
 import { CursorCodec } from '../../query/cursor.ts';
@@ -41,11 +42,16 @@ const int8AsNumber = {
     oid === 20 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format as 'text'),
 };
 
-/** entry-words.ts's entryText in SQL: the document without JSON keys and escapes, and the error code. */
-const ENTRY_TEXT_SQL = sql.raw(
-  `replace(replace(replace(replace(regexp_replace(doc, '"[A-Za-z0-9_$]+":|\\\\(u[0-9a-fA-F]{4}|.)', ' ', 'g')
-    || ' ' || coalesce(error_code, ''), 'ß', 'ss'), 'ẞ', 'ss'), 'İ', 'I'), 'ς', 'σ')`,
-);
+/**
+ * entry-words.ts's entryText, lower-cased as it folds, in SQL: the document without JSON keys
+ * and escapes, and the error code, respelled — with that module's own pattern and spellings.
+ */
+function entryTextSql(): RawBuilder<string> {
+  let text = sql<string>`regexp_replace(doc, ${NOT_TEXT_PATTERN}, ' ', 'g')
+    || ' ' || coalesce(error_code, '')`;
+  for (const [from, to] of Object.entries(SPELLING)) text = sql`replace(${text}, ${from}, ${to})`;
+  return sql`replace(lower(${text}), 'ς', 'σ')`;
+}
 const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** `%needle%` with LIKE's own wildcards escaped (the trigram index serves it). */
@@ -107,10 +113,10 @@ export class PostgresLogStore extends ReaderBackedStore implements LogStore {
           contains: (haystack, needle) => sql`strpos(${haystack}, ${needle}) > 0`,
           // Each word begins a word of the entry's text (entry-words.ts), read entry by entry:
           // PostgreSQL's lower() and [[:alnum:]] know every script in a UTF-8 database.
+          // The text is made once per entry and matched against every word's pattern (ALL).
           wordsMatch: async (words) => {
-            const text = sql`lower(${ENTRY_TEXT_SQL})`;
-            const each = words.map((w) => sql`${text} ~ ${`(^|[^[:alnum:]])${escapeRegex(w)}`}`);
-            return { where: sql<SqlBool>`(${sql.join(each, sql` AND `)})` };
+            const patterns = words.map((w) => `(^|[^[:alnum:]])${escapeRegex(w)}`);
+            return { where: sql<SqlBool>`${entryTextSql()} ~ ALL(${patterns}::text[])` };
           },
           idsIn: (column, ids) => sql<SqlBool>`${sql.ref(column)} = ANY(${ids}::bigint[])`,
           identitySubquery: (folded) =>

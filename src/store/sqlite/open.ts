@@ -4,7 +4,7 @@ import { dirname } from 'node:path';
 import { SQLITE_MIGRATIONS } from './migrations.ts';
 import type { MigrationProgress } from '../log-store.ts';
 import { textHash } from '../text-hash.ts';
-import { foldForSearch, foldText } from '../../model/fold-text.ts';
+import { foldText } from '../../model/fold-text.ts';
 import { entryBeginsWords, entryText } from '../entry-words.ts';
 
 export type SqliteDb = Database.Database;
@@ -68,10 +68,6 @@ export function tuneSqlite(db: SqliteDb): void {
   // Folding as model/fold-text.ts does, for migrations that fold stored text (migration 6).
   db.function('provlog_fold_text', { deterministic: true }, (text) =>
     typeof text === 'string' ? foldText(text) : null,
-  );
-  // Text folded as a search term is, for free-text search beyond ASCII (sqlite-log-store.ts).
-  db.function('provlog_search_fold', { deterministic: true }, (text) =>
-    typeof text === 'string' ? foldForSearch(text) : null,
   );
   // The words of an entry, for its free-text index and for the entries it has not reached.
   db.function('provlog_entry_text', { deterministic: true }, (doc, errorCode) =>

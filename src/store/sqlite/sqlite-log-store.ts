@@ -26,10 +26,6 @@ import { ConfigStore } from '../config/config-store.ts';
 import { OutboundStore } from '../outbound/outbound-store.ts';
 import { loadOrCreateKey, SecretBox } from '../../secrets/secret-box.ts';
 
-/**
- * A GLOB pattern matching texts that hold `folded`: the trigram index answers it (migration 10),
- * and SQLite checks each candidate. `*`, `?` and `[` stand for themselves in brackets.
- */
 /** Up to this many entries matching free text are read by their keys; beyond, in time order. */
 const WORDS_LIST_LIMIT = 2000;
 /** Without a writer thread, entries' words are indexed once this many wait. */
@@ -78,6 +74,10 @@ function wordsCheck(words: string[]): Expression<SqlBool> {
 const idsIn = (column: string, ids: number[]) =>
   sql<SqlBool>`${sql.ref(column)} IN (SELECT value FROM json_each(${JSON.stringify(ids)}))`;
 
+/**
+ * A GLOB pattern matching texts that hold `folded`: the trigram index answers it (migration 10),
+ * and SQLite checks each candidate. `*`, `?` and `[` stand for themselves in brackets.
+ */
 const containsPattern = (folded: string) => `*${folded.replace(/[*?[]/g, '[$&]')}*`;
 
 export interface SqliteStoreOptions {
@@ -204,10 +204,9 @@ export class SqliteLogStore extends ReaderBackedStore implements LogStore {
    * then reads a few hundred entries, where the index would first gather every match.
    */
   private wordsMatch(words: string[], counting: boolean): WordsMatch {
-    const check = wordsCheck;
     // A page of one word many recent entries say was found among them (LogReader.recentPage).
     const frequent = counting || words.length === 1 ? [] : this.frequentWords(words);
-    if (frequent.length === words.length) return { where: check(words) };
+    if (frequent.length === words.length) return { where: wordsCheck(words) };
     // Read before the index: every entry up to here is in it, whatever the writer does next.
     const through = this.statements.get(WORDS_INDEXED_THROUGH).pluck().get() as number;
     const query = ftsWordsQuery(words.filter((w) => !frequent.includes(w)));
@@ -221,10 +220,10 @@ export class SqliteLogStore extends ReaderBackedStore implements LogStore {
       : sql`SELECT rowid FROM entries_words WHERE entries_words MATCH ${query}`;
     return {
       seqs: sql`${indexed} UNION ALL
-        SELECT seq FROM entries WHERE seq > ${through} AND ${check(words)}`,
+        SELECT seq FROM entries WHERE seq > ${through} AND ${wordsCheck(words)}`,
       few,
       // Frequent words are checked only on the entries the rarer ones found.
-      ...(frequent.length ? { also: check(frequent) } : {}),
+      ...(frequent.length ? { also: wordsCheck(frequent) } : {}),
     };
   }
 

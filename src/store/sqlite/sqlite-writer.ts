@@ -50,8 +50,6 @@ export class SqliteWriter {
    * much per entry as storing one.
    */
   readonly indexWords: (limit: number) => number;
-  /** Whether entries wait for their words to be indexed (see indexWords). */
-  readonly wordsPending: () => boolean;
   /** Folded identity text → id; bounded, misses fall back to the unique index. */
   private readonly identityIds = new Map<string, number>();
   private readonly upsertDay;
@@ -123,8 +121,6 @@ export class SqliteWriter {
       setWordsThrough.run(through);
       return n;
     });
-    this.wordsPending = () =>
-      ((lastEntry.get() as number | null) ?? 0) > ((wordsThrough.get() as number | undefined) ?? 0);
     this.unindexed = db
       .prepare(`SELECT count(*) FROM identities WHERE id > (${INDEXED_THROUGH})`)
       .pluck()
