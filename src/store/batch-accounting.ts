@@ -72,9 +72,9 @@ export function mayResolve(e: EntryHead): boolean {
 }
 
 /** An entry's rollup dimensions, in ROLLUP_DIMENSIONS' order ('' = none). */
-type Dims = string[];
+export type Dims = string[];
 
-const dims = (e: EntryHead): Dims => [
+export const entryDims = (e: EntryHead): Dims => [
   e.direction,
   e.status,
   e.action,
@@ -87,7 +87,7 @@ const dims = (e: EntryHead): Dims => [
 ];
 
 /** Whether `e` has the dimensions `d` (compared field by field: no array per entry). */
-function hasDims(e: EntryHead, d: Dims): boolean {
+export function hasDims(e: EntryHead, d: Dims): boolean {
   return (
     d[0] === e.direction &&
     d[1] === e.status &&
@@ -159,7 +159,7 @@ export class BatchAccounting {
   /** Counts an accepted entry; `retryInSameTask` when it resolved a failure of its own task. */
   add(e: EntryHead, time: number, retryInSameTask: boolean): void {
     if (!hasDims(e, this.lastDims)) {
-      this.lastDims = dims(e);
+      this.lastDims = entryDims(e);
       this.lastDimsKey = this.lastDims.join('\u0000');
     }
     this.count(this.day, Math.floor(time / DAY_MS) * DAY_MS, this.dayKey);

@@ -78,6 +78,9 @@ export interface RollupTable {
   n: number;
 }
 
+/** Each combination of facet values entries hold (SQLite, migration 12). */
+export type FacetCombosTable = Omit<RollupTable, 'bucket' | 'n'> & { id: number };
+
 export interface SystemsTable {
   id: string;
   name: string;
@@ -96,6 +99,7 @@ export interface LogDatabase {
   task_counts: TaskCountsTable;
   rollup_day: RollupTable;
   rollup_hour: RollupTable;
+  facet_combos: FacetCombosTable;
   systems: SystemsTable;
 }
 

@@ -54,6 +54,18 @@ export interface ReaderDialect {
    * one is worth trying before any look-up (recentPage); absent where wordsMatch is that.
    */
   wordsCheck?(words: string[]): Expression<SqlBool>;
+  /**
+   * Facet rows (FACET_COLUMNS' columns and `n`) of the entries in which each of `words` begins a
+   * word, or whose change id is `change`, within `range` (inclusive) and of the facet_combos ids
+   * `combos` selects, counted without reading the entries; absent where facets of free text
+   * are an SQL count like any other.
+   */
+  countWords?(
+    words: string[],
+    change: string,
+    range: { from?: number; to?: number },
+    combos: Compilable,
+  ): Promise<Array<Record<string, unknown>>>;
   /** An entry's identity contains `folded`, read entry by entry (with wordsCheck). */
   identityCheck?(folded: string): Expression<SqlBool>;
   /** Ids of identities whose folded text contains `folded`, at most `limit`. */
@@ -370,7 +382,18 @@ export class LogReader {
 
   async facets(filter: EntryFilter): Promise<Facets> {
     const systems = await this.resolveSystems(filter);
-    const dialect = await this.whereDialect(filter, FACET_IDENTITY_INDEX_LIMIT, true);
+    const { q, ...rest } = filter;
+    const words = q === undefined ? [] : searchWords(q);
+    // Free text with filters rollups have too: counted by the store from the index, no row read.
+    const counted =
+      this.dialect.countWords &&
+      words.length > 0 &&
+      Object.keys(rest).every((k) => ROLLUP_FILTERS.has(k));
+    const dialect = await this.whereDialect(
+      counted ? rest : filter,
+      FACET_IDENTITY_INDEX_LIMIT,
+      true,
+    );
     const facets: Facets = Object.fromEntries(Object.keys(FACET_COLUMNS).map((f) => [f, {}]));
     const add = (row: Record<string, unknown>) => {
       const n = Number(row.n);
@@ -392,7 +415,15 @@ export class LogReader {
       );
       rows.forEach(add);
     };
-    if (Object.keys(filter).every((k) => ROLLUP_FILTERS.has(k))) {
+    if (counted) {
+      const { from, to, ...dims } = rest;
+      const combos = this.qb
+        .selectFrom('facet_combos')
+        .select('id')
+        .where((eb) => eb.and(entryConditions(eb as never, dims, systems, dialect, 'rollup')));
+      const rows = await this.dialect.countWords!(words, q!.trim(), { from, to }, combos);
+      rows.forEach(add);
+    } else if (Object.keys(filter).every((k) => ROLLUP_FILTERS.has(k))) {
       const plan = planFacetRanges(filter.from, filter.to);
       const { from: _f, to: _t, ...dims } = filter;
       for (const [table, ranges] of [

@@ -25,7 +25,11 @@ export function entriesBeforeSparseOperation(db: SqliteDb): void {
     PRAGMA user_version = 8;`);
 }
 
-/** Undoes migration 11 (the entries' free-text words), for tests of earlier migrations. */
+/**
+ * Undoes migrations 11 (the entries' free-text words) and 12 (their facet combinations), for
+ * tests of earlier migrations.
+ */
 export function wordsUnindexed(db: SqliteDb): void {
-  db.exec(`DROP TABLE entries_words; DELETE FROM meta WHERE key = 'words_indexed';`);
+  db.exec(`DROP TABLE entries_words; DELETE FROM meta WHERE key = 'words_indexed';
+    DROP TABLE entry_facets; DROP TABLE facet_combos;`);
 }

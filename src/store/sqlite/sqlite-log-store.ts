@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { dirname } from 'node:path';
-import { sql, type Compilable, type Expression, type SqlBool } from 'kysely';
+import { sql, type Compilable, type Expression, type Kysely, type SqlBool } from 'kysely';
 import { StatementCache } from './statement-cache.ts';
 import type { PreparedEntry } from '../entry-codec.ts';
 import type { TaskInput } from '../../model/task.ts';
@@ -17,6 +17,7 @@ import { LogReader, type WordsMatch } from '../log-reader.ts';
 import { ReaderBackedStore } from '../reader-backed-store.ts';
 import { logFileOf, openSqlite, type SqliteDb } from './open.ts';
 import { SqliteWriter } from './sqlite-writer.ts';
+import { EntryFacets, type FacetRow } from './entry-facets.ts';
 import { INDEXED_THROUGH, WORDS_INDEXED_THROUGH } from './migrations.ts';
 import { LogWriterThread, type WriterAnswer, type WriterWork } from './log-writer-thread.ts';
 import { SqliteRunner } from './sqlite-runner.ts';
@@ -71,6 +72,19 @@ function wordsCheck(words: string[]): Expression<SqlBool> {
   return sql<SqlBool>`(${sql.join([...words.flatMap(mayHold), said], sql` AND `)})`;
 }
 
+/** Whether the ascending `list` holds `value`. */
+function sortedHas(list: readonly number[], value: number): boolean {
+  let lo = 0;
+  let hi = list.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (list[mid] === value) return true;
+    if (list[mid]! < value) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return false;
+}
+
 const idsIn = (column: string, ids: number[]) =>
   sql<SqlBool>`${sql.ref(column)} IN (SELECT value FROM json_each(${JSON.stringify(ids)}))`;
 
@@ -116,6 +130,9 @@ export class SqliteLogStore extends ReaderBackedStore implements LogStore {
   private readonly statements: StatementCache;
   /** One transaction at a time on the hub's connection (and on the log's, when they are one). */
   private readonly writeLock = new WriteLock();
+  private readonly qb: Kysely<LogDatabase>;
+  /** Each entry's time and facet combination, for facets of free text. */
+  private readonly entryFacets: EntryFacets;
   /** Entries stored on this thread since their words were last indexed (no writer thread). */
   private unindexedWords = 0;
   /** The hub directory. */
@@ -131,7 +148,9 @@ export class SqliteLogStore extends ReaderBackedStore implements LogStore {
     const logFile = logFileOf(opts.file, this.db);
     this.logDb = logFile === opts.file ? this.db : openSqlite(logFile, opts.onMigration);
     this.statements = new StatementCache(this.logDb);
+    this.entryFacets = new EntryFacets(this.logDb);
     const qb = compileOnly<LogDatabase>('sqlite');
+    this.qb = qb;
     if (opts.writerThread && opts.file !== ':memory:') {
       // The writer thread checkpoints the hub's file too when the log rests (log-writer-main.ts);
       // the hub's own connection then checkpoints only past 512 MiB of WAL, not every 128 MiB
@@ -165,6 +184,8 @@ export class SqliteLogStore extends ReaderBackedStore implements LogStore {
         contains: (haystack, needle) => sql`instr(${haystack}, ${needle}) > 0`,
         wordsMatch: async (words, counting) => this.wordsMatch(words, counting),
         wordsCheck: (words) => wordsCheck(words),
+        countWords: async (words, change, range, combos) =>
+          this.countWords(words, change, range, combos),
         identityCheck: (folded) =>
           sql<SqlBool>`EXISTS (SELECT 1 FROM identities i
             WHERE i.id = entries.identity_id AND instr(i.text, ${folded}) > 0)`,
@@ -225,6 +246,42 @@ export class SqliteLogStore extends ReaderBackedStore implements LogStore {
       // Frequent words are checked only on the entries the rarer ones found.
       ...(frequent.length ? { also: wordsCheck(frequent) } : {}),
     };
+  }
+
+  /**
+   * Facet rows of the entries in which each of `words` begins a word, or whose change id is
+   * `change`, in `range` and of the facet combinations `combos` selects: their seqs gathered from
+   * the index (and the tail it has not reached), counted in memory (entry-facets.ts).
+   */
+  private countWords(
+    words: string[],
+    change: string,
+    range: { from?: number; to?: number },
+    combos: Compilable,
+  ): FacetRow[] {
+    const through = this.statements.get(WORDS_INDEXED_THROUGH).pluck().get() as number;
+    const seqs = (query: string, ...params: unknown[]) =>
+      JSON.parse(
+        this.statements
+          .get(query)
+          .pluck()
+          .get(...params) as string,
+      ) as number[];
+    const indexed = seqs(
+      'SELECT json_group_array(rowid) FROM entries_words WHERE entries_words MATCH ?',
+      ftsWordsQuery(words),
+    );
+    const tail = sql`SELECT json_group_array(seq) FROM entries
+      WHERE seq > ${through} AND ${wordsCheck(words)}`.compile(this.qb);
+    const lists = [indexed, seqs(tail.sql, ...tail.parameters)];
+    const changed = this.statements
+      .get('SELECT seq FROM entries WHERE change_id = ?')
+      .pluck()
+      .get(change) as number | undefined;
+    if (changed !== undefined && !lists.some((list) => sortedHas(list, changed)))
+      lists.push([changed]);
+    const ids = this.all<{ id: number }>(combos).map((r) => r.id);
+    return this.entryFacets.count(lists, range, ids);
   }
 
   /** The words that begin a word in at least 1/32 of the newest entries. */

@@ -4,11 +4,19 @@ import type { StoreIngestResult } from '../log-store.ts';
 import {
   BatchAccounting,
   COUNTER_COLUMNS,
+  entryDims,
+  hasDims,
   mayResolve,
   ROLLUP_DIMENSIONS,
+  type Dims,
   untracedDelta,
 } from '../batch-accounting.ts';
-import { entryRowValues, taskRowValues, type PreparedEntry } from '../entry-codec.ts';
+import {
+  entryRowValues,
+  taskRowValues,
+  type EntryHead,
+  type PreparedEntry,
+} from '../entry-codec.ts';
 import type { SqliteDb } from './open.ts';
 import { textHash } from '../text-hash.ts';
 import { INDEXED_THROUGH, WORDS_INDEXED_THROUGH } from './migrations.ts';
@@ -63,6 +71,12 @@ export class SqliteWriter {
   private readonly upsertTask;
   private readonly upsertSystem;
   private readonly systemNames = new Map<string, string>();
+  private readonly insertFacets;
+  private readonly selectCombo;
+  private readonly insertCombo;
+  /** Facet combinations (migration 12) by their dimensions joined, and the one used last. */
+  private readonly comboIds = new Map<string, number>();
+  private lastCombo: { dims: Dims; id: number } = { dims: [], id: 0 };
   private renamed: string[] = [];
   readonly ingestBatch: (tasks: TaskInput[], entries: PreparedEntry[]) => StoreIngestResult;
   /**
@@ -77,6 +91,15 @@ export class SqliteWriter {
        skip_reason, error_code, trigger_module, trigger_method, source, source_system_id, target_system_id,
        application_id, identity_id, retry_at, doc)
       VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`);
+    this.insertFacets = db.prepare('INSERT INTO entry_facets (seq, time, combo) VALUES (?,?,?)');
+    this.selectCombo = db
+      .prepare(
+        `SELECT id FROM facet_combos WHERE ${ROLLUP_DIMENSIONS.map((d) => `${d} = ?`).join(' AND ')}`,
+      )
+      .pluck();
+    this.insertCombo = db.prepare(
+      `INSERT INTO facet_combos (${ROLLUP_DIMS}) VALUES (${ROLLUP_DIMENSIONS.map(() => '?').join(',')})`,
+    );
     this.selectIdentity = db
       .prepare('SELECT id FROM identities WHERE hash = ? AND text = ?')
       .pluck();
@@ -186,6 +209,7 @@ export class SqliteWriter {
       // A transaction rolled back: ids cached during it may not exist.
       this.identityIds.clear();
       this.systemNames.clear();
+      this.forgetCombos();
     };
     this.ingestBatch = (tasks, entries) => {
       try {
@@ -211,13 +235,14 @@ export class SqliteWriter {
    * for their trigrams, as they are now; the function returned puts them back. For a caller
    * that rolls back work it began after this call, to leave the writer as if that work had
    * never begun (a rollback otherwise forgets the names, and the next rename of one of them
-   * would go unreported).
+   * would go unreported). Facet combinations cached since are forgotten: they may be undone.
    */
   checkpoint(): () => void {
     const names = new Map(this.systemNames);
     const renamed = this.renamed.length;
     const unindexed = this.unindexed;
     return () => {
+      this.forgetCombos();
       this.systemNames.clear();
       for (const [id, name] of names) this.systemNames.set(id, name);
       this.renamed.length = Math.min(this.renamed.length, renamed);
@@ -263,6 +288,27 @@ export class SqliteWriter {
     return id;
   }
 
+  /** The facet combination of `e` (migration 12), stored the first time it occurs. */
+  private comboOf(e: EntryHead): number {
+    if (hasDims(e, this.lastCombo.dims)) return this.lastCombo.id;
+    const dims = entryDims(e);
+    const key = dims.join('\u0000');
+    let id = this.comboIds.get(key);
+    if (id === undefined) {
+      id =
+        (this.selectCombo.get(...dims) as number | undefined) ??
+        Number(this.insertCombo.run(...dims).lastInsertRowid);
+      this.comboIds.set(key, id);
+    }
+    this.lastCombo = { dims, id };
+    return id;
+  }
+
+  private forgetCombos(): void {
+    this.comboIds.clear();
+    this.lastCombo = { dims: [], id: 0 };
+  }
+
   private writeEntries(entries: PreparedEntry[]): Array<'accepted' | 'duplicate'> {
     const outcomes: Array<'accepted' | 'duplicate'> = [];
     const acc = new BatchAccounting();
@@ -282,6 +328,7 @@ export class SqliteWriter {
         continue;
       }
       outcomes.push('accepted');
+      this.insertFacets.run(info.lastInsertRowid, time, this.comboOf(e));
       this.noteSystem(e.sourceSystem);
       this.noteSystem(e.targetSystem);
       let retryInSameTask = false;
