@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import {
+  addWords,
   beginsWords,
   entryBeginsWords,
   entryText,
@@ -27,9 +28,13 @@ describe('the words of an entry', () => {
       'ΟΔΥΣΣΕΥΣ 山田太郎 محمد علي क्षत्रिय',
       'a_b-c.d 1½ ① x\u200by it’s',
       'Straße İstanbul ẞ',
+      'Plain ASCII: user-42@Contoso.COM, 3 steps; ok_done',
     ]) {
       const text = entryText(JSON.stringify({ reason: s }), null);
       expect(searchWords(text).sort(), s).toEqual(indexedWords(text));
+      const added = new Set<string>();
+      addWords(text, added);
+      expect([...added].sort(), s).toEqual(indexedWords(text));
     }
   });
 
@@ -107,5 +112,15 @@ describe('the words of an entry', () => {
     expect(searchWords('ΟΔΥΣ')).toEqual(['οδυσ']);
     expect(searchWords('—!? ')).toEqual([]);
     expect(ftsWordsQuery(['a"b', 'c'])).toBe('"a""b"* AND "c"*');
+  });
+
+  it('are looked up as the whole words they begin where those are known', () => {
+    const known: Record<string, string[]> = { us: ['user', 'users'], ti: ['timeout'], zz: [] };
+    const expand = (w: string) => known[w];
+    expect(ftsWordsQuery(['us', 'ti', 'ab'], expand)).toBe(
+      '("user" OR "users") AND "timeout" AND "ab"*',
+    );
+    // A word no indexed word begins: nothing indexed can match.
+    expect(ftsWordsQuery(['us', 'zz'], expand)).toBeNull();
   });
 });

@@ -101,7 +101,48 @@ function charBefore(s: string, at: number): string {
   return low >= 0xdc00 && low <= 0xdfff && at >= 2 ? s.slice(at - 2, at) : s[at - 1]!;
 }
 
-/** An FTS5 query for entries holding a word that each of `words` begins. */
-export function ftsWordsQuery(words: readonly string[]): string {
-  return words.map((w) => `"${w.replaceAll('"', '""')}"*`).join(' AND ');
+/**
+ * Adds the words of `text` (entryText), folded, to `into`: searchWords' reading, by character
+ * codes where the text is ASCII (the index's vocabulary is kept of every text indexed).
+ */
+export function addWords(text: string, into: Set<string>): void {
+  let start = -1;
+  for (let i = 0; i <= text.length; i++) {
+    const c = i < text.length ? text.charCodeAt(i) : 32;
+    if (c >= 128) {
+      for (const w of searchWords(text)) into.add(w);
+      return;
+    }
+    const wordChar = (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+    if (wordChar) {
+      if (start < 0) start = i;
+    } else if (start >= 0) {
+      into.add(text.slice(start, i).toLowerCase());
+      start = -1;
+    }
+  }
+}
+
+/** Quoted for an FTS5 query. */
+const quoted = (w: string) => `"${w.replaceAll('"', '""')}"`;
+
+/**
+ * An FTS5 query for entries holding a word that each of `words` begins. `expand` may name every
+ * indexed word a search word begins (or undefined, for too many): an OR of whole words reads
+ * their lists of entries as they are, where a prefix query first copies and merges them — 3 to
+ * 12 times the time. A search word no indexed word begins makes the query null: nothing indexed
+ * matches.
+ */
+export function ftsWordsQuery(
+  words: readonly string[],
+  expand: (word: string) => string[] | undefined = () => undefined,
+): string | null {
+  const parts: string[] = [];
+  for (const w of words) {
+    const whole = expand(w);
+    if (whole === undefined) parts.push(`${quoted(w)}*`);
+    else if (whole.length === 0) return null;
+    else parts.push(whole.length === 1 ? quoted(whole[0]!) : `(${whole.map(quoted).join(' OR ')})`);
+  }
+  return parts.join(' AND ');
 }

@@ -26,10 +26,10 @@ export function entriesBeforeSparseOperation(db: SqliteDb): void {
 }
 
 /**
- * Undoes migrations 11 (the entries' free-text words) and 12 (their facet combinations), for
- * tests of earlier migrations.
+ * Undoes migrations 11 (the entries' free-text words), 12 (their facet combinations) and 13
+ * (the list of indexed words), for tests of earlier migrations.
  */
 export function wordsUnindexed(db: SqliteDb): void {
   db.exec(`DROP TABLE entries_words; DELETE FROM meta WHERE key = 'words_indexed';
-    DROP TABLE entry_facets; DROP TABLE facet_combos;`);
+    DROP TABLE entry_facets; DROP TABLE facet_combos; DROP TABLE indexed_words;`);
 }

@@ -1,10 +1,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateDemoHistory } from '../../demo/demo-history.ts';
 import { validateEntry, validateTask } from '../../model/validate-ingest.ts';
-import type { Entry, EntryInput } from '../../model/entry.ts';
+import type { Entry } from '../../model/entry.ts';
+import { normalizeEntry } from '../../model/normalize.ts';
 import type { TaskInput } from '../../model/task.ts';
 import type { EntryFilter } from '../../query/entry-filter.ts';
 import type { Facets } from '../log-store.ts';
@@ -17,10 +19,14 @@ import { SqliteLogStore } from './sqlite-log-store.ts';
  */
 const NOW = Date.parse('2026-11-20T12:00:00Z');
 const tasks: TaskInput[] = [];
-const entries: EntryInput[] = [];
+const entries: Entry[] = [];
 for (const batch of generateDemoHistory({ now: NOW, entries: 3000, seed: 5, days: 3 })) {
   tasks.push(...batch.tasks.filter((t) => validateTask(t, NOW).length === 0));
-  entries.push(...batch.entries.filter((e) => validateEntry(e, NOW).length === 0));
+  entries.push(
+    ...batch.entries
+      .filter((e) => validateEntry(e, NOW).length === 0)
+      .map((e) => normalizeEntry(e)),
+  );
 }
 
 /** The facets of a list of entries, counted one by one. */
@@ -114,8 +120,8 @@ describe('facets of free text (SQLite)', () => {
   });
 });
 
-describe('migration 12', () => {
-  it('keeps the facet combination of every entry an older store holds', async () => {
+describe('migrations 12 and 13', () => {
+  it('keep the facet combination of every entry, and the words indexed, of an older store', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'provlog-m12-'));
     dirs.push(dir);
     const file = join(dir, 'provlog.db');
@@ -123,13 +129,30 @@ describe('migration 12', () => {
     let store = new SqliteLogStore(opts);
     await store.ingest({ tasks, entries });
     const expected = facetsOf(await listAll(store, { q: 'user' }));
-    // As a version-11 store left it: no facet tables.
-    store.logDb.exec(`DROP TABLE entry_facets; DROP TABLE facet_combos; PRAGMA user_version = 11;`);
-    await store.close();
+    await store.close(); // which indexes the words of every entry
+    // As a version-11 store left it: no facet tables, no list of indexed words.
+    const old = new Database(join(dir, 'provlog.log.db'));
+    const terms = () =>
+      old
+        .exec('CREATE VIRTUAL TABLE IF NOT EXISTS temp.v USING fts5vocab(main, entries_words, row)')
+        .prepare('SELECT term FROM temp.v ORDER BY term')
+        .pluck()
+        .all() as string[];
+    const indexed = terms();
+    expect(indexed.length).toBeGreaterThan(1000);
+    expect(old.prepare('SELECT word FROM indexed_words ORDER BY word').pluck().all()).toEqual(
+      indexed,
+    );
+    old.exec(`DROP TABLE entry_facets; DROP TABLE facet_combos; DROP TABLE indexed_words;
+      PRAGMA user_version = 11;`);
+    old.close();
     store = new SqliteLogStore(opts);
     expect(store.logDb.prepare('SELECT count(*) FROM entry_facets').pluck().get()).toBe(
       entries.length,
     );
+    expect(
+      store.logDb.prepare('SELECT word FROM indexed_words ORDER BY word').pluck().all(),
+    ).toEqual(indexed);
     expect(await store.facets({ q: 'user' })).toEqual(expected);
     await store.close();
   });

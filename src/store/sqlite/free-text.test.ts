@@ -126,6 +126,13 @@ describe('free text on the embedded store', () => {
       await new Promise((r) => setTimeout(r, 50));
     expect(indexedThrough(store)).toBe(2600);
     expect(await answers(store)).toEqual(EXPECTED);
+    // The words it listed (which searches look whole words up in) are the index's own.
+    store.logDb.exec('CREATE VIRTUAL TABLE temp.v USING fts5vocab(main, entries_words, row)');
+    const terms = store.logDb.prepare('SELECT term FROM temp.v').pluck().all() as string[];
+    expect(terms).toContain('bulk');
+    expect(
+      store.logDb.prepare('SELECT word FROM indexed_words ORDER BY word').pluck().all(),
+    ).toEqual(terms);
     await store.close();
   });
 });

@@ -85,6 +85,9 @@ function sortedHas(list: readonly number[], value: number): boolean {
   return false;
 }
 
+/** A search word beginning more indexed words than this is looked up as a prefix. */
+const WHOLE_WORDS_LIMIT = 32;
+
 const idsIn = (column: string, ids: number[]) =>
   sql<SqlBool>`${sql.ref(column)} IN (SELECT value FROM json_each(${JSON.stringify(ids)}))`;
 
@@ -230,11 +233,17 @@ export class SqliteLogStore extends ReaderBackedStore implements LogStore {
     if (frequent.length === words.length) return { where: wordsCheck(words) };
     // Read before the index: every entry up to here is in it, whatever the writer does next.
     const through = this.statements.get(WORDS_INDEXED_THROUGH).pluck().get() as number;
-    const query = ftsWordsQuery(words.filter((w) => !frequent.includes(w)));
-    const ids = this.statements
-      .get('SELECT rowid FROM entries_words WHERE entries_words MATCH ? LIMIT ?')
-      .pluck()
-      .all(query, WORDS_LIST_LIMIT + 1) as number[];
+    const query = ftsWordsQuery(
+      words.filter((w) => !frequent.includes(w)),
+      this.wholeWords,
+    );
+    const ids =
+      query === null
+        ? []
+        : (this.statements
+            .get('SELECT rowid FROM entries_words WHERE entries_words MATCH ? LIMIT ?')
+            .pluck()
+            .all(query, WORDS_LIST_LIMIT + 1) as number[]);
     const few = ids.length <= WORDS_LIST_LIMIT;
     const indexed = few
       ? sql`SELECT value FROM json_each(${JSON.stringify(ids)})`
@@ -267,10 +276,16 @@ export class SqliteLogStore extends ReaderBackedStore implements LogStore {
           .pluck()
           .get(...params) as string,
       ) as number[];
-    const indexed = seqs(
-      'SELECT json_group_array(rowid) FROM entries_words WHERE entries_words MATCH ?',
-      ftsWordsQuery(words),
-    );
+    const query = ftsWordsQuery(words, this.wholeWords);
+    const found =
+      query === null
+        ? []
+        : seqs(
+            'SELECT json_group_array(rowid) FROM entries_words WHERE entries_words MATCH ?',
+            query,
+          );
+    // Entries indexed since the mark was read are counted with the tail, not twice.
+    const indexed = found.at(-1)! > through ? found.filter((seq) => seq <= through) : found;
     const tail = sql`SELECT json_group_array(seq) FROM entries
       WHERE seq > ${through} AND ${wordsCheck(words)}`.compile(this.qb);
     const lists = [indexed, seqs(tail.sql, ...tail.parameters)];
@@ -283,6 +298,15 @@ export class SqliteLogStore extends ReaderBackedStore implements LogStore {
     const ids = this.all<{ id: number }>(combos).map((r) => r.id);
     return this.entryFacets.count(lists, range, ids);
   }
+
+  /** The indexed words (migration 13) `word` begins, or undefined for more than a few. */
+  private readonly wholeWords = (word: string): string[] | undefined => {
+    const list = this.statements
+      .get('SELECT word FROM indexed_words WHERE word GLOB ? LIMIT ?')
+      .pluck()
+      .all(`${word}*`, WHOLE_WORDS_LIMIT + 1) as string[];
+    return list.length > WHOLE_WORDS_LIMIT ? undefined : list;
+  };
 
   /** The words that begin a word in at least 1/32 of the newest entries. */
   private frequentWords(words: string[]): string[] {

@@ -19,9 +19,12 @@ import {
 } from '../entry-codec.ts';
 import type { SqliteDb } from './open.ts';
 import { textHash } from '../text-hash.ts';
+import { addWords, entryText } from '../entry-words.ts';
 import { INDEXED_THROUGH, WORDS_INDEXED_THROUGH } from './migrations.ts';
 
 const ROLLUP_DIMS = ROLLUP_DIMENSIONS.join(', ');
+/** Words a writer remembers having listed, at most (a miss costs an INSERT OR IGNORE). */
+const MAX_LISTED_WORDS = 1_000_000;
 
 /**
  * The values of an entries row as this store keeps them (entryRowValues' order): a first
@@ -58,6 +61,8 @@ export class SqliteWriter {
    * much per entry as storing one.
    */
   readonly indexWords: (limit: number) => number;
+  /** Words this writer listed in indexed_words (or found there); bounded. */
+  private readonly listedWords = new Set<string>();
   /** Folded identity text → id; bounded, misses fall back to the unique index. */
   private readonly identityIds = new Map<string, number>();
   private readonly upsertDay;
@@ -128,22 +133,44 @@ export class SqliteWriter {
       .prepare('SELECT seq FROM entries WHERE seq > ? ORDER BY seq LIMIT 1 OFFSET ?')
       .pluck();
     const lastEntry = db.prepare('SELECT max(seq) FROM entries').pluck();
+    // The words of the texts indexed, for the list of indexed words (migration 13).
+    const said = new Set<string>();
+    db.function('provlog_indexed_text', { deterministic: true }, (doc, errorCode) => {
+      const text = entryText(String(doc), typeof errorCode === 'string' ? errorCode : null);
+      addWords(text, said);
+      return text;
+    });
     const insertWords = db.prepare(`INSERT INTO entries_words (rowid, text)
-      SELECT seq, provlog_entry_text(doc, error_code) FROM entries WHERE seq > ? AND seq <= ?`);
+      SELECT seq, provlog_indexed_text(doc, error_code) FROM entries WHERE seq > ? AND seq <= ?`);
+    const listWord = db.prepare('INSERT OR IGNORE INTO indexed_words (word) VALUES (?)');
     const setWordsThrough = db.prepare(
       "UPDATE meta SET value = CAST(CAST(? AS INTEGER) AS TEXT) WHERE key = 'words_indexed'",
     );
-    this.indexWords = db.transaction((limit: number) => {
+    const indexWords = db.transaction((limit: number) => {
       const from = (wordsThrough.get() as number | undefined) ?? 0;
       const through =
         (lastToIndex.get(from, limit - 1) as number | undefined) ??
         (lastEntry.get() as number | null) ??
         from;
-      if (through <= from) return 0;
+      if (through <= from) return { n: 0, listed: [] };
       const n = insertWords.run(from, through).changes;
+      const listed = [...said].filter((w) => !this.listedWords.has(w));
+      for (const w of listed) listWord.run(w);
       setWordsThrough.run(through);
-      return n;
+      return { n, listed };
     });
+    this.indexWords = (limit) => {
+      said.clear();
+      try {
+        const { n, listed } = indexWords(limit);
+        // Known to be listed once committed (a rollback would undo the list too).
+        if (this.listedWords.size + listed.length > MAX_LISTED_WORDS) this.listedWords.clear();
+        for (const w of listed) this.listedWords.add(w);
+        return n;
+      } finally {
+        said.clear();
+      }
+    };
     this.unindexed = db
       .prepare(`SELECT count(*) FROM identities WHERE id > (${INDEXED_THROUGH})`)
       .pluck()
