@@ -32,11 +32,18 @@ export type RunQuery = <T>(query: Compilable) => Promise<T[]>;
 /**
  * Entries matching free text: a condition read entry by entry, or a query of their seqs — `few`
  * of them (a query reads them by key and sorts them) or many (it walks the time index and
- * looks each entry up among them), and `also` what each of them must satisfy besides.
+ * looks each entry up among them), and `also` what each of them must satisfy besides. Of many,
+ * `last` may name the last stored (few, read by key) and the latest time of any entry stored
+ * before them: a page found among those that ends no earlier is the page of them all.
  */
 export type WordsMatch =
   | { where: Expression<SqlBool> }
-  | { seqs: Expression<unknown>; few: boolean; also?: Expression<SqlBool> };
+  | {
+      seqs: Expression<unknown>;
+      few: boolean;
+      also?: Expression<SqlBool>;
+      last?: { seqs: Expression<unknown>; olderThan: number };
+    };
 
 /** What the reader needs from a dialect beyond Kysely's compiler. */
 export interface ReaderDialect {
@@ -77,6 +84,27 @@ export interface ReaderDialect {
    * and a planner that sees a set to probe an index with, not thousands of constants.
    */
   idsIn(column: string, ids: number[]): Expression<SqlBool>;
+}
+
+/** A where dialect, and where free text matched many entries, one for the last stored of them. */
+type PageDialect = EntryWhereDialect & {
+  /** Free text matched few entries, read by key. */
+  few?: boolean;
+  last?: { dialect: EntryWhereDialect; olderThan: number };
+};
+
+/** The conditions of a page: the filter's, and after the cursor. */
+function pageConditions(
+  filter: EntryFilter,
+  systems: ResolvedSystems,
+  pos: { t: number; s: number } | undefined,
+  dialect: EntryWhereDialect,
+) {
+  return (eb: ExpressionBuilder<LogDatabase, 'entries'>) => {
+    const conds = entryConditions(eb, filter, systems, dialect);
+    if (pos) conds.push(afterCursor(eb, pos));
+    return eb.and(conds);
+  };
 }
 
 /** Free text that is an entry's change id, whole, finds that entry. */
@@ -134,7 +162,7 @@ export class LogReader {
     indexLimit = IDENTITY_INDEX_LIMIT,
     counting = false,
     identityByIndex = false,
-  ): Promise<EntryWhereDialect> {
+  ): Promise<PageDialect> {
     let identity: IdentityMatch | undefined;
     if (filter.identity) {
       const folded = foldForSearch(filter.identity);
@@ -149,11 +177,18 @@ export class LogReader {
       }
       identity = { ids, many };
     }
-    const freeText = filter.q ? await this.freeText(filter.q, counting) : undefined;
-    return {
+    const text = filter.q ? await this.freeText(filter.q, counting) : undefined;
+    const dialect = (freeText: Expression<SqlBool> | undefined): EntryWhereDialect => ({
       unindexed: (c) => this.dialect.unindexed(c),
       identityMatch: (eb, folded) => this.identityMatch(eb, folded, identity, indexLimit),
       freeText: () => freeText ?? sql<SqlBool>`1 = 1`,
+    });
+    return {
+      ...dialect(text?.where),
+      few: text?.few ?? false,
+      ...(text?.last
+        ? { last: { dialect: dialect(text.last.where), olderThan: text.last.olderThan } }
+        : {}),
     };
   }
 
@@ -162,19 +197,35 @@ export class LogReader {
    * begins a word (entry-words.ts) — names and ids of identities, steps, reasons, properties,
    * payloads, the error code.
    */
-  private async freeText(q: string, counting: boolean): Promise<Expression<SqlBool>> {
+  private async freeText(
+    q: string,
+    counting: boolean,
+  ): Promise<{
+    where: Expression<SqlBool>;
+    few?: boolean;
+    last?: { where: Expression<SqlBool>; olderThan: number };
+  }> {
     const words = searchWords(q);
     const change = q.trim();
-    if (words.length === 0) return isChange(q);
+    if (words.length === 0) return { where: isChange(q) };
     const match = await this.dialect.wordsMatch(words, counting);
-    if ('where' in match) return sql<SqlBool>`(${isChange(q)} OR ${match.where})`;
+    if ('where' in match) return { where: sql<SqlBool>`(${isChange(q)} OR ${match.where})` };
     // One set of seqs, so that the planner reads each part by its own index; a page of many
     // walks the time index instead, while counting reads every one of them by key.
-    const seq = match.few || counting ? sql.ref('seq') : this.dialect.unindexed('seq');
-    const seqs = sql<SqlBool>`${seq} IN (${match.seqs}
-      UNION ALL SELECT seq FROM entries WHERE change_id = ${change})`;
-    if (!match.also) return seqs;
-    return sql<SqlBool>`(${seqs} AND (${isChange(q)} OR ${match.also}))`;
+    const among = (seqs: Expression<unknown>, few: boolean) => {
+      const seq = few || counting ? sql.ref('seq') : this.dialect.unindexed('seq');
+      const where = sql<SqlBool>`${seq} IN (${seqs}
+        UNION ALL SELECT seq FROM entries WHERE change_id = ${change})`;
+      if (!match.also) return where;
+      return sql<SqlBool>`(${where} AND (${isChange(q)} OR ${match.also}))`;
+    };
+    return {
+      where: among(match.seqs, match.few),
+      few: match.few,
+      ...(match.last && !counting
+        ? { last: { where: among(match.last.seqs, true), olderThan: match.last.olderThan } }
+        : {}),
+    };
   }
 
   /** How many identities the dictionary holds (their ids are dense). */
@@ -267,34 +318,48 @@ export class LogReader {
   async listEntries(filter: EntryFilter, page: PageRequest): Promise<Page<Entry>> {
     const pos = page.cursor ? this.cursors.decode('entries', page.cursor) : undefined;
     const systems = await this.resolveSystems(filter);
-    const recent = await this.recentPage(filter, systems, pos, page.limit);
-    const rows =
-      (Array.isArray(recent) && recent) ||
-      (await this.run<EntryRow & { seq: number }>(
-        this.qb
-          .selectFrom('entries')
-          .select([...ENTRY_SELECT_COLUMNS])
-          .where(await this.pageConditions(filter, systems, pos, recent === 'sparse'))
-          .orderBy('time', 'desc')
-          .orderBy('seq', 'desc')
-          .limit(page.limit + 1),
-      ));
+    const rows = await this.pageRows(filter, systems, pos, page.limit);
     const { items, nextCursor } = this.page(rows, page.limit, 'entries', (r) => r.time);
     return { items: await this.toEntries(items), nextCursor };
   }
 
-  private async pageConditions(
+  /**
+   * Up to `limit + 1` entries of a page. Free text is looked up first (unless with an identity
+   * term): of few matches, the page is read among them; of many, it is first looked for among
+   * the last stored of them — a page found there whose last entry is no older than any entry
+   * stored before them is the page of all — then among the newest entries (recentPage), then
+   * in time order among them all.
+   */
+  private async pageRows(
     filter: EntryFilter,
     systems: ResolvedSystems,
     pos: { t: number; s: number } | undefined,
-    identityByIndex = false,
-  ) {
-    const dialect = await this.whereDialect(filter, IDENTITY_INDEX_LIMIT, false, identityByIndex);
-    return (eb: ExpressionBuilder<LogDatabase, 'entries'>) => {
-      const conds = entryConditions(eb, filter, systems, dialect);
-      if (pos) conds.push(afterCursor(eb, pos));
-      return eb.and(conds);
-    };
+    limit: number,
+  ): Promise<Array<EntryRow & { seq: number }>> {
+    const rows = (d: EntryWhereDialect) =>
+      this.run<EntryRow & { seq: number }>(
+        this.qb
+          .selectFrom('entries')
+          .select([...ENTRY_SELECT_COLUMNS])
+          .where(pageConditions(filter, systems, pos, d))
+          .orderBy('time', 'desc')
+          .orderBy('seq', 'desc')
+          .limit(limit + 1),
+      );
+    let dialect: PageDialect | undefined;
+    if (filter.q !== undefined && filter.identity === undefined) {
+      dialect = await this.whereDialect(filter);
+      if (dialect.last) {
+        const found = await rows(dialect.last.dialect);
+        if (found.length > limit && found[limit - 1]!.time >= dialect.last.olderThan) return found;
+      }
+    }
+    if (!dialect?.few) {
+      const recent = await this.recentPage(filter, systems, pos, limit);
+      if (Array.isArray(recent)) return recent;
+      dialect ??= await this.whereDialect(filter, IDENTITY_INDEX_LIMIT, false, recent === 'sparse');
+    }
+    return rows(dialect!);
   }
 
   /**
@@ -335,7 +400,7 @@ export class LogReader {
       else kept.identity = identity;
     }
     if (checks.length === 0) return undefined;
-    const others = await this.pageConditions(kept, systems, pos);
+    const others = pageConditions(kept, systems, pos, await this.whereDialect(kept));
     // The oldest of the newest entries the other filters select: the window's edge, if any.
     const [edge] = await this.run<{ time: number; seq: number }>(
       this.qb

@@ -11,11 +11,13 @@ export type FacetRow = Record<string, string | number>;
  * Each entry's time and facet combination (migration 12), held in memory by seq and read on
  * from where the last count stopped (entries are never changed in these, nor removed): facets of
  * free text count the entries the words index finds without reading them. An entries row
- * carries its whole document, ~3 µs a row to read; here an entry is two array reads, 12 bytes
- * of memory.
+ * carries its whole document, ~3 µs a row to read; here an entry is two array reads. 20 bytes
+ * an entry, with the latest time up to each seq (latestBefore).
  */
 export class EntryFacets {
   private times = new Float64Array(0);
+  /** The latest time of the entries up to each seq. */
+  private latest = new Float64Array(0);
   /** 0 for a seq no entry has (combination ids start at 1). */
   private combos = new Int32Array(0);
   private through = 0;
@@ -74,6 +76,12 @@ export class EntryFacets {
     return rows;
   }
 
+  /** The latest time of the entries stored before `seq` (0 for none). */
+  latestBefore(seq: number): number {
+    this.readOn();
+    return this.latest[Math.min(seq - 1, this.through)] ?? 0;
+  }
+
   /** Reads the entries and combinations stored since the last call. */
   private readOn(): void {
     for (;;) {
@@ -92,6 +100,8 @@ export class EntryFacets {
         this.times[s[i]!] = t[i]!;
         this.combos[s[i]!] = c[i]!;
       }
+      for (let seq = this.through + 1; seq <= last; seq++)
+        this.latest[seq] = Math.max(this.latest[seq - 1]!, this.times[seq]!);
       this.through = last;
       if (s.length < CHUNK) break;
     }
@@ -109,7 +119,10 @@ export class EntryFacets {
     times.set(this.times);
     const combos = new Int32Array(capacity);
     combos.set(this.combos);
+    const latest = new Float64Array(capacity);
+    latest.set(this.latest);
     this.times = times;
     this.combos = combos;
+    this.latest = latest;
   }
 }

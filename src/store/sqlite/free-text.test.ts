@@ -112,6 +112,22 @@ describe('free text on the embedded store', () => {
     await store.close();
   });
 
+  it('finds an entry stored before the last matches but newer than them', async () => {
+    const store = new SqliteLogStore({ file: ':memory:' });
+    // Stored first, newest of all: the last stored matches alone would miss it.
+    const early = normalizeEntry(entry('early', { minutes: 9999, reason: 'bulk early' }));
+    await store.ingest({ tasks: [], entries: [early] });
+    await store.ingest({ tasks: [], entries: ENTRIES });
+    for (const indexed of [false, true]) {
+      if (indexed) store.optimize();
+      const page = await store.listEntries({ q: 'bulk' }, { limit: 3 });
+      expect(page.items.map((e) => e.changeId)).toEqual(['early', 'e2099', 'e2098']);
+      const next = await store.listEntries({ q: 'bulk' }, { limit: 3, cursor: page.nextCursor! });
+      expect(next.items.map((e) => e.changeId)).toEqual(['e2097', 'e2096', 'e2095']);
+    }
+    await store.close();
+  });
+
   it('indexes words on the writer thread once batches pause, the answers unchanged', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'provlog-words-'));
     dirs.push(dir);

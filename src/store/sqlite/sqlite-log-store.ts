@@ -85,6 +85,8 @@ function sortedHas(list: readonly number[], value: number): boolean {
   return false;
 }
 
+/** Of more matches than WORDS_LIST_LIMIT, a first page is first looked for among this many last stored. */
+const LAST_STORED = 256;
 /** A search word beginning more indexed words than this is looked up as a prefix. */
 const WHOLE_WORDS_LIMIT = 32;
 
@@ -223,37 +225,54 @@ export class SqliteLogStore extends ReaderBackedStore implements LogStore {
 
   /**
    * Entries in which each of `words` begins a word: looked up in the free-text index (migration
-   * 11), and the entries it has not reached yet read one by one. A word that begins a word in
-   * many of the newest entries is checked entry by entry in time order instead: a first page
-   * then reads a few hundred entries, where the index would first gather every match.
+   * 11) as the whole words each begins (migration 13), and the entries it has not reached yet
+   * read one by one. A word that begins too many indexed words for that is looked up as a
+   * prefix, which first gathers every entry holding any of them: if it begins a word in many of
+   * the newest entries, it is checked entry by entry instead (a first page then reads a few
+   * hundred entries), on what the other words found.
    */
   private wordsMatch(words: string[], counting: boolean): WordsMatch {
-    // A page of one word many recent entries say was found among them (LogReader.recentPage).
-    const frequent = counting || words.length === 1 ? [] : this.frequentWords(words);
-    if (frequent.length === words.length) return { where: wordsCheck(words) };
     // Read before the index: every entry up to here is in it, whatever the writer does next.
     const through = this.statements.get(WORDS_INDEXED_THROUGH).pluck().get() as number;
+    const whole = new Map(words.map((w) => [w, this.wholeWords(w)]));
+    const prefixes = words.filter((w) => whole.get(w) === undefined);
+    // A page of one word many recent entries say was found among them (LogReader.recentPage).
+    const frequent =
+      counting || words.length === 1 || prefixes.length === 0 ? [] : this.frequentWords(prefixes);
+    if (frequent.length === words.length) return { where: wordsCheck(words) };
     const query = ftsWordsQuery(
       words.filter((w) => !frequent.includes(w)),
-      this.wholeWords,
+      (w) => whole.get(w),
     );
+    // The last entries indexed first: beyond WORDS_LIST_LIMIT of them, those are what a first
+    // page is first looked for among.
     const ids =
       query === null
         ? []
         : (this.statements
-            .get('SELECT rowid FROM entries_words WHERE entries_words MATCH ? LIMIT ?')
+            .get(
+              'SELECT rowid FROM entries_words WHERE entries_words MATCH ? ORDER BY rowid DESC LIMIT ?',
+            )
             .pluck()
             .all(query, WORDS_LIST_LIMIT + 1) as number[]);
     const few = ids.length <= WORDS_LIST_LIMIT;
-    const indexed = few
-      ? sql`SELECT value FROM json_each(${JSON.stringify(ids)})`
-      : sql`SELECT rowid FROM entries_words WHERE entries_words MATCH ${query}`;
+    const listed = (list: number[]) => sql`SELECT value FROM json_each(${JSON.stringify(list)})`;
+    const tail = sql`SELECT seq FROM entries WHERE seq > ${through} AND ${wordsCheck(words)}`;
+    const last = ids.slice(0, LAST_STORED);
     return {
-      seqs: sql`${indexed} UNION ALL
-        SELECT seq FROM entries WHERE seq > ${through} AND ${wordsCheck(words)}`,
+      seqs: sql`${few ? listed(ids) : sql`SELECT rowid FROM entries_words WHERE entries_words MATCH ${query}`}
+        UNION ALL ${tail}`,
       few,
       // Frequent words are checked only on the entries the rarer ones found.
       ...(frequent.length ? { also: wordsCheck(frequent) } : {}),
+      ...(few
+        ? {}
+        : {
+            last: {
+              seqs: sql`${listed(last)} UNION ALL ${tail}`,
+              olderThan: this.entryFacets.latestBefore(last.at(-1)!),
+            },
+          }),
     };
   }
 
@@ -276,7 +295,7 @@ export class SqliteLogStore extends ReaderBackedStore implements LogStore {
           .pluck()
           .get(...params) as string,
       ) as number[];
-    const query = ftsWordsQuery(words, this.wholeWords);
+    const query = ftsWordsQuery(words, (w) => this.wholeWords(w));
     const found =
       query === null
         ? []
@@ -300,13 +319,13 @@ export class SqliteLogStore extends ReaderBackedStore implements LogStore {
   }
 
   /** The indexed words (migration 13) `word` begins, or undefined for more than a few. */
-  private readonly wholeWords = (word: string): string[] | undefined => {
+  private wholeWords(word: string): string[] | undefined {
     const list = this.statements
       .get('SELECT word FROM indexed_words WHERE word GLOB ? LIMIT ?')
       .pluck()
       .all(`${word}*`, WHOLE_WORDS_LIMIT + 1) as string[];
     return list.length > WHOLE_WORDS_LIMIT ? undefined : list;
-  };
+  }
 
   /** The words that begin a word in at least 1/32 of the newest entries. */
   private frequentWords(words: string[]): string[] {
