@@ -101,28 +101,6 @@ function charBefore(s: string, at: number): string {
   return low >= 0xdc00 && low <= 0xdfff && at >= 2 ? s.slice(at - 2, at) : s[at - 1]!;
 }
 
-/**
- * Adds the words of `text` (entryText), folded, to `into`: searchWords' reading, by character
- * codes where the text is ASCII (the index's vocabulary is kept of every text indexed).
- */
-export function addWords(text: string, into: Set<string>): void {
-  let start = -1;
-  for (let i = 0; i <= text.length; i++) {
-    const c = i < text.length ? text.charCodeAt(i) : 32;
-    if (c >= 128) {
-      for (const w of searchWords(text)) into.add(w);
-      return;
-    }
-    const wordChar = (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
-    if (wordChar) {
-      if (start < 0) start = i;
-    } else if (start >= 0) {
-      into.add(text.slice(start, i).toLowerCase());
-      start = -1;
-    }
-  }
-}
-
 /** Quoted for an FTS5 query. */
 const quoted = (w: string) => `"${w.replaceAll('"', '""')}"`;
 

@@ -19,12 +19,9 @@ import {
 } from '../entry-codec.ts';
 import type { SqliteDb } from './open.ts';
 import { textHash } from '../text-hash.ts';
-import { addWords, entryText } from '../entry-words.ts';
 import { INDEXED_THROUGH, WORDS_INDEXED_THROUGH } from './migrations.ts';
 
 const ROLLUP_DIMS = ROLLUP_DIMENSIONS.join(', ');
-/** Words a writer remembers having listed, at most (a miss costs an INSERT OR IGNORE). */
-const MAX_LISTED_WORDS = 1_000_000;
 
 /**
  * The values of an entries row as this store keeps them (entryRowValues' order): a first
@@ -61,8 +58,6 @@ export class SqliteWriter {
    * much per entry as storing one.
    */
   readonly indexWords: (limit: number) => number;
-  /** Words this writer listed in indexed_words (or found there); bounded. */
-  private readonly listedWords = new Set<string>();
   /** Folded identity text → id; bounded, misses fall back to the unique index. */
   private readonly identityIds = new Map<string, number>();
   private readonly upsertDay;
@@ -133,44 +128,39 @@ export class SqliteWriter {
       .prepare('SELECT seq FROM entries WHERE seq > ? ORDER BY seq LIMIT 1 OFFSET ?')
       .pluck();
     const lastEntry = db.prepare('SELECT max(seq) FROM entries').pluck();
-    // The words of the texts indexed, for the list of indexed words (migration 13).
-    const said = new Set<string>();
-    db.function('provlog_indexed_text', { deterministic: true }, (doc, errorCode) => {
-      const text = entryText(String(doc), typeof errorCode === 'string' ? errorCode : null);
-      addWords(text, said);
-      return text;
-    });
-    const insertWords = db.prepare(`INSERT INTO entries_words (rowid, text)
-      SELECT seq, provlog_indexed_text(doc, error_code) FROM entries WHERE seq > ? AND seq <= ?`);
-    const listWord = db.prepare('INSERT OR IGNORE INTO indexed_words (word) VALUES (?)');
+    // A step's texts are tokenized a second time, by the same tokenizer, into an index of their
+    // own on this connection (in memory), whose words are added to the list of indexed words
+    // (migration 13): SQLite tokenizes in a third of the time JavaScript takes.
+    db.exec(`CREATE TEMP TABLE IF NOT EXISTS words_step (seq INTEGER PRIMARY KEY, text TEXT NOT NULL);
+      CREATE VIRTUAL TABLE IF NOT EXISTS temp.words_step_index USING fts5(
+        text, content='', tokenize='unicode61 remove_diacritics 0', detail=none, columnsize=0);
+      CREATE VIRTUAL TABLE IF NOT EXISTS temp.words_step_words
+        USING fts5vocab(temp, words_step_index, row);`);
+    const stepWords = [
+      db.prepare(`INSERT INTO words_step (seq, text)
+        SELECT seq, provlog_entry_text(doc, error_code) FROM entries WHERE seq > ? AND seq <= ?`),
+      db.prepare('INSERT INTO entries_words (rowid, text) SELECT seq, text FROM words_step'),
+      db.prepare('INSERT INTO words_step_index (rowid, text) SELECT seq, text FROM words_step'),
+      db.prepare('INSERT OR IGNORE INTO indexed_words (word) SELECT term FROM words_step_words'),
+      db.prepare("INSERT INTO words_step_index (words_step_index) VALUES ('delete-all')"),
+      db.prepare('DELETE FROM words_step'),
+    ];
     const setWordsThrough = db.prepare(
       "UPDATE meta SET value = CAST(CAST(? AS INTEGER) AS TEXT) WHERE key = 'words_indexed'",
     );
-    const indexWords = db.transaction((limit: number) => {
+    this.indexWords = db.transaction((limit: number) => {
       const from = (wordsThrough.get() as number | undefined) ?? 0;
       const through =
         (lastToIndex.get(from, limit - 1) as number | undefined) ??
         (lastEntry.get() as number | null) ??
         from;
-      if (through <= from) return { n: 0, listed: [] };
-      const n = insertWords.run(from, through).changes;
-      const listed = [...said].filter((w) => !this.listedWords.has(w));
-      for (const w of listed) listWord.run(w);
+      if (through <= from) return 0;
+      const [fill, ...rest] = stepWords;
+      const n = fill!.run(from, through).changes;
+      for (const statement of rest) statement.run();
       setWordsThrough.run(through);
-      return { n, listed };
+      return n;
     });
-    this.indexWords = (limit) => {
-      said.clear();
-      try {
-        const { n, listed } = indexWords(limit);
-        // Known to be listed once committed (a rollback would undo the list too).
-        if (this.listedWords.size + listed.length > MAX_LISTED_WORDS) this.listedWords.clear();
-        for (const w of listed) this.listedWords.add(w);
-        return n;
-      } finally {
-        said.clear();
-      }
-    };
     this.unindexed = db
       .prepare(`SELECT count(*) FROM identities WHERE id > (${INDEXED_THROUGH})`)
       .pluck()
