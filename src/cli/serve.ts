@@ -5,6 +5,7 @@ import { OutboundWorker } from '../engine/outbound/outbound-worker.ts';
 import { closeOrphanedTasks } from '../engine/recover-orphans.ts';
 import { Scheduler } from '../engine/scheduler.ts';
 import { loadDemo } from '../ingest/load-demo.ts';
+import { SqliteLogStore } from '../store/sqlite/sqlite-log-store.ts';
 
 export function registerServe(program: Command): void {
   program
@@ -64,6 +65,9 @@ export function registerServe(program: Command): void {
       process.once('SIGTERM', () => void shutdown());
       const address = await app.listen({ host: config.host, port: config.port });
       process.stderr.write(`provlog is serving the console and API on ${address}\n`);
+      if (store instanceof SqliteLogStore) {
+        void store.warmUp().catch((err: unknown) => app.log.warn({ err }, 'warm-up failed'));
+      }
       await new Promise(() => {});
     });
 }

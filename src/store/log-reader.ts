@@ -32,9 +32,9 @@ export type RunQuery = <T>(query: Compilable) => Promise<T[]>;
 /**
  * Entries matching free text: a condition read entry by entry, or a query of their seqs — `few`
  * of them (a query reads them by key and sorts them) or many (it walks the time index and
- * looks each entry up among them), and `also` what each of them must satisfy besides. Of many,
- * `last` may name the last stored (few, read by key) and the latest time of any entry stored
- * before them: a page found among those that ends no earlier is the page of them all.
+ * looks each entry up among them), and `also` what each of them must satisfy besides. `last`
+ * may name the last stored of them (a few hundred, read by key) and the latest time of any
+ * entry stored before those: a page found among them that ends no earlier is the page of all.
  */
 export type WordsMatch =
   | { where: Expression<SqlBool> }
@@ -325,9 +325,9 @@ export class LogReader {
 
   /**
    * Up to `limit + 1` entries of a page. Free text is looked up first (unless with an identity
-   * term): of few matches, the page is read among them; of many, it is first looked for among
-   * the last stored of them — a page found there whose last entry is no older than any entry
-   * stored before them is the page of all — then among the newest entries (recentPage), then
+   * term), and the page first looked for among the last stored of its matches — a page found
+   * there whose last entry is no older than any entry stored before them is the page of all;
+   * then, of few matches, among them all; of many, among the newest entries (recentPage), then
    * in time order among them all.
    */
   private async pageRows(

@@ -82,9 +82,22 @@ export class EntryFacets {
     return this.latest[Math.min(seq - 1, this.through)] ?? 0;
   }
 
-  /** Reads the entries and combinations stored since the last call. */
-  private readOn(): void {
-    for (;;) {
+  /**
+   * Reads what was stored since the last call, a chunk at a time, yielding between chunks: for
+   * a server that starts, so that its first search does not wait for all of it.
+   */
+  async warmUp(): Promise<void> {
+    while (this.readOn(1)) await new Promise((resolve) => setImmediate(resolve));
+  }
+
+  /**
+   * Reads the entries and combinations stored since the last call, at most `chunks` chunks;
+   * whether more may wait.
+   */
+  private readOn(chunks = Infinity): boolean {
+    let more = false;
+    for (let read = 0; read < chunks; read++) {
+      more = false;
       const [last, seqs, times, combos] = this.readEntries.get(this.through) as [
         number | null,
         string,
@@ -104,12 +117,14 @@ export class EntryFacets {
         this.latest[seq] = Math.max(this.latest[seq - 1]!, this.times[seq]!);
       this.through = last;
       if (s.length < CHUNK) break;
+      more = true;
     }
     for (const [id, ...dims] of this.readCombos.all(this.dims.length) as Array<
       [number, ...string[]]
     >) {
       this.dims[id] = dims;
     }
+    return more;
   }
 
   private grow(size: number): void {

@@ -85,7 +85,7 @@ function sortedHas(list: readonly number[], value: number): boolean {
   return false;
 }
 
-/** Of more matches than WORDS_LIST_LIMIT, a first page is first looked for among this many last stored. */
+/** Of more matches than this, a first page is first looked for among this many last stored. */
 const LAST_STORED = 256;
 /** A search word beginning more indexed words than this is looked up as a prefix. */
 const WHOLE_WORDS_LIMIT = 32;
@@ -265,7 +265,7 @@ export class SqliteLogStore extends ReaderBackedStore implements LogStore {
       few,
       // Frequent words are checked only on the entries the rarer ones found.
       ...(frequent.length ? { also: wordsCheck(frequent) } : {}),
-      ...(few
+      ...(ids.length <= LAST_STORED
         ? {}
         : {
             last: {
@@ -433,6 +433,14 @@ export class SqliteLogStore extends ReaderBackedStore implements LogStore {
       // Reads after a bulk load come from the database file, not from a WAL of up to 128 MiB.
       db.pragma('wal_checkpoint(TRUNCATE)');
     }
+  }
+
+  /**
+   * Reads what searches keep in memory (each entry's facet combination and time) a chunk at a
+   * time, for a server that starts: its first search of many matches then need not.
+   */
+  warmUp(): Promise<void> {
+    return this.entryFacets.warmUp();
   }
 
   async ping(): Promise<boolean> {
