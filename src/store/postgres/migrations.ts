@@ -2,6 +2,25 @@ import { directoryMatchingSchema, directorySchema } from '../directory/directory
 import { configSchema } from '../config/config-schema.ts';
 import { needsRefold, refoldForSearch } from '../search-refold.ts';
 import { outboundSchema } from '../outbound/outbound-schema.ts';
+import { NOT_TEXT_PATTERN, SPELLING } from '../entry-words.ts';
+
+const literal = (s: string) => `'${s.replaceAll("'", "''")}'`;
+
+/**
+ * entry-words.ts's entryText, lower-cased as it folds, in SQL of the columns `doc` and
+ * `error_code`: the document without JSON keys and escapes, and the error code, respelled —
+ * with that module's own pattern and spellings.
+ */
+export function entryTextSql(doc = 'doc', errorCode = 'error_code'): string {
+  let text = `regexp_replace(${doc}, ${literal(NOT_TEXT_PATTERN)}, ' ', 'g') || ' ' || coalesce(${errorCode}, '')`;
+  for (const [from, to] of Object.entries(SPELLING))
+    text = `replace(${text}, ${literal(from)}, ${literal(to)})`;
+  return `replace(lower(${text}), 'ς', 'σ')`;
+}
+
+/** Of an entry's words, the length kept in its word index, and how many words at most. */
+export const INDEXED_WORD_LENGTH = 64;
+const INDEXED_WORDS_PER_ENTRY = 10000;
 
 /**
  * Schema history of the PostgreSQL store; the same tables as the SQLite store (db-types.ts),
@@ -145,6 +164,29 @@ DELETE FROM identities i USING refold r JOIN refold_keep k ON k.text = r.text
 UPDATE identities i SET text = r.text FROM refold r JOIN refold_keep k ON k.text = r.text
   WHERE i.id = r.id AND r.id = k.id;
 UPDATE systems SET name_folded = ${refoldForSearch('name_folded')} WHERE ${needsRefold('name_folded')};
+`,
+  },
+  {
+    version: 11,
+    name: 'words of entries for free-text search',
+    // As SQLite's migration 11, the same change: free text (q) looks words up instead of
+    // reading every entry. Here each entry's words (runs of [:alnum:] of its text, which the
+    // search's regular expression reads too) are a generated tsvector with a GIN index, which
+    // a search asks for the start of each word before the expression checks the entries found
+    // (postgres-log-store.ts). Words are cut to 64 characters; an entry of more than 10,000
+    // words keeps none (NULL), and every search reads it.
+    sql: `
+CREATE FUNCTION provlog_entry_words(doc text, error_code text) RETURNS tsvector
+  LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $words$
+  SELECT CASE WHEN cardinality(words) > ${INDEXED_WORDS_PER_ENTRY} THEN NULL
+    ELSE array_to_tsvector(words) END
+  FROM (SELECT coalesce(array_agg(DISTINCT left(w, ${INDEXED_WORD_LENGTH})), '{}') AS words
+    FROM regexp_split_to_table(${entryTextSql()}, '[^[:alnum:]]+') AS w WHERE w <> '') AS split
+$words$;
+ALTER TABLE entries ADD COLUMN words tsvector
+  GENERATED ALWAYS AS (provlog_entry_words(doc, error_code)) STORED;
+CREATE INDEX entries_words ON entries USING gin (words);
+CREATE INDEX entries_words_unknown ON entries (seq) WHERE words IS NULL;
 `,
   },
 ];

@@ -2,7 +2,6 @@ import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import pg from 'pg';
 import { sql, type Compilable, type RawBuilder, type SqlBool } from 'kysely';
-import { NOT_TEXT_PATTERN, SPELLING } from '../entry-words.ts';
 import type { PreparedEntry } from '../entry-codec.ts';
 import type { TaskInput } from '../../model/task.ts';
 import { CursorCodec } from '../../query/cursor.ts';
@@ -11,7 +10,7 @@ import type { LogDatabase } from '../db-types.ts';
 import { compileOnly } from '../compile-only.ts';
 import { LogReader } from '../log-reader.ts';
 import { ReaderBackedStore } from '../reader-backed-store.ts';
-import { POSTGRES_MIGRATIONS } from './migrations.ts';
+import { entryTextSql, INDEXED_WORD_LENGTH, POSTGRES_MIGRATIONS } from './migrations.ts';
 import { PostgresWriter } from './postgres-writer.ts';
 import { PgRunner } from './pg-runner.ts';
 import { DirectoryStore } from '../directory/directory-store.ts';
@@ -42,16 +41,9 @@ const int8AsNumber = {
     oid === 20 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format as 'text'),
 };
 
-/**
- * entry-words.ts's entryText, lower-cased as it folds, in SQL: the document without JSON keys
- * and escapes, and the error code, respelled — with that module's own pattern and spellings.
- */
-function entryTextSql(): RawBuilder<string> {
-  let text = sql<string>`regexp_replace(doc, ${NOT_TEXT_PATTERN}, ' ', 'g')
-    || ' ' || coalesce(error_code, '')`;
-  for (const [from, to] of Object.entries(SPELLING)) text = sql`replace(${text}, ${from}, ${to})`;
-  return sql`replace(lower(${text}), 'ς', 'σ')`;
-}
+/** Up to this many entries of free text are read by key for a page (as on SQLite). */
+const WORDS_LIST_LIMIT = 2000;
+
 const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** `%needle%` with LIKE's own wildcards escaped (the trigram index serves it). */
@@ -114,9 +106,43 @@ export class PostgresLogStore extends ReaderBackedStore implements LogStore {
           // Each word begins a word of the entry's text (entry-words.ts), read entry by entry:
           // PostgreSQL's lower() and [[:alnum:]] know every script in a UTF-8 database.
           // The text is made once per entry and matched against every word's pattern (ALL).
-          wordsMatch: async (words) => {
-            const patterns = words.map((w) => `(^|[^[:alnum:]])${escapeRegex(w)}`);
-            return { where: sql<SqlBool>`${entryTextSql()} ~ ALL(${patterns}::text[])` };
+          wordsMatch: async (words, counting) => {
+            const check = (some: string[]) => {
+              const patterns = some.map((w) => `(^|[^[:alnum:]])${escapeRegex(w)}`);
+              return sql<SqlBool>`${sql.raw(entryTextSql())} ~ ALL(${patterns}::text[])`;
+            };
+            // The word index (migration 11) is asked for the start of each word in
+            // [[:alnum:]], as PostgreSQL reads it: an entry holding the word at a word's start
+            // holds an indexed word beginning with that start. A word that is all start (and
+            // no longer than an indexed word) is answered by the index alone; the expression
+            // checks the others on what it found, and reads each entry of too many words.
+            const { rows } = await pool.query<{ word: string; start: string | null }>(
+              `SELECT w AS word, substring(w from '^[[:alnum:]]+') AS start FROM unnest($1::text[]) AS w`,
+              [words],
+            );
+            const started = rows.filter(
+              (r): r is { word: string; start: string } => r.start !== null,
+            );
+            if (started.length === 0) return { where: check(words) };
+            const query = started
+              .map((r) => `'${r.start.slice(0, INDEXED_WORD_LENGTH).replaceAll("'", "''")}':*`)
+              .join(' & ');
+            const unanswered = words.filter((w) =>
+              started.every((r) => r.word !== w || r.start !== w || w.length > INDEXED_WORD_LENGTH),
+            );
+            const indexed = sql<SqlBool>`words @@ ${query}::tsquery`;
+            const where = sql<SqlBool>`((${unanswered.length ? sql`${indexed} AND ${check(unanswered)}` : indexed})
+              OR (words IS NULL AND ${check(words)}))`;
+            if (counting) return { where };
+            // A first page of few matches reads them by key: ordered by time, the planner would
+            // walk the time index, checking every entry against a match its estimate (of word
+            // starts) often puts far too high.
+            const probe =
+              sql`SELECT seq FROM entries WHERE ${where} LIMIT ${WORDS_LIST_LIMIT + 1}`.compile(qb);
+            const found = await pool.query<{ seq: number }>(probe.sql, [...probe.parameters]);
+            if (found.rows.length > WORDS_LIST_LIMIT) return { where };
+            const seqs = found.rows.map((r) => r.seq);
+            return { seqs: sql`SELECT unnest(${seqs}::bigint[])`, few: true };
           },
           idsIn: (column, ids) => sql<SqlBool>`${sql.ref(column)} = ANY(${ids}::bigint[])`,
           identitySubquery: (folded) =>
