@@ -30,17 +30,17 @@ import { planFacetRanges } from './facet-ranges.ts';
 export type RunQuery = <T>(query: Compilable) => Promise<T[]>;
 
 /**
- * Entries matching free text: a condition read entry by entry, or a query of their seqs — `few`
- * of them (a query reads them by key and sorts them) or many (it walks the time index and
- * looks each entry up among them), and `also` what each of them must satisfy besides. `last`
- * may name the last stored of them (a few hundred, read by key) and the latest time of any
- * entry stored before those: a page found among them that ends no earlier is the page of all.
+ * Entries matching free text: a condition read entry by entry, or a query of their seqs (`all`,
+ * looked up when first asked) — `few` of them (a query reads them by key and sorts them) or
+ * many (it walks the time index and looks each entry up among them), and `also` what each of
+ * them must satisfy besides. `last` may name the last stored of them (a few hundred, read by
+ * key) and the latest time of any entry stored before those: a page found among them that ends
+ * no earlier is the page of all, and `all` is then never asked.
  */
 export type WordsMatch =
   | { where: Expression<SqlBool> }
   | {
-      seqs: Expression<unknown>;
-      few: boolean;
+      all: () => { seqs: Expression<unknown>; few: boolean };
       also?: Expression<SqlBool>;
       last?: { seqs: Expression<unknown>; olderThan: number };
     };
@@ -88,8 +88,8 @@ export interface ReaderDialect {
 
 /** A where dialect, and where free text matched many entries, one for the last stored of them. */
 type PageDialect = EntryWhereDialect & {
-  /** Free text matched few entries, read by key. */
-  few?: boolean;
+  /** Whether free text matched few entries, read by key (asked of the store when called). */
+  few: () => boolean;
   last?: { dialect: EntryWhereDialect; olderThan: number };
 };
 
@@ -178,17 +178,16 @@ export class LogReader {
       identity = { ids, many };
     }
     const text = filter.q ? await this.freeText(filter.q, counting) : undefined;
-    const dialect = (freeText: Expression<SqlBool> | undefined): EntryWhereDialect => ({
+    const dialect = (freeText: (() => Expression<SqlBool>) | undefined): EntryWhereDialect => ({
       unindexed: (c) => this.dialect.unindexed(c),
       identityMatch: (eb, folded) => this.identityMatch(eb, folded, identity, indexLimit),
-      freeText: () => freeText ?? sql<SqlBool>`1 = 1`,
+      freeText: () => freeText?.() ?? sql<SqlBool>`1 = 1`,
     });
+    const last = text?.last;
     return {
       ...dialect(text?.where),
-      few: text?.few ?? false,
-      ...(text?.last
-        ? { last: { dialect: dialect(text.last.where), olderThan: text.last.olderThan } }
-        : {}),
+      few: () => text?.few() ?? false,
+      ...(last ? { last: { dialect: dialect(() => last.where), olderThan: last.olderThan } } : {}),
     };
   }
 
@@ -201,15 +200,16 @@ export class LogReader {
     q: string,
     counting: boolean,
   ): Promise<{
-    where: Expression<SqlBool>;
-    few?: boolean;
+    where: () => Expression<SqlBool>;
+    few: () => boolean;
     last?: { where: Expression<SqlBool>; olderThan: number };
   }> {
     const words = searchWords(q);
     const change = q.trim();
-    if (words.length === 0) return { where: isChange(q) };
+    const plain = (where: Expression<SqlBool>) => ({ where: () => where, few: () => false });
+    if (words.length === 0) return plain(isChange(q));
     const match = await this.dialect.wordsMatch(words, counting);
-    if ('where' in match) return { where: sql<SqlBool>`(${isChange(q)} OR ${match.where})` };
+    if ('where' in match) return plain(sql<SqlBool>`(${isChange(q)} OR ${match.where})`);
     // One set of seqs, so that the planner reads each part by its own index; a page of many
     // walks the time index instead, while counting reads every one of them by key.
     const among = (seqs: Expression<unknown>, few: boolean) => {
@@ -220,8 +220,8 @@ export class LogReader {
       return sql<SqlBool>`(${where} AND (${isChange(q)} OR ${match.also}))`;
     };
     return {
-      where: among(match.seqs, match.few),
-      few: match.few,
+      where: () => among(match.all().seqs, match.all().few),
+      few: () => match.all().few,
       ...(match.last && !counting
         ? { last: { where: among(match.last.seqs, true), olderThan: match.last.olderThan } }
         : {}),
@@ -354,7 +354,7 @@ export class LogReader {
         if (found.length > limit && found[limit - 1]!.time >= dialect.last.olderThan) return found;
       }
     }
-    if (!dialect?.few) {
+    if (!dialect?.few()) {
       const recent = await this.recentPage(filter, systems, pos, limit);
       if (Array.isArray(recent)) return recent;
       dialect ??= await this.whereDialect(filter, IDENTITY_INDEX_LIMIT, false, recent === 'sparse');

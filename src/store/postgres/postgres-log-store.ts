@@ -142,7 +142,7 @@ export class PostgresLogStore extends ReaderBackedStore implements LogStore {
             const found = await pool.query<{ seq: number }>(probe.sql, [...probe.parameters]);
             if (found.rows.length > WORDS_LIST_LIMIT) return { where };
             const seqs = found.rows.map((r) => r.seq);
-            return { seqs: sql`SELECT unnest(${seqs}::bigint[])`, few: true };
+            return { all: () => ({ seqs: sql`SELECT unnest(${seqs}::bigint[])`, few: true }) };
           },
           idsIn: (column, ids) => sql<SqlBool>`${sql.ref(column)} = ANY(${ids}::bigint[])`,
           identitySubquery: (folded) =>

@@ -244,9 +244,9 @@ export class SqliteLogStore extends ReaderBackedStore implements LogStore {
       words.filter((w) => !frequent.includes(w)),
       (w) => whole.get(w),
     );
-    // The last entries indexed first: beyond WORDS_LIST_LIMIT of them, those are what a first
-    // page is first looked for among.
-    const ids =
+    // The last entries indexed first: of more than LAST_STORED, those are what a first page is
+    // first looked for among; how many more there are is asked only if it is not found there.
+    const newest = (limit: number) =>
       query === null
         ? []
         : (this.statements
@@ -254,25 +254,32 @@ export class SqliteLogStore extends ReaderBackedStore implements LogStore {
               'SELECT rowid FROM entries_words WHERE entries_words MATCH ? ORDER BY rowid DESC LIMIT ?',
             )
             .pluck()
-            .all(query, WORDS_LIST_LIMIT + 1) as number[]);
-    const few = ids.length <= WORDS_LIST_LIMIT;
+            .all(query, limit) as number[]);
+    const first = counting ? undefined : newest(LAST_STORED + 1);
     const listed = (list: number[]) => sql`SELECT value FROM json_each(${JSON.stringify(list)})`;
     const tail = sql`SELECT seq FROM entries WHERE seq > ${through} AND ${wordsCheck(words)}`;
-    const last = ids.slice(0, LAST_STORED);
+    let all: { seqs: Expression<unknown>; few: boolean } | undefined;
     return {
-      seqs: sql`${few ? listed(ids) : sql`SELECT rowid FROM entries_words WHERE entries_words MATCH ${query}`}
-        UNION ALL ${tail}`,
-      few,
+      all: () => {
+        if (all) return all;
+        const ids = first && first.length <= LAST_STORED ? first : newest(WORDS_LIST_LIMIT + 1);
+        const few = ids.length <= WORDS_LIST_LIMIT;
+        const indexed = few
+          ? listed(ids)
+          : sql`SELECT rowid FROM entries_words WHERE entries_words MATCH ${query}`;
+        all = { seqs: sql`${indexed} UNION ALL ${tail}`, few };
+        return all;
+      },
       // Frequent words are checked only on the entries the rarer ones found.
       ...(frequent.length ? { also: wordsCheck(frequent) } : {}),
-      ...(ids.length <= LAST_STORED
-        ? {}
-        : {
+      ...(first && first.length > LAST_STORED
+        ? {
             last: {
-              seqs: sql`${listed(last)} UNION ALL ${tail}`,
-              olderThan: this.entryFacets.latestBefore(last.at(-1)!),
+              seqs: sql`${listed(first.slice(0, LAST_STORED))} UNION ALL ${tail}`,
+              olderThan: this.entryFacets.latestBefore(first[LAST_STORED - 1]!),
             },
-          }),
+          }
+        : {}),
     };
   }
 
