@@ -190,13 +190,16 @@ describe.runIf(run)('the web console in Chromium', () => {
     await page.waitForURL(/[?&]q=throttl/);
     const res = await fetch(`${base}/api/v1/entries?window=7d&q=throttl&limit=1000`);
     const found = (await res.json()) as { items: Array<{ errorCode?: string }> };
-    expect(found.items.length).toBeGreaterThan(0);
+    expect(found.items.some((e) => e.errorCode === 'TooManyRequests')).toBe(true);
+    // The API's entries in its order (an entry of another error may say "throttled" too), as
+    // many as the list renders (the rows in view; how many match depends on the hour).
+    const expected = found.items.map((e) => e.errorCode ?? '');
     await expect
       .poll(() => rowErrors(page))
       .toSatisfy(
         (codes: string[]) =>
-          codes.length === Math.min(found.items.length, 100) &&
-          codes.every((c) => c === 'TooManyRequests'),
+          codes.length >= Math.min(expected.length, 10) &&
+          codes.join() === expected.slice(0, codes.length).join(),
       );
     await shot('log-words');
   });
