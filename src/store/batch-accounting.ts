@@ -72,9 +72,9 @@ export function mayResolve(e: EntryHead): boolean {
 }
 
 /** An entry's rollup dimensions, in ROLLUP_DIMENSIONS' order ('' = none). */
-export type Dims = string[];
+type Dims = string[];
 
-export const entryDims = (e: EntryHead): Dims => [
+const entryDims = (e: EntryHead): Dims => [
   e.direction,
   e.status,
   e.action,
@@ -87,7 +87,7 @@ export const entryDims = (e: EntryHead): Dims => [
 ];
 
 /** Whether `e` has the dimensions `d` (compared field by field: no array per entry). */
-export function hasDims(e: EntryHead, d: Dims): boolean {
+function hasDims(e: EntryHead, d: Dims): boolean {
   return (
     d[0] === e.direction &&
     d[1] === e.status &&
@@ -156,12 +156,21 @@ export class BatchAccounting {
     return failure.task_id === by.taskId;
   }
 
-  /** Counts an accepted entry; `retryInSameTask` when it resolved a failure of its own task. */
-  add(e: EntryHead, time: number, retryInSameTask: boolean): void {
+  /**
+   * The rollup dimensions of `e` ('' = none), and them joined: the same string as for the entry
+   * before while they are the same (a store keying something else by them shares the work).
+   */
+  dimsOf(e: EntryHead): { dims: readonly string[]; key: string } {
     if (!hasDims(e, this.lastDims)) {
       this.lastDims = entryDims(e);
       this.lastDimsKey = this.lastDims.join('\u0000');
     }
+    return { dims: this.lastDims, key: this.lastDimsKey };
+  }
+
+  /** Counts an accepted entry; `retryInSameTask` when it resolved a failure of its own task. */
+  add(e: EntryHead, time: number, retryInSameTask: boolean): void {
+    this.dimsOf(e);
     this.count(this.day, Math.floor(time / DAY_MS) * DAY_MS, this.dayKey);
     this.count(this.hour, Math.floor(time / HOUR_MS) * HOUR_MS, this.hourKey);
     if (!e.taskId) return;

@@ -72,6 +72,10 @@ function wordsCheck(words: string[]): Expression<SqlBool> {
   return sql<SqlBool>`(${sql.join([...words.flatMap(mayHold), said], sql` AND `)})`;
 }
 
+/** Entries past the indexed mark in which each of `words` begins a word, read one by one. */
+const unindexedMatches = (through: number, words: string[]) =>
+  sql`SELECT seq FROM entries WHERE seq > ${through} AND ${wordsCheck(words)}`;
+
 /** Whether the ascending `list` holds `value`. */
 function sortedHas(list: readonly number[], value: number): boolean {
   let lo = 0;
@@ -233,7 +237,7 @@ export class SqliteLogStore extends ReaderBackedStore implements LogStore {
    */
   private wordsMatch(words: string[], counting: boolean): WordsMatch {
     // Read before the index: every entry up to here is in it, whatever the writer does next.
-    const through = this.statements.get(WORDS_INDEXED_THROUGH).pluck().get() as number;
+    const through = this.wordsThrough();
     const whole = new Map(words.map((w) => [w, this.wholeWords(w)]));
     const prefixes = words.filter((w) => whole.get(w) === undefined);
     // A page of one word many recent entries say was found among them (LogReader.recentPage).
@@ -257,7 +261,7 @@ export class SqliteLogStore extends ReaderBackedStore implements LogStore {
             .all(query, limit) as number[]);
     const first = counting ? undefined : newest(LAST_STORED + 1);
     const listed = (list: number[]) => sql`SELECT value FROM json_each(${JSON.stringify(list)})`;
-    const tail = sql`SELECT seq FROM entries WHERE seq > ${through} AND ${wordsCheck(words)}`;
+    const tail = unindexedMatches(through, words);
     let all: { seqs: Expression<unknown>; few: boolean } | undefined;
     return {
       all: () => {
@@ -294,7 +298,7 @@ export class SqliteLogStore extends ReaderBackedStore implements LogStore {
     range: { from?: number; to?: number },
     combos: Compilable,
   ): FacetRow[] {
-    const through = this.statements.get(WORDS_INDEXED_THROUGH).pluck().get() as number;
+    const through = this.wordsThrough();
     const seqs = (query: string, ...params: unknown[]) =>
       JSON.parse(
         this.statements
@@ -312,8 +316,8 @@ export class SqliteLogStore extends ReaderBackedStore implements LogStore {
           );
     // Entries indexed since the mark was read are counted with the tail, not twice.
     const indexed = found.at(-1)! > through ? found.filter((seq) => seq <= through) : found;
-    const tail = sql`SELECT json_group_array(seq) FROM entries
-      WHERE seq > ${through} AND ${wordsCheck(words)}`.compile(this.qb);
+    const tail =
+      sql`SELECT json_group_array(seq) FROM (${unindexedMatches(through, words)})`.compile(this.qb);
     const lists = [indexed, seqs(tail.sql, ...tail.parameters)];
     const changed = this.statements
       .get('SELECT seq FROM entries WHERE change_id = ?')
@@ -323,6 +327,11 @@ export class SqliteLogStore extends ReaderBackedStore implements LogStore {
       lists.push([changed]);
     const ids = this.all<{ id: number }>(combos).map((r) => r.id);
     return this.entryFacets.count(lists, range, ids);
+  }
+
+  /** The last entry whose words are indexed (migration 11). */
+  private wordsThrough(): number {
+    return this.statements.get(WORDS_INDEXED_THROUGH).pluck().get() as number;
   }
 
   /** The indexed words (migration 13) `word` begins, or undefined for more than a few. */

@@ -4,19 +4,11 @@ import type { StoreIngestResult } from '../log-store.ts';
 import {
   BatchAccounting,
   COUNTER_COLUMNS,
-  entryDims,
-  hasDims,
   mayResolve,
   ROLLUP_DIMENSIONS,
-  type Dims,
   untracedDelta,
 } from '../batch-accounting.ts';
-import {
-  entryRowValues,
-  taskRowValues,
-  type EntryHead,
-  type PreparedEntry,
-} from '../entry-codec.ts';
+import { entryRowValues, taskRowValues, type PreparedEntry } from '../entry-codec.ts';
 import type { SqliteDb } from './open.ts';
 import { textHash } from '../text-hash.ts';
 import { INDEXED_THROUGH, WORDS_INDEXED_THROUGH } from './migrations.ts';
@@ -74,9 +66,8 @@ export class SqliteWriter {
   private readonly insertFacets;
   private readonly selectCombo;
   private readonly insertCombo;
-  /** Facet combinations (migration 12) by their dimensions joined, and the one used last. */
+  /** Facet combinations (migration 12) by their dimensions joined (BatchAccounting.dimsOf). */
   private readonly comboIds = new Map<string, number>();
-  private lastCombo: { dims: Dims; id: number } = { dims: [], id: 0 };
   private renamed: string[] = [];
   readonly ingestBatch: (tasks: TaskInput[], entries: PreparedEntry[]) => StoreIngestResult;
   /**
@@ -136,9 +127,9 @@ export class SqliteWriter {
         text, content='', tokenize='unicode61 remove_diacritics 0', detail=none, columnsize=0);
       CREATE VIRTUAL TABLE IF NOT EXISTS temp.words_step_words
         USING fts5vocab(temp, words_step_index, row);`);
-    const stepWords = [
-      db.prepare(`INSERT INTO words_step (seq, text)
-        SELECT seq, provlog_entry_text(doc, error_code) FROM entries WHERE seq > ? AND seq <= ?`),
+    const fillStep = db.prepare(`INSERT INTO words_step (seq, text)
+      SELECT seq, provlog_entry_text(doc, error_code) FROM entries WHERE seq > ? AND seq <= ?`);
+    const indexStep = [
       db.prepare('INSERT INTO entries_words (rowid, text) SELECT seq, text FROM words_step'),
       db.prepare('INSERT INTO words_step_index (rowid, text) SELECT seq, text FROM words_step'),
       db.prepare('INSERT OR IGNORE INTO indexed_words (word) SELECT term FROM words_step_words'),
@@ -155,9 +146,8 @@ export class SqliteWriter {
         (lastEntry.get() as number | null) ??
         from;
       if (through <= from) return 0;
-      const [fill, ...rest] = stepWords;
-      const n = fill!.run(from, through).changes;
-      for (const statement of rest) statement.run();
+      const n = fillStep.run(from, through).changes;
+      for (const statement of indexStep) statement.run();
       setWordsThrough.run(through);
       return n;
     });
@@ -226,7 +216,7 @@ export class SqliteWriter {
       // A transaction rolled back: ids cached during it may not exist.
       this.identityIds.clear();
       this.systemNames.clear();
-      this.forgetCombos();
+      this.comboIds.clear();
     };
     this.ingestBatch = (tasks, entries) => {
       try {
@@ -259,7 +249,7 @@ export class SqliteWriter {
     const renamed = this.renamed.length;
     const unindexed = this.unindexed;
     return () => {
-      this.forgetCombos();
+      this.comboIds.clear();
       this.systemNames.clear();
       for (const [id, name] of names) this.systemNames.set(id, name);
       this.renamed.length = Math.min(this.renamed.length, renamed);
@@ -305,11 +295,8 @@ export class SqliteWriter {
     return id;
   }
 
-  /** The facet combination of `e` (migration 12), stored the first time it occurs. */
-  private comboOf(e: EntryHead): number {
-    if (hasDims(e, this.lastCombo.dims)) return this.lastCombo.id;
-    const dims = entryDims(e);
-    const key = dims.join('\u0000');
+  /** The facet combination of these dimensions (migration 12), stored the first time it occurs. */
+  private comboOf({ dims, key }: { dims: readonly string[]; key: string }): number {
     let id = this.comboIds.get(key);
     if (id === undefined) {
       id =
@@ -317,13 +304,7 @@ export class SqliteWriter {
         Number(this.insertCombo.run(...dims).lastInsertRowid);
       this.comboIds.set(key, id);
     }
-    this.lastCombo = { dims, id };
     return id;
-  }
-
-  private forgetCombos(): void {
-    this.comboIds.clear();
-    this.lastCombo = { dims: [], id: 0 };
   }
 
   private writeEntries(entries: PreparedEntry[]): Array<'accepted' | 'duplicate'> {
@@ -345,7 +326,7 @@ export class SqliteWriter {
         continue;
       }
       outcomes.push('accepted');
-      this.insertFacets.run(info.lastInsertRowid, time, this.comboOf(e));
+      this.insertFacets.run(info.lastInsertRowid, time, this.comboOf(acc.dimsOf(e)));
       this.noteSystem(e.sourceSystem);
       this.noteSystem(e.targetSystem);
       let retryInSameTask = false;
