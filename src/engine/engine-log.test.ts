@@ -75,15 +75,15 @@ describe('EngineLogPipe batching', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  /** The store's writes, each held until the test lets it go; records how many lines each had. */
+  /** The store's writes, each held until the test lets it go; records how many entries each had. */
   function holdWrites() {
-    const real = store.ingestLines!.bind(store);
+    const real = store.ingestPacked!;
     const sizes: number[] = [];
     const releases: Array<() => void> = [];
-    store.ingestLines = async (lines, n) => {
-      sizes.push(lines.split('\n').length);
+    (store as { ingestPacked: typeof real }).ingestPacked = async (batch) => {
+      sizes.push(batch.docEnds.length);
       await new Promise<void>((r) => releases.push(r));
-      return real(lines, n);
+      return real(batch);
     };
     const releaseAll = () => releases.splice(0).forEach((r) => r());
     return { sizes, releaseAll };
@@ -143,29 +143,5 @@ describe('EngineLogPipe batching', () => {
     await flushed;
     const stored = (await store.listEntries({}, { limit: 20 })).items.map((e) => e.changeId);
     expect(stored).toEqual(['d6', 'd5', 'd4', 'd3', 'd2', 'd1', 'd0']);
-  });
-
-  it('sends lines joined a hundred-odd to a string as the lines themselves, in order', async () => {
-    const { sizes, releaseAll } = holdWrites();
-    const pipe = new EngineLogPipe(store, now, { sendAt: 300, holdAt: 1000, inFlight: 2 });
-    // 300 lines: two joined strings of 128 and 44 lines not yet joined when the batch goes.
-    for (let i = 0; i < 300; i++)
-      await pipe.addLine(
-        JSON.stringify({
-          kind: 'entry',
-          ...entry(`e${String(i).padStart(3, '0')}`, { minutes: i }),
-        }),
-      );
-    expect(sizes).toEqual([300]);
-    await pipe.add(entry('last', { minutes: 400 }));
-    releaseAll();
-    const flushed = pipe.flush();
-    await vi.waitFor(() => expect(sizes).toEqual([300, 1]), { timeout: 10_000 });
-    releaseAll();
-    await flushed;
-    const stored = (await store.listEntries({}, { limit: 500 })).items.map((e) => e.changeId);
-    expect(stored).toHaveLength(301);
-    expect(stored.slice(0, 3)).toEqual(['last', 'e299', 'e298']);
-    expect(stored.at(-1)).toBe('e000');
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Job, System } from '../model/job.ts';
-import { entryAt, InboundLines, step, type CycleContext, type Outcome } from './entry-builder.ts';
+import { validateEntry } from '../model/validate-ingest.ts';
+import { entryAt, inboundEntry, step, type CycleContext, type Outcome } from './entry-builder.ts';
 
 const system = { id: 'sys-hr', name: 'HR "main" CSV', type: 'csv' } as System;
 const ctx = (over: Partial<CycleContext> = {}): CycleContext => ({
@@ -73,38 +74,32 @@ const outcomes: Record<string, Outcome> = {
   },
 };
 
-describe('InboundLines', () => {
-  it.each(Object.entries(outcomes))(
-    'writes the line of a %s entry byte for byte as serialising the entry does',
-    (_name, o) => {
-      const c = ctx();
-      const time = c.now();
-      const line = new InboundLines(c).lineAt(o, time, '01CHANGE');
-      const entry = entryAt(c, o, time, '01CHANGE');
-      expect(line).toBe(JSON.stringify({ kind: 'entry', ...entry }));
-    },
-  );
+describe('inboundEntry', () => {
+  it.each(Object.entries(outcomes))('builds a valid %s entry', (_name, o) => {
+    const c = ctx();
+    const entry = entryAt(c, o, c.now(), '01CHANGE');
+    expect(validateEntry(entry, c.now())).toEqual([]);
+    expect(entry).toMatchObject({ changeId: '01CHANGE', status: o.status, action: o.action });
+    expect(entry.targetSystem).toEqual({ id: 'provlog', name: 'provlog hub' });
+  });
 
   it('marks a transient failure as such', () => {
-    const line = new InboundLines(ctx()).line(outcomes.transient!);
-    expect(JSON.parse(line)).toMatchObject({
+    expect(inboundEntry(ctx(), outcomes.transient!)).toMatchObject({
       errorCode: 'TooManyRequests',
       errorCategory: 'transient',
     });
   });
 
-  it('leaves out what the cycle does not have, as serialising does', () => {
+  it('leaves out what the cycle does not have', () => {
     const c = ctx({ source: undefined as unknown as CycleContext['source'] });
-    const o = outcomes.unchanged!;
-    const line = new InboundLines(c).lineAt(o, c.now(), '01CHANGE');
-    expect(line).toBe(JSON.stringify({ kind: 'entry', ...entryAt(c, o, c.now(), '01CHANGE') }));
-    expect(line).not.toContain('"source"');
+    const entry = entryAt(c, outcomes.unchanged!, c.now(), '01CHANGE');
+    expect(JSON.stringify(entry)).not.toContain('"source"');
+    expect(entry.targetIdentity).toEqual({ id: 'hub-1', type: 'User' });
   });
 
-  it('gives each line a new change id, its operation id unless the outcome keeps one', () => {
-    const lines = new InboundLines(ctx());
-    const a = JSON.parse(lines.line(outcomes.created!)) as Record<string, string>;
-    const b = JSON.parse(lines.line(outcomes.approved!)) as Record<string, string>;
+  it('gives each entry a new change id, its operation id unless the outcome keeps one', () => {
+    const a = inboundEntry(ctx(), outcomes.created!);
+    const b = inboundEntry(ctx(), outcomes.approved!);
     expect(a.changeId).not.toBe(b.changeId);
     expect(a.operationId).toBe(a.changeId);
     expect(b.operationId).toBe('01EARLIER');

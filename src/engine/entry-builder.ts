@@ -102,25 +102,6 @@ function closingFields(e: Partial<EntryInput>, o: Outcome): void {
   if (o.modifiedProperties?.length) e.modifiedProperties = o.modifiedProperties;
 }
 
-/**
- * The NDJSON lines of a cycle's inbound entries: `inboundEntry` serialised with its kind first.
- * One JSON.stringify of the entry writes the line as one flat string; assembling it from
- * pre-serialised parts instead measured slower, its pieces joined only when the batch is.
- */
-export class InboundLines {
-  constructor(private readonly ctx: CycleContext) {}
-
-  line(o: Outcome): string {
-    const time = this.ctx.now();
-    return this.lineAt(o, time, newId(time));
-  }
-
-  /** The line with a given time and change id (`line` takes the cycle's clock and a new id). */
-  lineAt(o: Outcome, time: number, changeId: string): string {
-    return `{"kind":"entry",${JSON.stringify(entryAt(this.ctx, o, time, changeId)).slice(1)}`;
-  }
-}
-
 export const step = (
   name: Step['name'],
   status: Step['status'],

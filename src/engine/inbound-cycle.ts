@@ -9,7 +9,7 @@ import type { DirectoryStore } from '../store/directory/directory-store.ts';
 import { EngineLogPipe } from './engine-log.ts';
 import { AttributeMapper } from './attribute-mapper.ts';
 import { ExpressionError } from './expression.ts';
-import { inboundEntry, InboundLines, type CycleContext, type Outcome } from './entry-builder.ts';
+import { inboundEntry, type CycleContext, type Outcome } from './entry-builder.ts';
 import type { InboundSource, SourceRow } from './source-row.ts';
 import { ChunkLookup } from './chunk-lookup.ts';
 import { MATCHING_ATTRIBUTES, type MatchingAttribute } from '../store/directory/directory-store.ts';
@@ -91,8 +91,6 @@ export async function runInboundCycle(
   const pipe = new EngineLogPipe(deps.log, now);
   const write = (entries: EntryInput[], t?: TaskInput) => pipe.write(entries, t);
   const trace = new TraceFilter(system.traceLevel);
-  // A store that takes text gets each entry's line written straight from its outcome.
-  const lines = pipe.takesText ? new InboundLines(ctx) : undefined;
   const finish = async (extra: Partial<TaskInput>) => {
     await write([], {
       ...task,
@@ -165,8 +163,7 @@ export async function runInboundCycle(
     if (o.status === 'failure' && o.errorCode && lookupErrorCode(o.errorCode)?.transient)
       transientFailures++;
     if (!trace.keep(o)) return;
-    if (lines) await pipe.addLine(lines.line(o));
-    else await pipe.add(inboundEntry(ctx, o));
+    await pipe.add(inboundEntry(ctx, o));
   };
   const seen = new Set<string>();
   // Rows are applied to the hub a chunk per transaction: each chunk commits whole or not at all.

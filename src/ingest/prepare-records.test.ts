@@ -3,10 +3,9 @@ import { entry, task } from '../../test/helpers/entries.ts';
 import {
   prepareBody,
   prepareBodyPacked,
-  prepareNdjson,
+  PackedRecords,
   prepareRecords,
   prepareRecordsPacked,
-  type PreparedBatch,
 } from './prepare-records.ts';
 import { packBatch } from './packed-batch.ts';
 import type { IngestRecord } from './ingest-records.ts';
@@ -23,25 +22,24 @@ const body = [
   line('entry', entry('c7')),
 ].join('\n');
 
-describe('prepareNdjson', () => {
-  it('hands on chunks of the given size, the rest last, together what prepareBody gives', () => {
-    const chunks: PreparedBatch[] = [];
-    prepareNdjson(body, NOW, 3, (b) => chunks.push(b));
-    expect(chunks.map((c) => c.entries.length)).toEqual([3, 3, 2]);
-    expect(chunks.map((c) => c.tasks.map((t) => t.id))).toEqual([['t1'], [], ['t2']]);
-    const whole = prepareBody('ndjson', body, NOW);
-    expect({
-      tasks: chunks.flatMap((c) => c.tasks),
-      entries: chunks.flatMap((c) => c.entries),
-      rejected: chunks.flatMap((c) => c.rejected),
-    }).toEqual(whole);
-    expect(whole.rejected.map((r) => r.index)).toEqual([8, 10]);
-  });
-
-  it('hands on one (empty) chunk for an empty body', () => {
-    const chunks: PreparedBatch[] = [];
-    prepareNdjson('', NOW, 3, (b) => chunks.push(b));
-    expect(chunks).toEqual([{ tasks: [], entries: [], rejected: [] }]);
+describe('PackedRecords', () => {
+  it('packs the records added one at a time as prepareRecordsPacked packs them together', () => {
+    const records: IngestRecord[] = body.split('\n').map((text, index) => {
+      const { kind, ...value } = JSON.parse(text) as { kind: 'task' | 'entry' };
+      return { kind, index, value };
+    });
+    const packing = new PackedRecords();
+    for (const r of records) packing.add(r.kind, r.value, NOW);
+    const packed = packing.take();
+    expect(packed).toEqual(prepareRecordsPacked(records, NOW));
+    expect(packed.rejected.map((r) => r.index)).toEqual([8, 10]);
+    // Taking starts the next batch: its records are counted from 0.
+    packing.add('entry', { ...entry('late'), status: 'bogus' }, NOW);
+    packing.add('entry', entry('c9'), NOW);
+    const next = packing.take();
+    expect(next.docEnds).toHaveLength(1);
+    expect(next.rejected.map((r) => [r.index, r.changeId])).toEqual([[0, 'late']]);
+    expect(packing.take()).toEqual(prepareRecordsPacked([], NOW));
   });
 });
 

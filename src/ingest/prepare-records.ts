@@ -37,6 +37,36 @@ export function prepareRecordsPacked(records: IngestRecord[], now: number): Pack
   });
 }
 
+/**
+ * Records prepared one at a time into a packed batch, for a producer that makes its records as
+ * it goes (an engine's log pipe): each is validated, normalised and packed as it is added, so
+ * the batch it takes is ready for a writer thread.
+ */
+export class PackedRecords {
+  private out = PackedRecords.empty();
+  private count = 0;
+
+  private static empty() {
+    return {
+      tasks: [] as TaskInput[],
+      entries: new PackedBatchBuilder(),
+      rejected: [] as Rejection[],
+    };
+  }
+
+  add(kind: 'task' | 'entry', value: unknown, now: number): void {
+    prepareRecord({ kind, index: this.count++, value }, now, this.out);
+  }
+
+  /** The batch of the records added since the last call. */
+  take(): PackedBatch {
+    const { tasks, entries, rejected } = this.out;
+    this.out = PackedRecords.empty();
+    this.count = 0;
+    return entries.finish(tasks, rejected);
+  }
+}
+
 /** What `fill` puts in a sink whose entries are packed as they come. */
 function packing(fill: (out: PreparedSink) => void): PackedBatch {
   const builder = new PackedBatchBuilder();
@@ -76,12 +106,14 @@ function prepareRecord(r: IngestRecord, now: number, out: PreparedSink): void {
  * batch. Throws BodyError when the body is refused whole (not JSON, wrong shape, too many records).
  */
 export function prepareBody(format: BodyFormat, text: string, now: number): PreparedBatch {
-  if (format === 'ndjson') {
-    let batch: PreparedBatch | undefined;
-    prepareNdjson(text, now, Infinity, (b) => (batch = b));
-    return batch!;
-  }
-  return prepareRecords(recordsFromJson(parseJsonBody(text)), now);
+  if (format === 'json') return prepareRecords(recordsFromJson(parseJsonBody(text)), now);
+  const out: PreparedBatch = { tasks: [], entries: [], rejected: [] };
+  eachNdjsonRecord(
+    text,
+    (r) => prepareRecord(r, now, out),
+    (r) => out.rejected.push(r),
+  );
+  return out;
 }
 
 /** prepareBody packed as it goes, for a writer thread (see prepareRecordsPacked). */
@@ -106,32 +138,4 @@ function parseJsonBody(text: string): unknown {
       true,
     );
   }
-}
-
-/**
- * prepareBody('ndjson') a chunk at a time: `onChunk` gets each `chunkSize` entries in turn, with
- * the tasks and refusals of the lines since the chunk before, and once more at the end (the
- * rest, possibly nothing). Each line is prepared as it is parsed, so only its prepared form
- * outlives it; a caller that stores each chunk before the next keeps no more than a chunk.
- * Lines come in order, so refusals of both kinds come in index order. Throws BodyError as
- * prepareBody does — after the chunks before the bad line were handed on.
- */
-export function prepareNdjson(
-  text: string,
-  now: number,
-  chunkSize: number,
-  onChunk: (batch: PreparedBatch) => void,
-): void {
-  let batch: PreparedBatch = { tasks: [], entries: [], rejected: [] };
-  eachNdjsonRecord(
-    text,
-    (r) => {
-      prepareRecord(r, now, batch);
-      if (batch.entries.length < chunkSize) return;
-      onChunk(batch);
-      batch = { tasks: [], entries: [], rejected: [] };
-    },
-    (r) => batch.rejected.push(r),
-  );
-  onChunk(batch);
 }

@@ -43,12 +43,6 @@ export interface LogStore {
    * store that hands batches to a writer thread as they are; its `rejected` are not its concern.
    */
   ingestPacked?(batch: PackedBatch): Promise<StoreIngestResult>;
-  /**
-   * Optional: records as NDJSON lines (`{"kind":"entry",…}` each), validated, normalised and
-   * split by the store — on its writer thread where it has one — then stored, as
-   * ingest-records.ts does. For callers whose own thread is the busy one (engine cycles).
-   */
-  ingestLines?(lines: string, now: number): Promise<IngestResult>;
   listEntries(filter: EntryFilter, page: PageRequest): Promise<Page<Entry>>;
   facets(filter: EntryFilter): Promise<Facets>;
   getEntry(changeId: string): Promise<EntryDetail | undefined>;

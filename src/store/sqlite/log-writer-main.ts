@@ -2,17 +2,13 @@ import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_thread
 import Database from 'better-sqlite3';
 import { unpackBatch, type PackedBatch } from '../../ingest/packed-batch.ts';
 import { openSqlite } from './open.ts';
-import { prepareNdjson } from '../../ingest/prepare-records.ts';
-import { BodyError } from '../../ingest/parse-body.ts';
-import type { Rejection } from '../../ingest/ingest-records.ts';
-import type { StoreIngestResult } from '../log-store.ts';
 import { SqliteWriter } from './sqlite-writer.ts';
 import type { WriterReply } from './log-writer-thread.ts';
 
 /**
  * The log's writer on a connection of its own (log-writer-thread.ts): batches arrive packed
- * (prepared by the caller) or as NDJSON lines (prepared here), are stored in one transaction
- * each, and the answer goes back with the systems renamed and the records refused.
+ * (prepared by the caller), are stored in one transaction each (or those that queued in one
+ * together), and the answer goes back with the systems renamed.
  */
 const { file, hubFile } = workerData as { file: string; hubFile?: string };
 const db = openSqlite(file);
@@ -98,60 +94,16 @@ const scheduleIdleWork = () => {
  */
 const MAX_GROUP = 8;
 
-type Call =
-  | { id: number; batch: PackedBatch }
-  | { id: number; lines: string; now: number }
-  | { id: number; close: true };
-
-/**
- * NDJSON calls are prepared and stored this many entries at a time, all in one transaction (or
- * savepoint): a call of thousands of entries then never holds them all prepared at once, so
- * far fewer survive a young-generation collection (GC in a 100,000-entry CSV re-import: 0.15 s
- * of the writer's ~4 s, against 0.3 s with each call prepared whole).
- */
-const LINES_CHUNK = 500;
+type Call = { id: number; batch: PackedBatch } | { id: number; close: true };
 
 function store(msg: Exclude<Call, { close: true }>): WriterReply {
   try {
-    const { result, rejected } =
-      'lines' in msg ? storeLines(msg.lines, msg.now) : storePacked(msg.batch);
-    return { id: msg.id, ok: true, result, rejected, renamed: writer.takeRenamedSystems() };
+    const { tasks, entries } = unpackBatch(msg.batch);
+    const result = writer.ingestBatch(tasks, entries);
+    return { id: msg.id, ok: true, result, renamed: writer.takeRenamedSystems() };
   } catch (err) {
     return { id: msg.id, ok: false, error: (err as Error).message };
   }
-}
-
-function storePacked(packed: PackedBatch): { result: StoreIngestResult; rejected: Rejection[] } {
-  const { tasks, entries, rejected } = unpackBatch(packed);
-  return { result: writer.ingestBatch(tasks, entries), rejected };
-}
-
-/**
- * A body refused at a late line leaves nothing stored — its chunks share one savepoint — and
- * the writer's state as it was, as when a body was checked whole before anything was stored.
- */
-function storeLines(lines: string, now: number) {
-  const restore = writer.checkpoint();
-  try {
-    return storeLinesInChunks(lines, now);
-  } catch (err) {
-    if (err instanceof BodyError) restore();
-    throw err;
-  }
-}
-
-function storeLinesInChunks(lines: string, now: number) {
-  return writer.together(() => {
-    const result: StoreIngestResult = { tasks: [], entries: [] };
-    const rejected: Rejection[] = [];
-    prepareNdjson(lines, now, LINES_CHUNK, (batch) => {
-      const stored = writer.ingestBatch(batch.tasks, batch.entries);
-      for (const outcome of stored.tasks) result.tasks.push(outcome);
-      for (const outcome of stored.entries) result.entries.push(outcome);
-      for (const r of batch.rejected) rejected.push(r);
-    });
-    return { result, rejected };
-  });
 }
 
 function close(id: number): void {

@@ -1,7 +1,6 @@
 import { WorkerChannel } from '../../threads/worker-channel.ts';
 import type { PackedBatch } from '../../ingest/packed-batch.ts';
 import type { StoreIngestResult } from '../log-store.ts';
-import type { Rejection } from '../../ingest/ingest-records.ts';
 
 export type WriterReply =
   | {
@@ -9,17 +8,17 @@ export type WriterReply =
       ok: true;
       result?: StoreIngestResult;
       renamed?: string[];
-      rejected?: Rejection[];
     }
   | { id: number; ok: false; error: string };
 
-/** What the writer thread stores: a packed batch, or NDJSON lines it prepares itself. */
-export type WriterWork = { batch: PackedBatch } | { lines: string; now: number };
+/** What the writer thread stores: a batch packed by the caller. */
+export interface WriterWork {
+  batch: PackedBatch;
+}
 
-/** The writer's answer: an outcome per record stored, the lines it refused, systems renamed. */
+/** The writer's answer: an outcome per record stored, systems renamed. */
 export interface WriterAnswer {
   result: StoreIngestResult;
-  rejected: Rejection[];
   renamed: string[];
 }
 
@@ -44,15 +43,12 @@ export class LogWriterThread {
   }
 
   /**
-   * Stores a batch packed by the caller (`{batch}`) or NDJSON lines to prepare on the writer's
-   * thread (`{lines, now}`: for a caller whose own thread is the busier one, an engine cycle,
-   * the text costs it a fraction of preparing the records itself). Not an async function: the
-   * work is posted at once and nothing here keeps it while the thread stores it.
+   * Stores a batch packed by the caller. Not an async function: the work is posted at once and
+   * nothing here keeps it while the thread stores it.
    */
   send(work: WriterWork): Promise<WriterAnswer> {
     return this.call(work).then((reply) => ({
       result: reply.result!,
-      rejected: reply.rejected ?? [],
       renamed: reply.renamed ?? [],
     }));
   }

@@ -8,9 +8,7 @@ import { CursorCodec } from '../../query/cursor.ts';
 import { entryBeginsWords, ftsWordsQuery } from '../entry-words.ts';
 import { isAscii } from '../../model/fold-text.ts';
 import type { LogStore, MigrationProgress, StoreIngestResult } from '../log-store.ts';
-import { prepareBody } from '../../ingest/prepare-records.ts';
 import { packBatch, type PackedBatch } from '../../ingest/packed-batch.ts';
-import { storePrepared, tally, type IngestResult } from '../../ingest/ingest-records.ts';
 import type { LogDatabase } from '../db-types.ts';
 import { compileOnly } from '../compile-only.ts';
 import { LogReader, type WordsMatch } from '../log-reader.ts';
@@ -385,14 +383,6 @@ export class SqliteLogStore extends ReaderBackedStore implements LogStore {
     if (!thread) return this.logLock(() => this.ingestSync(batch));
     const packed = packBatch({ tasks: batch.tasks, entries: batch.entries, rejected: [] });
     return this.onThread(thread, { batch: packed }).then((reply) => reply.result);
-  }
-
-  ingestLines(lines: string, now: number): Promise<IngestResult> {
-    const thread = this.writerThread;
-    if (!thread) return storePrepared(this, prepareBody('ndjson', lines, now));
-    return this.onThread(thread, { lines, now }).then((reply) =>
-      tally(reply.result, reply.rejected),
-    );
   }
 
   /**

@@ -237,26 +237,6 @@ export class SqliteWriter {
     };
   }
 
-  /**
-   * The system names known, the renames still to report and the count of identities waiting
-   * for their trigrams, as they are now; the function returned puts them back. For a caller
-   * that rolls back work it began after this call, to leave the writer as if that work had
-   * never begun (a rollback otherwise forgets the names, and the next rename of one of them
-   * would go unreported). Facet combinations cached since are forgotten: they may be undone.
-   */
-  checkpoint(): () => void {
-    const names = new Map(this.systemNames);
-    const renamed = this.renamed.length;
-    const unindexed = this.unindexed;
-    return () => {
-      this.comboIds.clear();
-      this.systemNames.clear();
-      for (const [id, name] of names) this.systemNames.set(id, name);
-      this.renamed.length = Math.min(this.renamed.length, renamed);
-      this.unindexed = unindexed;
-    };
-  }
-
   /** Systems whose name changed since the last call (readers drop their cached names). */
   takeRenamedSystems(): string[] {
     const out = this.renamed;
