@@ -5,11 +5,14 @@ import {
   entryBeginsWords,
   entryText,
   ftsWordsQuery,
+  indexedWord,
+  indexedWords,
+  INDEXED_WORDS_PER_ENTRY,
   searchWords,
 } from './entry-words.ts';
 
 /** The words SQLite's index reads from `text` (the tokenizer of migration 11). */
-function indexedWords(text: string): string[] {
+function ftsWords(text: string): string[] {
   const db = new Database(':memory:');
   db.exec(`CREATE VIRTUAL TABLE t USING fts5(x, detail=none, tokenize='unicode61 remove_diacritics 0');
     CREATE VIRTUAL TABLE v USING fts5vocab(t, 'row');`);
@@ -29,8 +32,34 @@ describe('the words of an entry', () => {
       'Straße İstanbul ẞ',
     ]) {
       const text = entryText(JSON.stringify({ reason: s }), null);
-      expect(searchWords(text).sort(), s).toEqual(indexedWords(text));
+      expect(searchWords(text).sort(), s).toEqual(ftsWords(text));
     }
+  });
+
+  it('are listed for a word index (PostgreSQL) as SQLite reads them, cut and counted', () => {
+    for (const s of [
+      'Fang Zhou <zhou.fang@contoso.com> fang',
+      'cafe\u0301 Ølga ŁUKASZ Żółć 𝐀𝐁c 😀smile \ud800lone',
+      'ΟΔΥΣΣΕΥΣ 山田太郎 محمد علي क्षत्रिय',
+      'a_b-c.d 1½ ① x\u200by it’s',
+      'Straße İstanbul ẞ',
+    ]) {
+      const doc = JSON.stringify({ reason: s });
+      const listed = indexedWords(doc, 'EntryConflict');
+      expect(listed?.sort(), s).toEqual(ftsWords(entryText(doc, 'EntryConflict')));
+    }
+    // Cut to 64 code units, a pair beyond the BMP never split; more than 10,000 words: none.
+    const long = `${'x'.repeat(63)}𝐀tail`;
+    expect(indexedWord(long)).toBe('x'.repeat(63));
+    expect(indexedWords(JSON.stringify({ r: `${'y'.repeat(70)} ${long}` }), null)).toEqual([
+      'y'.repeat(64),
+      'x'.repeat(63),
+    ]);
+    const many = Array.from({ length: INDEXED_WORDS_PER_ENTRY + 1 }, (_, i) => `w${i}`);
+    expect(indexedWords(JSON.stringify({ r: many.join(' ') }), null)).toBeNull();
+    expect(indexedWords(JSON.stringify({ r: many.slice(1).join(' ') }), null)).toHaveLength(
+      INDEXED_WORDS_PER_ENTRY,
+    );
   });
 
   it('leave out JSON keys and escapes, and take the error code', () => {

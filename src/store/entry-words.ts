@@ -101,6 +101,60 @@ function charBefore(s: string, at: number): string {
   return low >= 0xdc00 && low <= 0xdfff && at >= 2 ? s.slice(at - 2, at) : s[at - 1]!;
 }
 
+/** Of an entry's words, the length kept in a word index (PostgreSQL's), and how many at most. */
+export const INDEXED_WORD_LENGTH = 64;
+export const INDEXED_WORDS_PER_ENTRY = 10_000;
+
+/** A word as a word index keeps it: its first INDEXED_WORD_LENGTH code units, pairs kept whole. */
+export function indexedWord(word: string): string {
+  if (word.length <= INDEXED_WORD_LENGTH) return word;
+  const high = word.charCodeAt(INDEXED_WORD_LENGTH - 1);
+  return word.slice(
+    0,
+    high >= 0xd800 && high <= 0xdbff ? INDEXED_WORD_LENGTH - 1 : INDEXED_WORD_LENGTH,
+  );
+}
+
+/**
+ * The distinct words of an entry as its word index keeps them (entryText, lower-cased as
+ * searches are, split as searchWords splits, each cut by indexedWord), or null for an entry of
+ * more than INDEXED_WORDS_PER_ENTRY: a search then reads that entry itself.
+ */
+export function indexedWords(doc: string, errorCode: string | null | undefined): string[] | null {
+  const words = new Set<string>();
+  eachWord(lower(entryText(doc, errorCode)), (w) => words.add(indexedWord(w)));
+  return words.size > INDEXED_WORDS_PER_ENTRY ? null : [...words];
+}
+
+/** ASCII letters and digits: the characters of most words, told apart without a regex. */
+const ASCII_WORD = new Uint8Array(128).map((_, c) =>
+  (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) ? 1 : 0,
+);
+
+/**
+ * Each word of `text` as `text.split(SEPARATORS)` reads them, in order, by one pass over its
+ * characters (a third of the time of the split on this kind of text).
+ */
+function eachWord(text: string, fn: (word: string) => void): void {
+  let start = -1;
+  const n = text.length;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    // A character beyond the BMP is two code units: read whole.
+    const wide = c >= 0xd800 && c <= 0xdbff && i + 1 < n;
+    const isWord =
+      c < 128 ? ASCII_WORD[c] === 1 : WORD_CHAR.test(wide ? text.slice(i, i + 2) : text[i]!);
+    if (isWord) {
+      if (start < 0) start = i;
+    } else if (start >= 0) {
+      fn(text.slice(start, i));
+      start = -1;
+    }
+    if (wide) i++;
+  }
+  if (start >= 0) fn(text.slice(start));
+}
+
 /** Quoted for an FTS5 query. */
 const quoted = (w: string) => `"${w.replaceAll('"', '""')}"`;
 

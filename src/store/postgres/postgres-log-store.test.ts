@@ -2,6 +2,7 @@ import { describeLogStoreContract } from '../../../test/helpers/store-contract.t
 import { openTestPostgresStore, postgresAvailable } from '../../../test/helpers/postgres.ts';
 import { entry } from '../../../test/helpers/entries.ts';
 import { normalizeEntry } from '../../model/normalize.ts';
+import { indexedWords } from '../entry-words.ts';
 import type { MigrationProgress } from '../log-store.ts';
 import type { PostgresLogStore } from './postgres-log-store.ts';
 import { describe, expect, it } from 'vitest';
@@ -38,6 +39,13 @@ if (available) {
         expect(rows[0]!.words).toContain("'timeout'");
         expect(rows[0]!.words).toContain("'zoë'");
         expect(rows[0]!.words).not.toContain("'reason'"); // a JSON key, not a word
+        // The words the writer listed, as SQLite's index reads them (entry-words.ts).
+        const listed = await store.pool.query<{ doc: string; code: string | null; w: string[] }>(
+          `SELECT doc, error_code AS code, tsvector_to_array(words) AS w FROM entries
+            WHERE change_id = 'w1'`,
+        );
+        const [w1] = listed.rows;
+        expect([...w1!.w].sort()).toEqual(indexedWords(w1!.doc, w1!.code)!.sort());
         // More than 10,000 words: none kept, and every search reads the entry itself.
         expect(rows[1]!.words).toBeNull();
         expect(await ids(store, 'timeo zoë')).toEqual(['w1']);
@@ -49,27 +57,47 @@ if (available) {
       }
     });
 
-    it('indexes the words of entries stored before the index was (migration 11)', async () => {
+    it('indexes the words of entries stored before the index was (migrations 11 and 12)', async () => {
       const steps: Array<Parameters<MigrationProgress>[0]> = [];
       const first = await openTestPostgresStore('provlog_m11', undefined, (s) => steps.push(s));
       await first.store.ingest({
         tasks: [],
         entries: [normalizeEntry(entry('old', { reason: 'Throttled by the target' }))],
       });
+      // The store as version 10 left it: no words, no function.
       await first.store.pool.query(`DROP INDEX entries_words_unknown; DROP INDEX entries_words;
-        ALTER TABLE entries DROP COLUMN words; DROP FUNCTION provlog_entry_words;
-        DELETE FROM schema_migrations WHERE version = 11`);
+        ALTER TABLE entries DROP COLUMN words;
+        DELETE FROM schema_migrations WHERE version IN (11, 12)`);
       await first.store.close();
       const { store, close } = await openTestPostgresStore('provlog_m11', first.schema, (s) =>
         steps.push(s),
       );
       try {
-        expect(steps.map((s) => `${s.version} ${s.done}`)).toEqual(['11 false', '11 true']);
+        expect(steps.map((s) => `${s.version} ${s.done}`)).toEqual([
+          '11 false',
+          '11 true',
+          '12 false',
+          '12 true',
+        ]);
         const { rows } = await store.pool.query<{ words: string }>(
           'SELECT words::text AS words FROM entries',
         );
         expect(rows[0]!.words).toContain("'throttled'");
         expect(await ids(store, 'thrott')).toEqual(['old']);
+        // The column now keeps what the writer lists: an entry stored after the upgrade.
+        await store.ingest({
+          tasks: [],
+          entries: [normalizeEntry(entry('new', { minutes: 5, reason: 'Throttled again' }))],
+        });
+        expect(await ids(store, 'thrott')).toEqual(['new', 'old']);
+        expect(await ids(store, 'again thrott')).toEqual(['new']);
+        const generated = await store.pool.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM information_schema.columns
+            WHERE table_schema = $1 AND table_name = 'entries' AND column_name = 'words'
+              AND is_generated = 'NEVER'`,
+          [first.schema],
+        );
+        expect(generated.rows[0]!.n).toBe(1);
       } finally {
         await close();
       }

@@ -10,7 +10,8 @@ import type { LogDatabase } from '../db-types.ts';
 import { compileOnly } from '../compile-only.ts';
 import { LogReader } from '../log-reader.ts';
 import { ReaderBackedStore } from '../reader-backed-store.ts';
-import { entryTextSql, INDEXED_WORD_LENGTH, POSTGRES_MIGRATIONS } from './migrations.ts';
+import { entryTextSql, POSTGRES_MIGRATIONS } from './migrations.ts';
+import { indexedWord } from '../entry-words.ts';
 import { PostgresWriter } from './postgres-writer.ts';
 import { PgRunner } from './pg-runner.ts';
 import { DirectoryStore } from '../directory/directory-store.ts';
@@ -125,10 +126,10 @@ export class PostgresLogStore extends ReaderBackedStore implements LogStore {
             );
             if (started.length === 0) return { where: check(words) };
             const query = started
-              .map((r) => `'${r.start.slice(0, INDEXED_WORD_LENGTH).replaceAll("'", "''")}':*`)
+              .map((r) => `'${indexedWord(r.start).replaceAll("'", "''")}':*`)
               .join(' & ');
             const unanswered = words.filter((w) =>
-              started.every((r) => r.word !== w || r.start !== w || w.length > INDEXED_WORD_LENGTH),
+              started.every((r) => r.word !== w || r.start !== w || indexedWord(w) !== w),
             );
             const indexed = sql<SqlBool>`words @@ ${query}::tsquery`;
             const where = sql<SqlBool>`((${unanswered.length ? sql`${indexed} AND ${check(unanswered)}` : indexed})

@@ -3,6 +3,7 @@ import type { Pool, PoolClient } from 'pg';
 import type { TaskInput } from '../../model/task.ts';
 import type { StoreIngestResult } from '../log-store.ts';
 import { entryRowValues, taskRowValues, type PreparedEntry } from '../entry-codec.ts';
+import { indexedWords } from '../entry-words.ts';
 import {
   BatchAccounting,
   COUNTER_COLUMNS,
@@ -36,9 +37,15 @@ const ENTRY_COLUMNS = [
   ['doc', 'text'],
 ] as const;
 
-// One INSERT for the whole batch: arrays of column values unnested server-side.
-const INSERT_ENTRIES = `INSERT INTO entries (${ENTRY_COLUMNS.map(([c]) => c).join(', ')})
-  SELECT * FROM unnest(${ENTRY_COLUMNS.map(([, t], i) => `$${i + 1}::${t}[]`).join(', ')})
+const COLUMN_NAMES = ENTRY_COLUMNS.map(([c]) => c).join(', ');
+
+// One INSERT for the whole batch: arrays of column values unnested server-side. Each entry's
+// words (entry-words.ts, indexedWords) come as one text, joined by spaces (a word holds none),
+// or NULL for an entry of too many (migration 12).
+const INSERT_ENTRIES = `INSERT INTO entries (${COLUMN_NAMES}, words)
+  SELECT ${COLUMN_NAMES}, array_to_tsvector(string_to_array(word_list, ' '))
+  FROM unnest(${ENTRY_COLUMNS.map(([, t], i) => `$${i + 1}::${t}[]`).join(', ')}, $${ENTRY_COLUMNS.length + 1}::text[])
+    AS batch (${COLUMN_NAMES}, word_list)
   ON CONFLICT (change_id) DO NOTHING RETURNING change_id, seq`;
 
 const upsertRollup = (
@@ -175,11 +182,13 @@ export class PostgresWriter {
     entries.forEach((e, i) => {
       if (firstIndex.has(e.changeId)) return;
       firstIndex.set(e.changeId, i);
-      rows.push(entryRowValues(prepared[i]!, this.identityIds.get(texts[i]!)!));
+      const p = prepared[i]!;
+      const words = indexedWords(p.doc, p.head.errorCode);
+      rows.push([...entryRowValues(p, this.identityIds.get(texts[i]!)!), words && words.join(' ')]);
     });
     const inserted = await client.query<{ change_id: string; seq: number }>(
       INSERT_ENTRIES,
-      columnsOf(rows, ENTRY_COLUMNS.length),
+      columnsOf(rows, ENTRY_COLUMNS.length + 1),
     );
     const seqOf = new Map(inserted.rows.map((r) => [r.change_id, Number(r.seq)]));
     const outcomes: Array<'accepted' | 'duplicate'> = [];
