@@ -1,4 +1,4 @@
-import type { SqliteLogStore } from '../src/store/sqlite/sqlite-log-store.ts';
+import type { LogStore } from '../src/store/log-store.ts';
 import type { EntryFilter } from '../src/query/entry-filter.ts';
 import { parseEntryFilter } from '../src/query/entry-filter.ts';
 import { summarize } from './stats.ts';
@@ -15,12 +15,7 @@ export interface QueryPicks {
 type Case = { name: string; filters: () => Record<string, string> };
 
 /** First-page latency of filtered entry queries and of facets, from the API's own parser down. */
-export async function queryFigures(
-  store: SqliteLogStore,
-  picks: QueryPicks,
-  rng: Prng,
-  rounds: number,
-) {
+export async function queryFigures(store: LogStore, picks: QueryPicks, rng: Prng, rounds: number) {
   const pick = <T>(list: T[]): T => list[Math.floor(rng.next() * list.length)]!;
   const statuses = ['failure', 'skipped', 'success', 'failure,pending'];
   const windows = ['24h', '7d', '30d'];

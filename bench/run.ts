@@ -4,8 +4,10 @@ import { join } from 'node:path';
 import { generateDemoHistory } from '../src/demo/demo-history.ts';
 import { Prng } from '../src/demo/prng.ts';
 import { SqliteLogStore } from '../src/store/sqlite/sqlite-log-store.ts';
+import { PostgresLogStore } from '../src/store/postgres/postgres-log-store.ts';
+import type { TaskInput } from '../src/model/task.ts';
+import { prepareEntry, type PreparedEntry } from '../src/store/entry-codec.ts';
 import { normalizeEntry } from '../src/model/normalize.ts';
-import { prepareEntry } from '../src/store/entry-codec.ts';
 import { validateEntry, validateTask } from '../src/model/validate-ingest.ts';
 import {
   httpRate,
@@ -22,9 +24,10 @@ import { medianFigures } from './stats.ts';
 
 /**
  * `npm run bench [-- --entries 10000000] [--sample 200000] [--rounds 40] [--only ingest,csv]
- * [--repeat 3]`: figures as JSON on stdout; `--only` runs some of ingest, csv, ldap, scim,
- * queries; `--repeat` runs the ingest, CSV and LDAP sections that many times and reports each
- * figure's median (and every run), for a host whose speed varies from minute to minute.
+ * [--repeat 3] [--pg-entries 200000]`: figures as JSON on stdout; `--only` runs some of ingest,
+ * csv, ldap, scim, queries, pgqueries (the query figures on PostgreSQL); `--repeat` runs the
+ * ingest, CSV and LDAP sections that many times and reports each figure's median (and every
+ * run), for a host whose speed varies from minute to minute.
  * Progress goes to stderr. Nothing here asserts; tests never time anything.
  */
 function arg(name: string, fallback: number): number {
@@ -39,7 +42,7 @@ const entries = arg('entries', 1_000_000);
 const sampleSize = arg('sample', 200_000);
 const rounds = arg('rounds', 40);
 const repeat = arg('repeat', 1);
-const SECTIONS = ['ingest', 'csv', 'ldap', 'scim', 'queries'];
+const SECTIONS = ['ingest', 'csv', 'ldap', 'scim', 'queries', 'pgqueries'];
 const only = (() => {
   const i = process.argv.indexOf('--only');
   if (i === -1) return new Set(SECTIONS);
@@ -138,6 +141,7 @@ async function main() {
     log(JSON.stringify(figures.scimOutbound));
   }
   if (only.has('queries')) await querySection(figures);
+  if (only.has('pgqueries')) await pgQuerySection(figures);
   rmSync(dir, { recursive: true, force: true });
   process.stdout.write(`${JSON.stringify(figures, null, 2)}\n`);
 }
@@ -156,6 +160,75 @@ async function repeated<T extends object>(section: () => Promise<T>): Promise<T 
 async function querySection(figures: Record<string, unknown>) {
   log(`queries: loading ${entries} demo entries`);
   const store = new SqliteLogStore({ file: join(dir, 'query', 'provlog.db') });
+  const loaded = await loadQueryDataset((batch) => store.ingestSync(batch));
+  // Indexing what waits (the words of the last entries), statistics, checkpoint.
+  const optimizeStarted = performance.now();
+  store.optimize();
+  const optimizeSeconds = (performance.now() - optimizeStarted) / 1000;
+  figures.dataset = { ...loaded.dataset, optimizeSeconds: round1(optimizeSeconds) };
+  log(JSON.stringify(figures.dataset));
+  figures.queries = await queryFigures(store, loaded.picks, loaded.rng, rounds);
+  await store.close();
+}
+
+/**
+ * The same on PostgreSQL (`--only pgqueries`, `--pg-entries`, default `--entries`): the demo
+ * loaded into a schema of its own on the test server (PROVLOG_BENCH_DATABASE_URL), two batches
+ * in flight as concurrent writers would send them, then VACUUM ANALYZE (what autovacuum does
+ * after a load) and the same queries.
+ */
+async function pgQuerySection(figures: Record<string, unknown>) {
+  const url = process.env.PROVLOG_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+  const n = arg('pg-entries', entries);
+  const schema = `provlog_bench_${process.pid}`;
+  let store: PostgresLogStore;
+  try {
+    store = await PostgresLogStore.connect({
+      connectionString: url,
+      schema,
+      secretKeyHex: '0'.repeat(64),
+    });
+  } catch (err) {
+    figures.postgres = { skipped: `no PostgreSQL at ${url}: ${(err as Error).message}` };
+    log(JSON.stringify(figures.postgres));
+    return;
+  }
+  try {
+    log(`PostgreSQL queries: loading ${n} demo entries into schema ${schema}`);
+    let inFlight: Array<Promise<unknown>> = [];
+    const loaded = await loadQueryDataset(async (batch) => {
+      inFlight.push(store.ingestPrepared(batch));
+      if (inFlight.length >= 2) await inFlight.shift();
+    }, n);
+    await Promise.all(inFlight);
+    inFlight = [];
+    const vacuumStarted = performance.now();
+    await store.pool.query('VACUUM ANALYZE');
+    const dataset = {
+      ...loaded.dataset,
+      vacuumAnalyzeSeconds: round1((performance.now() - vacuumStarted) / 1000),
+    };
+    log(JSON.stringify(dataset));
+    figures.postgres = {
+      dataset,
+      queries: await queryFigures(store, loaded.picks, loaded.rng, rounds),
+    };
+  } finally {
+    await store.pool.query(`DROP SCHEMA ${schema} CASCADE`).catch(() => {});
+    await store.close();
+  }
+}
+
+const round1 = (x: number) => Math.round(x * 10) / 10;
+
+/**
+ * `n` demo entries handed to `ingest` a generated batch at a time (the valid ones, prepared),
+ * with the rate per fifth of the load, and what the queries will look for, picked from them.
+ */
+async function loadQueryDataset(
+  ingest: (batch: { tasks: TaskInput[]; entries: PreparedEntry[] }) => unknown,
+  n = entries,
+) {
   const rng = new Prng(99);
   const picks: QueryPicks = { names: [], words: [], taskIds: [], applications: [] };
   const apps = new Set<string>();
@@ -164,11 +237,11 @@ async function querySection(figures: Record<string, unknown>) {
   // Entries per second over each fifth of the load: how ingest holds up as the log grows.
   const byFifth: number[] = [];
   let fifthStart = { at: t0, loaded: 0 };
-  for (const batch of generateDemoHistory({ now, entries, seed: 11, days: 30 })) {
+  for (const batch of generateDemoHistory({ now, entries: n, seed: 11, days: 30 })) {
     const valid = batch.entries
       .filter((e) => validateEntry(e, now).length === 0)
       .map((e) => prepareEntry(normalizeEntry(e)));
-    store.ingestSync({
+    await ingest({
       tasks: batch.tasks.filter((t) => validateTask(t, now).length === 0),
       entries: valid,
     });
@@ -192,7 +265,7 @@ async function querySection(figures: Record<string, unknown>) {
     }
     loaded += batch.entries.length;
     if (loaded % 200_000 < batch.entries.length) log(`  ${loaded} entries`);
-    if (byFifth.length < 4 && loaded - fifthStart.loaded >= entries / 5) {
+    if (byFifth.length < 4 && loaded - fifthStart.loaded >= n / 5) {
       const at = performance.now();
       byFifth.push(Math.round((loaded - fifthStart.loaded) / ((at - fifthStart.at) / 1000)));
       fifthStart = { at, loaded };
@@ -203,26 +276,23 @@ async function querySection(figures: Record<string, unknown>) {
   byFifth.push(
     Math.round((loaded - fifthStart.loaded) / ((performance.now() - fifthStart.at) / 1000)),
   );
-  // Indexing what waits (the words of the last entries), statistics, checkpoint.
-  const optimizeStarted = performance.now();
-  store.optimize();
-  const optimizeSeconds = (performance.now() - optimizeStarted) / 1000;
   picks.applications = [...apps].map((a) =>
     a.toLowerCase().slice(0, Math.max(4, Math.ceil(a.length / 2))),
   );
-  figures.dataset = {
-    entries: loaded,
-    loadSeconds: Math.round(loadSeconds),
-    loadPerSec: Math.round(loaded / loadSeconds),
-    optimizeSeconds: Math.round(optimizeSeconds * 10) / 10,
-    loadPerSecByFifth: byFifth,
-    applications: [...apps],
-    identityQueries: picks.names.slice(0, 8),
-    freeTextQueries: picks.words.slice(0, 8),
+  return {
+    picks,
+    // Where the queries' own picks go on from.
+    rng,
+    dataset: {
+      entries: loaded,
+      loadSeconds: Math.round(loadSeconds),
+      loadPerSec: Math.round(loaded / loadSeconds),
+      loadPerSecByFifth: byFifth,
+      applications: [...apps],
+      identityQueries: picks.names.slice(0, 8),
+      freeTextQueries: picks.words.slice(0, 8),
+    },
   };
-  log(JSON.stringify(figures.dataset));
-  figures.queries = await queryFigures(store, picks, rng, rounds);
-  await store.close();
 }
 
 main().catch((err) => {

@@ -1,5 +1,10 @@
 import { describeLogStoreContract } from '../../../test/helpers/store-contract.ts';
-import { openTestPostgresStore, postgresAvailable } from '../../../test/helpers/postgres.ts';
+import pg from 'pg';
+import {
+  openTestPostgresStore,
+  postgresAvailable,
+  TEST_DATABASE_URL,
+} from '../../../test/helpers/postgres.ts';
 import { entry } from '../../../test/helpers/entries.ts';
 import { normalizeEntry } from '../../model/normalize.ts';
 import { indexedWords } from '../entry-words.ts';
@@ -18,6 +23,73 @@ if (available) {
 
   const ids = async (store: PostgresLogStore, q: string) =>
     (await store.listEntries({ q }, { limit: 10 })).items.map((e) => e.changeId);
+
+  describe('concurrent writers on PostgreSQL', () => {
+    it('a writer storing the same objects does not wait for another batch to commit', async () => {
+      const a = await openTestPostgresStore('provlog_writers');
+      const b = await openTestPostgresStore('provlog_writers', a.schema);
+      const blocker = new pg.Client({
+        connectionString: TEST_DATABASE_URL,
+        options: `-c search_path=${a.schema},public`,
+      });
+      await blocker.connect();
+      const same = {
+        sourceIdentity: { id: 'u-1', displayName: 'Ada Lovelace', type: 'User' },
+        targetIdentity: { id: 't-1', displayName: 'ada.lovelace', type: 'Account' },
+      };
+      try {
+        // Both writers know the systems already: only the objects are new.
+        await a.store.ingest({ tasks: [], entries: [normalizeEntry(entry('w0'))] });
+        await b.store.ingest({ tasks: [], entries: [normalizeEntry(entry('w1'))] });
+        // An uncommitted row of change id a1: the first writer's batch waits on it, in the
+        // middle of its transaction.
+        await blocker.query('BEGIN');
+        await blocker.query(`INSERT INTO entries (change_id, time, operation_id, direction, status,
+            action, object_type, trigger_method, identity_id, doc)
+          VALUES ('a1', 0, 'a1', 'inbound', 'success', 'create', 'user', 'manual', 0, '{}')`);
+        let firstDone = false;
+        const first = a.store
+          .ingest({ tasks: [], entries: [normalizeEntry(entry('a1', same))] })
+          .then((r) => ((firstDone = true), r));
+        // Until the first writer waits for that row (its identities are written by then).
+        const { rows: me } = await blocker.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+        const waiting = async () =>
+          (
+            await blocker.query<{ n: number }>(
+              'SELECT count(*)::int AS n FROM pg_stat_activity WHERE $1 = ANY(pg_blocking_pids(pid))',
+              [me[0]!.pid],
+            )
+          ).rows[0]!.n;
+        for (let i = 0; i < 200 && (await waiting()) === 0; i++)
+          await new Promise((r) => setTimeout(r, 50));
+        expect(await waiting()).toBe(1);
+        // Another process stores the same objects meanwhile: it waits for nothing of the first.
+        let timer: NodeJS.Timeout | undefined;
+        const second = await Promise.race([
+          b.store.ingest({
+            tasks: [],
+            entries: [normalizeEntry(entry('b1', { ...same, minutes: 1 }))],
+          }),
+          new Promise<never>((_, reject) => {
+            timer = setTimeout(
+              () => reject(new Error('the second writer waits for the first')),
+              10_000,
+            );
+          }),
+        ]).finally(() => clearTimeout(timer));
+        expect(second.entries).toEqual(['accepted']);
+        expect(firstDone).toBe(false);
+        await blocker.query('ROLLBACK');
+        expect((await first).entries).toEqual(['accepted']);
+        const found = await b.store.listEntries({ identity: 'lovelace' }, { limit: 10 });
+        expect(found.items.map((e) => e.changeId)).toEqual(['b1', 'a1']);
+      } finally {
+        await blocker.end();
+        await b.store.close();
+        await a.close();
+      }
+    });
+  });
 
   describe('free text on PostgreSQL', () => {
     it("keeps each entry's words in an index, and reads an entry of too many words", async () => {

@@ -103,10 +103,19 @@ export class PostgresWriter {
   ): Promise<StoreIngestResult & { renamedSystems: string[] }> {
     const client = await this.pool.connect();
     try {
+      // The identity dictionary and the system names are written before the batch's
+      // transaction, in statements of their own: another writer storing the same objects
+      // (another provlog process, or the next batch) then waits for those statements, not for
+      // this whole batch to commit. An identity a batch that then failed added stays, and no
+      // entry refers to it (searches find nothing by it); a system's name is its latest.
+      await this.identityIdsFor(
+        client,
+        entries.map((p) => p.identity),
+      );
+      const renamedSystems = await this.noteSystems(client, entries);
       await client.query('BEGIN');
       const taskOutcomes: Array<'accepted' | 'duplicate'> = [];
       for (const t of tasks) taskOutcomes.push(await this.writeTask(client, t));
-      const renamedSystems = await this.noteSystems(client, entries);
       const entryOutcomes = await this.writeEntries(client, entries);
       await client.query('COMMIT');
       return { tasks: taskOutcomes, entries: entryOutcomes, renamedSystems };
@@ -175,7 +184,6 @@ export class PostgresWriter {
     if (prepared.length === 0) return [];
     const texts = prepared.map((p) => p.identity);
     const entries = prepared.map((p) => p.head);
-    await this.identityIdsFor(client, texts);
     // A changeId twice in one batch: the first is the entry, the rest are duplicates.
     const firstIndex = new Map<string, number>();
     const rows: unknown[][] = [];
