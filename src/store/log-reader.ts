@@ -84,12 +84,25 @@ export interface ReaderDialect {
    * and a planner that sees a set to probe an index with, not thousands of constants.
    */
   idsIn(column: string, ids: number[]): Expression<SqlBool>;
+  /**
+   * Optional: an entry is among a page of the entries of identities `ids` — the first `limit`
+   * of `page` (seq and time, newest first) for each identity, `page` given that identity's id
+   * as an expression, merged and cut to `limit`. For a planner that otherwise reads every entry
+   * of those identities to sort them (PostgreSQL), or walks the time index for rare ones.
+   */
+  amongIdentityPage?(
+    ids: number[],
+    page: (id: Expression<unknown>) => Compilable,
+    limit: number,
+  ): Expression<SqlBool>;
 }
 
 /** A where dialect, and where free text matched many entries, one for the last stored of them. */
 type PageDialect = EntryWhereDialect & {
   /** Whether free text matched few entries, read by key (asked of the store when called). */
   few: () => boolean;
+  /** The identities the identity filter matched, where they are few enough to list. */
+  identityIds?: number[];
   last?: { dialect: EntryWhereDialect; olderThan: number };
 };
 
@@ -187,6 +200,7 @@ export class LogReader {
     return {
       ...dialect(text?.where),
       few: () => text?.few() ?? false,
+      ...(identity && identity.ids.length <= indexLimit ? { identityIds: identity.ids } : {}),
       ...(last ? { last: { dialect: dialect(() => last.where), olderThan: last.olderThan } } : {}),
     };
   }
@@ -358,6 +372,26 @@ export class LogReader {
       const recent = await this.recentPage(filter, systems, pos, limit);
       if (Array.isArray(recent)) return recent;
       dialect ??= await this.whereDialect(filter, IDENTITY_INDEX_LIMIT, false, recent === 'sparse');
+    }
+    const ids = dialect!.identityIds;
+    const among = this.dialect.amongIdentityPage;
+    if (ids?.length && among) {
+      // Each identity's newest matches by its own index range, then those few by key.
+      const others = { ...filter, identity: undefined };
+      const inPage = among(
+        ids,
+        (id) =>
+          this.qb
+            .selectFrom('entries')
+            .select(['seq', 'time'])
+            .where(pageConditions(others, systems, pos, dialect!))
+            .where(sql<SqlBool>`identity_id = ${id}`)
+            .orderBy('time', 'desc')
+            .orderBy('seq', 'desc')
+            .limit(limit + 1),
+        limit + 1,
+      );
+      return rows({ ...dialect!, identityMatch: () => inPage });
     }
     return rows(dialect!);
   }

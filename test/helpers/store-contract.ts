@@ -285,6 +285,40 @@ export function describeLogStoreContract(name: string, open: () => Promise<LogSt
       expect(await ids({ targetSystem: ['weiss hr'] })).toEqual(['s4']);
     });
 
+    it('pages through the entries of several identities, newest first, with other filters', async () => {
+      // Three people named alike, their entries interleaved in time, plus one of another name.
+      const list = Array.from({ length: 90 }, (_, i) =>
+        entry(`p${i}`, {
+          minutes: i * 7 - (i % 3) * 5,
+          ...(i % 4 === 0 ? { status: 'failure', errorCode: 'Timeout' } : { status: 'success' }),
+          targetIdentity: { id: `pat-${i % 3}`, displayName: `Pat Lee ${'ABC'[i % 3]}` },
+        }),
+      );
+      await put([
+        ...list,
+        entry('other', { minutes: 50, status: 'failure', errorCode: 'Timeout' }),
+      ]);
+      const newest = (l: EntryInput[]) =>
+        [...l].sort((a, b) => b.time.localeCompare(a.time)).map((e) => e.changeId);
+      const pages = async (filter: EntryFilter, limit: number) => {
+        const seen: string[] = [];
+        let cursor: string | undefined;
+        do {
+          const page = await store.listEntries(filter, { limit, ...(cursor ? { cursor } : {}) });
+          seen.push(...page.items.map((e) => e.changeId));
+          cursor = page.nextCursor ?? undefined;
+        } while (cursor);
+        return seen;
+      };
+      expect(await pages({ identity: 'pat lee' }, 7)).toEqual(newest(list));
+      expect(await pages({ identity: 'PAT', status: ['failure'] }, 4)).toEqual(
+        newest(list.filter((e) => e.status === 'failure')),
+      );
+      expect(await pages({ identity: 'lee b', status: ['success'] }, 5)).toEqual(
+        newest(list.filter((e) => e.status === 'success' && e.targetIdentity?.id === 'pat-1')),
+      );
+    });
+
     it('finds a common name shared by more identities than the index path takes', async () => {
       // 620 distinct people share "Common": the search walks entries in time order instead.
       const many = Array.from({ length: 620 }, (_, i) =>

@@ -146,6 +146,11 @@ export class PostgresLogStore extends ReaderBackedStore implements LogStore {
             return { all: () => ({ seqs: sql`SELECT unnest(${seqs}::bigint[])`, few: true }) };
           },
           idsIn: (column, ids) => sql<SqlBool>`${sql.ref(column)} = ANY(${ids}::bigint[])`,
+          // The page's seqs as an array: read by key, never by walking the time index.
+          amongIdentityPage: (ids, page, limit) =>
+            sql<SqlBool>`seq = ANY(ARRAY(SELECT p.seq FROM unnest(${ids}::int[]) AS i(id)
+              CROSS JOIN LATERAL (${page(sql.ref('i.id'))}) AS p
+              ORDER BY p.time DESC, p.seq DESC LIMIT ${limit}))`,
           identitySubquery: (folded) =>
             sql`SELECT id FROM identities WHERE text LIKE ${likePattern(folded)}`,
           matchIdentities: async (folded, limit) => {
