@@ -3,7 +3,6 @@ import type { PreparedEntry } from './entry-codec.ts';
 import type { Task, TaskInput } from '../model/task.ts';
 import type { EntryFilter } from '../query/entry-filter.ts';
 import type { TaskFilter } from '../query/task-filter.ts';
-import type { IngestResult } from '../ingest/ingest-records.ts';
 import type { PackedBatch } from '../ingest/packed-batch.ts';
 
 export interface Page<T> {
