@@ -335,6 +335,34 @@ export function describeLogStoreContract(name: string, open: () => Promise<LogSt
       expect(await ids({ identity: 'person 61' }, 100)).toHaveLength(11);
     });
 
+    it('pages through a name thousands of identities hold, newest first', async () => {
+      // More people than a page reads identity by identity: the entries are walked in order.
+      const crowd = Array.from({ length: 1_600 }, (_, i) =>
+        entry(`c${i}`, {
+          minutes: -i,
+          ...(i % 3 === 0 ? { status: 'failure', errorCode: 'Timeout' } : {}),
+          targetIdentity: { id: `crowd-${i}`, displayName: `Crowd Person ${i}` },
+        }),
+      );
+      await put([...crowd, entry('alone', { minutes: -5_000 })]);
+      // c0 is the newest.
+      const newest = (l: EntryInput[]) => l.map((e) => e.changeId);
+      const first = await store.listEntries({ identity: 'crowd' }, { limit: 50 });
+      expect(first.items.map((e) => e.changeId)).toEqual(newest(crowd).slice(0, 50));
+      const next = await store.listEntries(
+        { identity: 'crowd' },
+        { limit: 50, cursor: first.nextCursor! },
+      );
+      expect(next.items.map((e) => e.changeId)).toEqual(newest(crowd).slice(50, 100));
+      const failed = await store.listEntries(
+        { identity: 'CROWD PERSON', status: ['failure'] },
+        { limit: 40 },
+      );
+      expect(failed.items.map((e) => e.changeId)).toEqual(
+        newest(crowd.filter((e) => e.status === 'failure')).slice(0, 40),
+      );
+    });
+
     it('counts facets for the same filters, rollups agreeing with the entries themselves', async () => {
       const list: EntryInput[] = [];
       const statuses = ['success', 'failure', 'skipped', 'pending'] as const;
