@@ -85,17 +85,17 @@ export interface ReaderDialect {
    */
   idsIn(column: string, ids: number[]): Expression<SqlBool>;
   /**
-   * Optional: an entry is among a page of the entries of identities `ids` — the first `limit`
-   * of `page` (seq and time, newest first) for each identity, `page` given that identity's id
-   * as an expression, merged and cut to `limit`. For a planner that otherwise reads every entry
-   * of those identities to sort them (PostgreSQL), or walks the time index for rare ones.
-   */
-  /**
    * Optional: `column` is one of `ids` (thousands), as a condition the planner checks on the
    * entries it walks in time order rather than looking each id up in the column's index — for
    * a planner that reads a subquery of many identities through that index whatever it holds.
    */
   walkIdsIn?(column: string, ids: number[]): Expression<SqlBool>;
+  /**
+   * Optional: an entry is among a page of the entries of identities `ids` — the first `limit`
+   * of `page` (seq and time, newest first) for each identity, `page` given that identity's id
+   * as an expression, merged and cut to `limit`. For a planner that otherwise reads every entry
+   * of those identities to sort them (PostgreSQL), or walks the time index for rare ones.
+   */
   amongIdentityPage?(
     ids: number[],
     page: (id: Expression<unknown>) => Compilable,
