@@ -204,7 +204,16 @@ export class LogReader {
           many = 'index';
       }
       identity = { ids, many };
-      if (ids.length > indexLimit && many === 'scan' && !counting && this.dialect.walkIdsIn) {
+      // A term of a letter or two has no trigram to look up: gathering thousands of its
+      // identities would read the whole dictionary (the subquery stops at a page's worth).
+      const trigrams = [...folded].length >= 3;
+      if (
+        ids.length > indexLimit &&
+        many === 'scan' &&
+        !counting &&
+        trigrams &&
+        this.dialect.walkIdsIn
+      ) {
         const all = await this.dialect.matchIdentities(folded, WALK_IDS_LIMIT + 1);
         if (all.length <= WALK_IDS_LIMIT) identity.walk = all;
       }
