@@ -74,7 +74,7 @@ export function mayResolve(e: EntryHead): boolean {
 /** An entry's rollup dimensions, in ROLLUP_DIMENSIONS' order ('' = none). */
 type Dims = string[];
 
-const entryDims = (e: EntryHead): Dims => [
+export const entryDims = (e: EntryHead): Dims => [
   e.direction,
   e.status,
   e.action,

@@ -425,6 +425,98 @@ export function describeLogStoreContract(name: string, open: () => Promise<LogSt
       }
     });
 
+    it('counts facets of free text as the entries it finds, in any range and with any filter', async () => {
+      const list: EntryInput[] = [];
+      const statuses = ['success', 'failure', 'skipped'] as const;
+      for (let i = 0; i < 240; i++) {
+        const status = statuses[i % 3]!;
+        const said = [i % 2 ? 'Alpha' : 'Omega', i % 5 === 0 ? 'beta-test' : 'gamma', `n${i}`];
+        list.push(
+          entry(`ft${i}`, {
+            minutes: -i * 53,
+            status,
+            ...(status === 'failure' ? { errorCode: i % 4 ? 'Timeout' : 'EntryConflict' } : {}),
+            ...(status === 'skipped' ? { skipReason: 'no_change' } : {}),
+            reason: said.join(' '),
+            jobId: `job-${i % 4}`,
+            targetSystem: i % 7 ? { id: 'slack', name: 'Slack' } : { id: 'zoom', name: 'Zoom' },
+            targetIdentity: { id: `p${i % 6}`, displayName: `Person ${i % 6}` },
+          }),
+        );
+      }
+      // An entry of more words than an index keeps for one: read itself wherever it is counted.
+      const members = Array.from({ length: 10_000 }, (_, i) => `cn=alpha${i},ou=people`);
+      list.push(
+        entry('ft-many', {
+          minutes: -5,
+          status: 'failure',
+          errorCode: 'Timeout',
+          reason: 'Alpha gamma',
+          permissionChanges: { bound: members, unbound: [] },
+          targetSystem: { id: 'slack', name: 'Slack' },
+          targetIdentity: { id: 'p1', displayName: 'Person 1' },
+        }),
+      );
+      await put(list);
+      // Each word of q begins a word of the change id, the reason or the error code ("beta-te"
+      // one of "beta-test"; "ft7" the change ids ft7, ft70 to ft79).
+      const says = (e: EntryInput, q: string) =>
+        q
+          .split(' ')
+          .every((w) =>
+            new RegExp(`(^|[^a-z0-9])${w.replace('-', '\\-')}`).test(
+              `${e.changeId} ${e.reason} ${e.errorCode ?? ''}`.toLowerCase(),
+            ),
+          );
+      for (const q of ['alpha', 'alpha gamma', 'beta-te', 'ft7', 'n1', 'timeou alpha', 'zq']) {
+        for (const [from, to] of [
+          [undefined, undefined],
+          [BASE_TIME - 3 * 86_400_000 + 1234, undefined],
+          [BASE_TIME - 7 * 86_400_000, BASE_TIME - 86_400_000],
+        ] as Array<[number | undefined, number | undefined]>) {
+          for (const extra of [
+            {},
+            { status: ['failure' as const] },
+            { application: 'zoom' },
+            { jobId: ['job-1', 'job-2'] },
+            { identity: 'person 1' },
+          ]) {
+            const filter: EntryFilter = {
+              q,
+              ...(from !== undefined ? { from } : {}),
+              ...(to !== undefined ? { to } : {}),
+              ...extra,
+            };
+            const found = list.filter((e) => {
+              const t = Date.parse(e.time);
+              if ('status' in extra && e.status !== 'failure') return false;
+              if ('application' in extra && e.targetSystem?.id !== 'zoom') return false;
+              if ('jobId' in extra && !['job-1', 'job-2'].includes(e.jobId!)) return false;
+              if ('identity' in extra && e.targetIdentity?.id !== 'p1') return false;
+              return (
+                says(e, q) && (from === undefined || t >= from) && (to === undefined || t <= to)
+              );
+            });
+            const facets = await store.facets(filter);
+            const by = (key: (e: EntryInput) => string | undefined) => {
+              const counts: Record<string, number> = {};
+              for (const e of found) {
+                const k = key(e);
+                if (k !== undefined) counts[k] = (counts[k] ?? 0) + 1;
+              }
+              return counts;
+            };
+            const what = JSON.stringify(filter);
+            expect(facets.status, what).toEqual(by((e) => e.status));
+            expect(facets.errorCode, what).toEqual(by((e) => e.errorCode));
+            expect(facets.jobId, what).toEqual(by((e) => e.jobId));
+            expect(facets.targetSystem, what).toEqual(by((e) => e.targetSystem?.name));
+            expect((await ids(filter)).sort(), what).toEqual(found.map((e) => e.changeId).sort());
+          }
+        }
+      }
+    });
+
     it('derives task status, counts and description from the entries', async () => {
       await put(
         [

@@ -106,15 +106,16 @@ if (available) {
           ],
         });
         const { rows } = await store.pool.query<{ id: string; words: string | null }>(
-          'SELECT change_id AS id, words::text AS words FROM entries ORDER BY change_id',
+          `SELECT change_id AS id, words::text AS words FROM entries JOIN entry_words USING (seq)
+            ORDER BY change_id`,
         );
         expect(rows[0]!.words).toContain("'timeout'");
         expect(rows[0]!.words).toContain("'zoë'");
         expect(rows[0]!.words).not.toContain("'reason'"); // a JSON key, not a word
         // The words the writer listed, as SQLite's index reads them (entry-words.ts).
         const listed = await store.pool.query<{ doc: string; code: string | null; w: string[] }>(
-          `SELECT doc, error_code AS code, tsvector_to_array(words) AS w FROM entries
-            WHERE change_id = 'w1'`,
+          `SELECT doc, error_code AS code, tsvector_to_array(words) AS w
+            FROM entries JOIN entry_words USING (seq) WHERE change_id = 'w1'`,
         );
         const [w1] = listed.rows;
         expect([...w1!.w].sort()).toEqual(indexedWords(w1!.doc, w1!.code)!.sort());
@@ -129,17 +130,27 @@ if (available) {
       }
     });
 
-    it('indexes the words of entries stored before the index was (migrations 11 and 12)', async () => {
+    it('indexes the words of entries stored before the index was (migrations 11 to 13)', async () => {
       const steps: Array<Parameters<MigrationProgress>[0]> = [];
       const first = await openTestPostgresStore('provlog_m11', undefined, (s) => steps.push(s));
       await first.store.ingest({
         tasks: [],
-        entries: [normalizeEntry(entry('old', { reason: 'Throttled by the target' }))],
+        entries: [
+          normalizeEntry(entry('old', { reason: 'Throttled by the target' })),
+          normalizeEntry(
+            entry('old2', {
+              minutes: 1,
+              status: 'failure',
+              errorCode: 'Timeout',
+              reason: 'Throttled',
+            }),
+          ),
+          normalizeEntry(entry('calm', { minutes: 2, reason: 'Created quietly' })),
+        ],
       });
-      // The store as version 10 left it: no words, no function.
-      await first.store.pool.query(`DROP INDEX entries_words_unknown; DROP INDEX entries_words;
-        ALTER TABLE entries DROP COLUMN words;
-        DELETE FROM schema_migrations WHERE version IN (11, 12)`);
+      // The store as version 10 left it: no words, no function, no facet combinations.
+      await first.store.pool.query(`DROP TABLE entry_words; DROP TABLE facet_combos;
+        DELETE FROM schema_migrations WHERE version IN (11, 12, 13)`);
       await first.store.close();
       const { store, close } = await openTestPostgresStore('provlog_m11', first.schema, (s) =>
         steps.push(s),
@@ -150,26 +161,33 @@ if (available) {
           '11 true',
           '12 false',
           '12 true',
+          '13 false',
+          '13 true',
         ]);
         const { rows } = await store.pool.query<{ words: string }>(
-          'SELECT words::text AS words FROM entries',
+          "SELECT words::text AS words FROM entry_words JOIN entries USING (seq) WHERE change_id = 'old'",
         );
         expect(rows[0]!.words).toContain("'throttled'");
-        expect(await ids(store, 'thrott')).toEqual(['old']);
-        // The column now keeps what the writer lists: an entry stored after the upgrade.
+        expect(await ids(store, 'thrott')).toEqual(['old2', 'old']);
+        // Each entry's combination of facet values, counted without reading the entries.
+        expect((await store.facets({ q: 'thrott' })).status).toEqual({ success: 1, failure: 1 });
+        expect((await store.facets({ q: 'thrott', status: ['failure'] })).errorCode).toEqual({
+          Timeout: 1,
+        });
+        // What the writer adds after the upgrade: words and a combination the migration made.
         await store.ingest({
           tasks: [],
           entries: [normalizeEntry(entry('new', { minutes: 5, reason: 'Throttled again' }))],
         });
-        expect(await ids(store, 'thrott')).toEqual(['new', 'old']);
+        expect(await ids(store, 'thrott')).toEqual(['new', 'old2', 'old']);
         expect(await ids(store, 'again thrott')).toEqual(['new']);
-        const generated = await store.pool.query<{ n: number }>(
+        expect((await store.facets({ q: 'thrott' })).status).toEqual({ success: 2, failure: 1 });
+        const left = await store.pool.query<{ n: number }>(
           `SELECT count(*)::int AS n FROM information_schema.columns
-            WHERE table_schema = $1 AND table_name = 'entries' AND column_name = 'words'
-              AND is_generated = 'NEVER'`,
+            WHERE table_schema = $1 AND table_name = 'entries' AND column_name = 'words'`,
           [first.schema],
         );
-        expect(generated.rows[0]!.n).toBe(1);
+        expect(left.rows[0]!.n).toBe(0);
       } finally {
         await close();
       }

@@ -7,6 +7,7 @@ import { indexedWords } from '../entry-words.ts';
 import {
   BatchAccounting,
   COUNTER_COLUMNS,
+  entryDims,
   mayResolve,
   ROLLUP_DIMENSIONS,
   type RollupRow,
@@ -39,14 +40,16 @@ const ENTRY_COLUMNS = [
 
 const COLUMN_NAMES = ENTRY_COLUMNS.map(([c]) => c).join(', ');
 
-// One INSERT for the whole batch: arrays of column values unnested server-side. Each entry's
-// words (entry-words.ts, indexedWords) come as one text, joined by spaces (a word holds none),
-// or NULL for an entry of too many (migration 12).
-const INSERT_ENTRIES = `INSERT INTO entries (${COLUMN_NAMES}, words)
-  SELECT ${COLUMN_NAMES}, array_to_tsvector(string_to_array(word_list, ' '))
-  FROM unnest(${ENTRY_COLUMNS.map(([, t], i) => `$${i + 1}::${t}[]`).join(', ')}, $${ENTRY_COLUMNS.length + 1}::text[])
-    AS batch (${COLUMN_NAMES}, word_list)
+// One INSERT for the whole batch: arrays of column values unnested server-side.
+const INSERT_ENTRIES = `INSERT INTO entries (${COLUMN_NAMES})
+  SELECT * FROM unnest(${ENTRY_COLUMNS.map(([, t], i) => `$${i + 1}::${t}[]`).join(', ')})
   ON CONFLICT (change_id) DO NOTHING RETURNING change_id, seq`;
+
+// The stored entries' words (entry-words.ts, indexedWords) as one text each, joined by spaces (a
+// word holds none), or NULL for an entry of too many; beside their time and facet combination.
+const INSERT_WORDS = `INSERT INTO entry_words (seq, time, combo, words)
+  SELECT seq, time, combo, array_to_tsvector(string_to_array(word_list, ' '))
+  FROM unnest($1::int8[], $2::int8[], $3::int4[], $4::text[]) AS batch (seq, time, combo, word_list)`;
 
 const upsertRollup = (
   table: string,
@@ -94,6 +97,8 @@ function columnsOf<T>(rows: T[][], width: number): T[][] {
 export class PostgresWriter {
   private readonly identityIds = new Map<string, number>();
   private readonly systemNames = new Map<string, string>();
+  /** facet_combos ids by their dimensions joined (few hundred in a log). */
+  private readonly comboIds = new Map<string, number>();
 
   constructor(private readonly pool: Pool) {}
 
@@ -113,16 +118,18 @@ export class PostgresWriter {
         entries.map((p) => p.identity),
       );
       const renamedSystems = await this.noteSystems(client, entries);
+      const combos = await this.combosOf(client, entries);
       await client.query('BEGIN');
       const taskOutcomes: Array<'accepted' | 'duplicate'> = [];
       for (const t of tasks) taskOutcomes.push(await this.writeTask(client, t));
-      const entryOutcomes = await this.writeEntries(client, entries);
+      const entryOutcomes = await this.writeEntries(client, entries, combos);
       await client.query('COMMIT');
       return { tasks: taskOutcomes, entries: entryOutcomes, renamedSystems };
     } catch (err) {
       await client.query('ROLLBACK').catch(() => {});
       this.identityIds.clear();
       this.systemNames.clear();
+      this.comboIds.clear();
       throw err;
     } finally {
       client.release();
@@ -162,6 +169,35 @@ export class PostgresWriter {
     return ids;
   }
 
+  /**
+   * Each entry's facet combination id (migration 13), the combinations not seen before stored
+   * first, as identities are: committed at once, whatever becomes of the batch.
+   */
+  private async combosOf(client: PoolClient, entries: PreparedEntry[]): Promise<number[]> {
+    const keys = entries.map(({ head }) => entryDims(head).join('\u0000'));
+    const missing = [...new Set(keys.filter((k) => !this.comboIds.has(k)))].sort();
+    if (missing.length) {
+      const columns = columnsOf(
+        missing.map((k) => k.split('\u0000')),
+        ROLLUP_DIMENSIONS.length,
+      );
+      const dims = ROLLUP_DIMENSIONS.join(', ');
+      const unnested = `unnest(${ROLLUP_DIMENSIONS.map((_, i) => `$${i + 1}::text[]`).join(', ')}) AS d (${dims})`;
+      await client.query(
+        `INSERT INTO facet_combos (${dims}) SELECT * FROM ${unnested} ON CONFLICT DO NOTHING`,
+        columns,
+      );
+      const rows = await client.query<Record<string, string> & { id: number }>(
+        `SELECT c.* FROM facet_combos c JOIN ${unnested}
+          ON ${ROLLUP_DIMENSIONS.map((d) => `c.${d} = d.${d}`).join(' AND ')}`,
+        columns,
+      );
+      for (const r of rows.rows)
+        this.comboIds.set(ROLLUP_DIMENSIONS.map((d) => r[d]).join('\u0000'), r.id);
+    }
+    return keys.map((k) => this.comboIds.get(k)!);
+  }
+
   private async identityIdsFor(client: PoolClient, texts: string[]): Promise<void> {
     const missing = [...new Set(texts.filter((t) => !this.identityIds.has(t)))].sort();
     if (missing.length === 0) return;
@@ -180,6 +216,7 @@ export class PostgresWriter {
   private async writeEntries(
     client: PoolClient,
     prepared: PreparedEntry[],
+    combos: number[],
   ): Promise<Array<'accepted' | 'duplicate'>> {
     if (prepared.length === 0) return [];
     const texts = prepared.map((p) => p.identity);
@@ -190,15 +227,22 @@ export class PostgresWriter {
     entries.forEach((e, i) => {
       if (firstIndex.has(e.changeId)) return;
       firstIndex.set(e.changeId, i);
-      const p = prepared[i]!;
-      const words = indexedWords(p.doc, p.head.errorCode);
-      rows.push([...entryRowValues(p, this.identityIds.get(texts[i]!)!), words && words.join(' ')]);
+      rows.push(entryRowValues(prepared[i]!, this.identityIds.get(texts[i]!)!));
     });
     const inserted = await client.query<{ change_id: string; seq: number }>(
       INSERT_ENTRIES,
-      columnsOf(rows, ENTRY_COLUMNS.length + 1),
+      columnsOf(rows, ENTRY_COLUMNS.length),
     );
     const seqOf = new Map(inserted.rows.map((r) => [r.change_id, Number(r.seq)]));
+    const stored: unknown[][] = [];
+    for (const [changeId, i] of firstIndex) {
+      const seq = seqOf.get(changeId);
+      if (seq === undefined) continue;
+      const p = prepared[i]!;
+      const words = indexedWords(p.doc, p.head.errorCode);
+      stored.push([seq, Date.parse(p.head.time), combos[i], words && words.join(' ')]);
+    }
+    if (stored.length) await client.query(INSERT_WORDS, columnsOf(stored, 4));
     const outcomes: Array<'accepted' | 'duplicate'> = [];
     const acc = new BatchAccounting();
     // Failures of this batch that an entry earlier in it resolved already.
