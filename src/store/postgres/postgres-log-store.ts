@@ -116,8 +116,12 @@ export class PostgresLogStore extends ReaderBackedStore implements LogStore {
             // starts) often puts far too high. Of more, the page walks the time index and looks
             // each entry's words up by key (~4 µs): gathering the seqs of more matches to hash
             // them read a words row each (14,000 matches: ~90 ms).
+            // The entries of too many words apart: asked in one condition (OR), the planner
+            // would gather every match of a common word from the index before the first row.
+            const limit = WORDS_LIST_LIMIT + 1;
             const probe =
-              sql`SELECT w.seq FROM entry_words w WHERE ${match.onWords} LIMIT ${WORDS_LIST_LIMIT + 1}`.compile(
+              sql`(SELECT w.seq FROM entry_words w WHERE ${match.indexed} LIMIT ${limit})
+              UNION ALL (SELECT w.seq FROM entry_words w WHERE ${match.unindexed} LIMIT ${limit})`.compile(
                 qb,
               );
             const found = await pool.query<{ seq: number }>(probe.sql, [...probe.parameters]);
