@@ -130,6 +130,46 @@ if (available) {
       }
     });
 
+    it('checks a word most entries say on what the other words find', async () => {
+      const { store, close } = await openTestPostgresStore('provlog_common');
+      try {
+        const list = Array.from({ length: 500 }, (_, i) =>
+          normalizeEntry(
+            entry(`c${i}`, {
+              minutes: i,
+              status: i % 2 ? 'success' : 'failure',
+              ...(i % 2 ? {} : { errorCode: 'Timeout' }),
+              reason: [i % 5 ? 'Everywhere' : 'Elsewhere', i % 10 < 3 ? 'rarely' : 'often'].join(
+                ' ',
+              ),
+            }),
+          ),
+        );
+        await store.ingest({ tasks: [], entries: list });
+        await store.pool.query('ANALYZE entry_words');
+        // The statistics know the word: the query takes the path under test.
+        const { rows } = await store.pool.query<{ f: number }>(
+          `SELECT most_common_elem_freqs[array_position(most_common_elems::text::text[], 'everywhere')] AS f
+            FROM pg_stats WHERE schemaname = current_schema() AND tablename = 'entry_words'
+              AND attname = 'words'`,
+        );
+        expect(rows[0]!.f).toBeGreaterThan(0.2);
+        const expected = list
+          .filter((e, i) => i % 5 !== 0 && i % 10 < 3)
+          .map((e) => e.changeId)
+          .reverse();
+        expect(expected.length).toBe(100);
+        const all = async (q: string) =>
+          (await store.listEntries({ q }, { limit: 200 })).items.map((e) => e.changeId);
+        expect(await all('rare everyw')).toEqual(expected);
+        expect(await all('everyw rarel')).toEqual(expected);
+        const facets = await store.facets({ q: 'rare everyw' });
+        expect(facets.status).toEqual({ success: 50, failure: 50 });
+      } finally {
+        await close();
+      }
+    });
+
     it('indexes the words of entries stored before the index was (migrations 11 to 13)', async () => {
       const steps: Array<Parameters<MigrationProgress>[0]> = [];
       const first = await openTestPostgresStore('provlog_m11', undefined, (s) => steps.push(s));
