@@ -87,7 +87,9 @@ export class PostgresLogStore extends ReaderBackedStore implements LogStore {
       connectionString: o.connectionString,
       max: o.poolSize ?? 8,
       // JIT compiling a facet count took it 70 ms more than it saved; provlog's queries are short.
-      options: `-c search_path=${schema},public -c jit=off`,
+      // A search's bitmap of a common word's entries turned lossy in 4 MB (the default), and
+      // every entry of a page it marked was read again: 32 MB keeps them exact.
+      options: `-c search_path=${schema},public -c jit=off -c work_mem=32MB`,
       types: int8AsNumber,
     });
     try {
@@ -314,7 +316,11 @@ async function wordsMatchSql(
   );
   // With several words, those most entries say are checked on what the others find: the index
   // reads a prefix's every match before an AND (a word nine entries in ten say: ~1,000,000).
-  // ts_match_vq is @@ as a function, which the planner does not take to the index.
+  // ts_match_vq is @@ as a function, which the planner does not take to the index. When every
+  // word is common, the least common is looked up (and the planner, taking the words for
+  // independent, reads the table for a first page: quick for words said together, the whole
+  // table for two never said together — 'corp assign', ~0.5 s; their AND in the index took
+  // ~0.12 s there but 0.2–0.35 s for pairs said together, the usual case).
   const freq = starts.length > 1 ? await frequencies(starts) : starts.map(() => 0);
   const rarest = Math.min(...freq);
   const looked = starts.filter((_, i) => freq[i]! < COMMON_WORD || freq[i] === rarest);
