@@ -40,6 +40,17 @@ export const ROLLUP_DIMENSIONS = [
   'job_id',
 ] as const;
 
+/**
+ * The ROLLUP_DIMENSIONS of an entries row (columns prefixed by `alias`) in SQL, as rollups and
+ * facet_combos keep them ('' for none); the first four are never NULL.
+ */
+export const rollupDimsSql = (alias: string): string[] =>
+  ROLLUP_DIMENSIONS.map((d) =>
+    ['direction', 'status', 'action', 'object_type'].includes(d)
+      ? `${alias}${d}`
+      : `coalesce(${alias}${d}, '')`,
+  );
+
 /** A rollup row: bucket start, the dimensions ('' = none), and the count to add. */
 export type RollupRow = [bucket: number, ...dims: string[], n: number];
 

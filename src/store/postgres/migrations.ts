@@ -2,7 +2,7 @@ import { directoryMatchingSchema, directorySchema } from '../directory/directory
 import { configSchema } from '../config/config-schema.ts';
 import { needsRefold, refoldForSearch } from '../search-refold.ts';
 import { outboundSchema } from '../outbound/outbound-schema.ts';
-import { ROLLUP_DIMENSIONS } from '../batch-accounting.ts';
+import { ROLLUP_DIMENSIONS, rollupDimsSql } from '../batch-accounting.ts';
 import {
   INDEXED_WORD_LENGTH,
   INDEXED_WORDS_PER_ENTRY,
@@ -222,7 +222,7 @@ CREATE TABLE facet_combos (
   UNIQUE (${ROLLUP_DIMENSIONS.join(', ')})
 );
 INSERT INTO facet_combos (${ROLLUP_DIMENSIONS.join(', ')})
-  SELECT DISTINCT ${entryDims('').join(', ')} FROM entries ORDER BY 1, 2, 3, 4, 5, 6, 7, 8, 9;
+  SELECT DISTINCT ${rollupDimsSql('').join(', ')} FROM entries ORDER BY 1, 2, 3, 4, 5, 6, 7, 8, 9;
 CREATE TABLE entry_words (
   seq BIGINT PRIMARY KEY,
   time BIGINT NOT NULL,
@@ -231,7 +231,7 @@ CREATE TABLE entry_words (
 );
 INSERT INTO entry_words (seq, time, combo, words)
   SELECT e.seq, e.time, c.id, e.words FROM entries e JOIN facet_combos c
-    ON ${ROLLUP_DIMENSIONS.map((d, i) => `c.${d} = ${entryDims('e.')[i]}`).join(' AND ')};
+    ON ${ROLLUP_DIMENSIONS.map((d, i) => `c.${d} = ${rollupDimsSql('e.')[i]}`).join(' AND ')};
 CREATE INDEX entry_words_words ON entry_words USING gin (words);
 CREATE INDEX entry_words_unknown ON entry_words (seq) WHERE words IS NULL;
 -- Rows arrive about in time order: a time window is a stretch of the table, which a count
@@ -243,12 +243,3 @@ ALTER TABLE entries DROP COLUMN words;
 `,
   },
 ];
-
-/** An entries row's facet dimensions as rollups and facet_combos keep them ('' for none). */
-function entryDims(alias: string): string[] {
-  return ROLLUP_DIMENSIONS.map((d) =>
-    ['direction', 'status', 'action', 'object_type'].includes(d)
-      ? `${alias}${d}`
-      : `coalesce(${alias}${d}, '')`,
-  );
-}

@@ -281,8 +281,6 @@ async function wordsMatchSql(
   indexed: Expression<SqlBool>;
   /** …and those of too many words, which keep none. */
   unindexed: Expression<SqlBool>;
-  /** Both. */
-  onWords: Expression<SqlBool>;
   /** On an entries row. */
   onEntries: Expression<SqlBool>;
 }> {
@@ -304,7 +302,6 @@ async function wordsMatchSql(
     return {
       indexed: all,
       unindexed: sql<SqlBool>`FALSE`,
-      onWords: all,
       onEntries: check(words, 'entries'),
     };
   }
@@ -340,7 +337,6 @@ async function wordsMatchSql(
   const onE = parts((c) => c, 'entries');
   return {
     ...onW,
-    onWords: sql<SqlBool>`(${onW.indexed} OR ${onW.unindexed})`,
     onEntries: sql<SqlBool>`EXISTS (SELECT 1 FROM entry_words w
       WHERE w.seq = entries.seq AND (${onE.indexed} OR ${onE.unindexed}))`,
   };

@@ -2,7 +2,7 @@ import { directoryMatchingSchema, directorySchema } from '../directory/directory
 import { configSchema } from '../config/config-schema.ts';
 import { outboundSchema } from '../outbound/outbound-schema.ts';
 import { needsRefold, refoldForSearch } from '../search-refold.ts';
-import { ROLLUP_DIMENSIONS } from '../batch-accounting.ts';
+import { ROLLUP_DIMENSIONS, rollupDimsSql } from '../batch-accounting.ts';
 
 /** The last identity whose trigrams are indexed (migration 7); later ones wait for the writer. */
 export const INDEXED_THROUGH =
@@ -17,14 +17,6 @@ const rollupTable = (name: string) => `CREATE TABLE ${name} (
 ) STRICT, WITHOUT ROWID;`;
 
 const ROLLUP_DIMS = ROLLUP_DIMENSIONS.join(', ');
-/** An entries row's facet dimensions as rollups and facet_combos keep them ('' for none). */
-const entryDims = (alias: string) =>
-  ROLLUP_DIMENSIONS.map((d) =>
-    ['direction', 'status', 'action', 'object_type'].includes(d)
-      ? `${alias}${d}`
-      : `coalesce(${alias}${d}, '')`,
-  );
-
 /**
  * Each combination of facet values entries hold (a few hundred in a log), and each entry's time
  * and combination, in seq order: what facets of free text count (migration 12, entry-facets.ts).
@@ -274,10 +266,10 @@ INSERT OR REPLACE INTO meta (key, value) VALUES ('words_indexed', '0');
     sql: `
 ${FACET_TABLES}
 INSERT INTO facet_combos (${ROLLUP_DIMS})
-  SELECT DISTINCT ${entryDims('').join(', ')} FROM entries;
+  SELECT DISTINCT ${rollupDimsSql('').join(', ')} FROM entries;
 INSERT INTO entry_facets (seq, time, combo)
   SELECT e.seq, e.time, c.id FROM entries e JOIN facet_combos c
-    ON ${entryDims('e.')
+    ON ${rollupDimsSql('e.')
       .map((value, i) => `c.${ROLLUP_DIMENSIONS[i]} = ${value}`)
       .join(' AND ')}
   ORDER BY e.seq;
