@@ -6,7 +6,12 @@ export type CatalogCodes<C extends ErrorCode> = C;
 
 /** What a CSV file must be before its rows are read: a readable UTF-8 text file, delimiter known. */
 export type CsvProbeResult =
-  | { ok: true; delimiter: string }
+  | {
+      ok: true;
+      delimiter: string;
+      /** The file's size in bytes when probed. */
+      bytes: number;
+    }
   | {
       ok: false;
       code: CatalogCodes<'CsvUnreadable' | 'CsvMissingHeader' | 'CsvInvalidEncoding'>;
@@ -33,11 +38,13 @@ const UTF8_BOM = [0xef, 0xbb, 0xbf];
 export async function probeCsvFile(path: string, delimiter?: string): Promise<CsvProbeResult> {
   if (delimiter !== undefined) assertDelimiter(delimiter);
   let prefix: Buffer;
+  let bytes: number;
   try {
     const info = await stat(path);
     if (info.isDirectory()) return unreadable(`'${path}' is a directory, not a CSV file.`);
     // Opening a FIFO or a device could block or never end.
     if (!info.isFile()) return unreadable(`'${path}' is not a regular file.`);
+    bytes = info.size;
     const handle = await open(path, 'r');
     try {
       const buffer = Buffer.alloc(PREFIX_BYTES);
@@ -68,7 +75,7 @@ export async function probeCsvFile(path: string, delimiter?: string): Promise<Cs
   if (firstLine.includes(0)) {
     return invalidEncoding(`'${path}' contains NUL bytes in its header row: it is not UTF-8 text.`);
   }
-  return { ok: true, delimiter: delimiter ?? detectDelimiter(firstLine) };
+  return { ok: true, delimiter: delimiter ?? detectDelimiter(firstLine), bytes };
 }
 
 function detectDelimiter(line: Buffer): string {
