@@ -18,8 +18,9 @@ export class SqliteRunner implements SqlRunner {
     const c = query.compile();
     const stmt = this.statements.get(c.sql);
     const params = c.parameters as unknown[];
-    if (stmt.reader) return stmt.all(...params) as T[];
-    stmt.run(...params);
+    // The values as one array: bound in order, without spreading them into arguments.
+    if (stmt.reader) return stmt.all(params) as T[];
+    stmt.run(params);
     return [];
   }
 
