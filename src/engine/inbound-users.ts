@@ -76,7 +76,8 @@ export async function processRow(
   const named: typeof base & { sourceName?: string } = { sourceKey: row.key, startedAt, steps };
   if (name) named.sourceName = name;
   // Object.assign rather than a spread with fields after it: Node 20's V8 adds each field that
-  // follows a spread on a slow path (~1 µs a field), and a cycle builds an outcome per object.
+  // follows a spread, and that the spread object lacks, on a slow path (~1 µs a field), and a
+  // cycle builds an outcome per object.
   const done = (result: Result): Outcome => Object.assign({}, named, result);
   const scope = evaluateScope(ctx.job.scoping, attrs, row.values);
   const anchoredId = await lookup.anchor(row.key);
