@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { NODE_FLAGS } from './stats.ts';
 import { once } from 'node:events';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -71,7 +72,7 @@ export function writeBatchFiles(dir: string, sample: Sample): string[] {
 
 const CHILD = fileURLToPath(new URL('./ingest-child.ts', import.meta.url));
 const child = (args: string[]) =>
-  spawn(process.execPath, ['--import', 'tsx', CHILD, ...args], {
+  spawn(process.execPath, [...NODE_FLAGS, '--import', 'tsx', CHILD, ...args], {
     stdio: ['pipe', 'pipe', 'inherit'],
   });
 

@@ -80,3 +80,6 @@ export function medianFigures(runs: unknown[]): unknown {
     ]),
   );
 }
+
+/** The V8 flags this run was given that provlog runs with (bin/provlog.js), for child processes. */
+export const NODE_FLAGS = process.execArgv.filter((a) => a.startsWith('--max-semi-space-size'));
