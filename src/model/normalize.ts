@@ -9,15 +9,13 @@ import { redactHeaders, redactUrl, redactValue, REDACTED, isSecretName } from '.
  */
 export function normalizeEntry(input: EntryInput, extraSecretNames?: ReadonlySet<string>): Entry {
   const info = input.errorCode ? lookupErrorCode(input.errorCode) : undefined;
-  // Object.assign, not a spread with fields after it: Node 20's V8 adds each field that follows
-  // a spread, and that the spread object lacks, on a slow path (~1 µs a field), and an entry
-  // from outside may lack all four.
-  const entry: Entry = Object.assign({}, input, {
-    taskId: input.taskId ?? null,
-    operationId: input.operationId ?? input.changeId,
-    triggerMethod: input.triggerMethod ?? 'automatic',
-    time: toIsoString(input.time),
-  });
+  // A copy, then the defaults set where absent: Node 20's V8 adds a field that follows a spread
+  // in the same literal, and that the spread object lacks, on a slow path (~1 µs a field).
+  const entry = { ...input } as Entry;
+  if (entry.taskId === undefined) entry.taskId = null;
+  if (entry.operationId === undefined) entry.operationId = input.changeId;
+  if (entry.triggerMethod === undefined) entry.triggerMethod = 'automatic';
+  entry.time = toIsoString(input.time);
   if (input.retryAt) entry.retryAt = toIsoString(input.retryAt);
   if (info) {
     entry.errorCode = info.code;
