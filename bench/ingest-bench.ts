@@ -24,20 +24,26 @@ const BATCH = Number(process.env.BATCH ?? 5000);
  * The physical baseline: the same rows into the same table and indexes, with the same page
  * size and pragmas, through one bare prepared statement, every value computed beforehand. What
  * provlog adds on top — validation, normalisation and redaction, the identity dictionary and
- * its trigram index, rollups, task counts, failure resolution — is the gap.
+ * its trigram index, rollups, task counts, failure resolution — is the gap. The rows are read
+ * from the batch files the measured runs read, so the baseline can be measured right beside
+ * each of them (this host's speed drifts from minute to minute).
  */
-export function rawInsertRate(dir: string, sample: Sample): number {
+export function rawInsertRate(dir: string, files: string[]): number {
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   const db = new Database(join(dir, 'raw.db'));
   tuneSqlite(db);
   db.exec(SQLITE_MIGRATIONS.map((m) => m.sql).join('\n'));
   const identities = new Map<string, number>();
-  const rows = sample.entries.map((input) => {
-    const p = prepareEntry(normalizeEntry(input));
-    if (!identities.has(p.identity)) identities.set(p.identity, identities.size + 1);
-    return sqliteEntryRowValues(p, identities.get(p.identity)!);
-  });
+  const rows: unknown[][] = [];
+  for (const file of files)
+    for (const line of readFileSync(file, 'utf8').split('\n')) {
+      const { kind, ...input } = JSON.parse(line) as { kind: string } & EntryInput;
+      if (kind !== 'entry') continue;
+      const p = prepareEntry(normalizeEntry(input));
+      if (!identities.has(p.identity)) identities.set(p.identity, identities.size + 1);
+      rows.push(sqliteEntryRowValues(p, identities.get(p.identity)!));
+    }
   const insert = db.prepare(`INSERT OR IGNORE INTO entries
     (change_id, time, task_id, job_id, cycle_id, operation_id, direction, status, action, object_type, skip_reason,
      error_code, trigger_module, trigger_method, source, source_system_id, target_system_id, application_id, identity_id,

@@ -66,13 +66,11 @@ function collect(n: number, seed: number): Sample {
 }
 
 /**
- * The raw baseline and what describes the sample, with its batch files written; the sample
- * itself is not kept, so the producer and client processes later measures run beside hold no
- * heap of it.
+ * What describes the sample, with its batch files written; the sample itself is not kept, so
+ * the producer and client processes later measures run beside hold no heap of it.
  */
 function prepareIngest(name: string, sample: Sample) {
   const bytes = sample.entries.reduce((n, e) => n + JSON.stringify(e).length, 0);
-  const raw = rawInsertRate(join(dir, 'raw'), sample);
   return {
     files: writeBatchFiles(join(dir, `batches-${name}`), sample),
     figures: {
@@ -81,7 +79,6 @@ function prepareIngest(name: string, sample: Sample) {
       entriesWithModifiedProperties: sample.entries.filter((e) => e.modifiedProperties?.length)
         .length,
       meanEntryJsonBytes: Math.round(bytes / sample.entries.length),
-      rawBetterSqlite3PerSec: Math.round(raw),
     },
   };
 }
@@ -103,14 +100,20 @@ async function ingestSection() {
   const prepared = prepareIngestSamples();
   const out: Record<string, unknown> = {};
   for (const [name, { files, figures }] of Object.entries(prepared)) {
+    // The baseline just before and just after the in-process run, which is compared with their
+    // mean: this host's speed drifts by half within minutes.
+    const rawBefore = rawInsertRate(join(dir, 'raw'), files);
     const inProcess = await inProcessRate(join(dir, 'inproc'), files, figures.entries);
+    const rawAfter = rawInsertRate(join(dir, 'raw'), files);
+    const raw = (rawBefore + rawAfter) / 2;
     const http = await httpRate(join(dir, 'http'), files, figures.entries);
     for (const f of files) rmSync(f, { force: true });
     out[name] = {
       ...figures,
+      rawBetterSqlite3PerSec: Math.round(raw),
+      rawBeforeAndAfterPerSec: [Math.round(rawBefore), Math.round(rawAfter)],
       inProcessPerSec: Math.round(inProcess.perSec),
-      inProcessShareOfRaw:
-        Math.round((inProcess.perSec / figures.rawBetterSqlite3PerSec) * 100) / 100,
+      inProcessShareOfRaw: Math.round((inProcess.perSec / raw) * 100) / 100,
       // Where the in-process run's time went: every thread, and the producer's (main) alone.
       inProcessCpuSeconds: inProcess.processCpuSeconds,
       inProcessMainThreadCpuSeconds: inProcess.mainThreadCpuSeconds,
