@@ -169,7 +169,10 @@ export async function processRow(
   const actor = { type: 'job' as const, id: ctx.job.id, taskId: ctx.taskId };
   try {
     if (!match) {
-      const created = await directory.createUser(input, actor);
+      // Matched on userName, the chunk's look-up has just found no user of that name.
+      const created = await directory.createUser(input, actor, {
+        nameChecked: matchOn === 'userName',
+      });
       await directory.setAnchor(ctx.job.id, row.key, 'user', created.id);
       lookup.noteUser(created);
       lookup.noteAnchor(row.key, created.id);

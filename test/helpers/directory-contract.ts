@@ -85,6 +85,20 @@ export function describeDirectoryContract(
       expect((await dir.changesSince(0, 100)).items).toHaveLength(1);
     });
 
+    it('refuses a taken userName to a caller that says it looked the name up, changing nothing', async () => {
+      const a = await dir.createUser({ userName: 'Ann@example.com' });
+      await expect(
+        dir.createUser({ userName: 'ann@EXAMPLE.com' }, undefined, { nameChecked: true }),
+      ).rejects.toThrow();
+      expect((await dir.listUsers({}, { limit: 10 })).items).toEqual([a]);
+      expect((await dir.changesSince(0, 100)).items).toHaveLength(1);
+      // A free name goes in without the look-up.
+      const b = await dir.createUser({ userName: 'bo@example.com' }, undefined, {
+        nameChecked: true,
+      });
+      expect(await dir.getUser(b.id)).toEqual(b);
+    });
+
     it('keeps group members and reports them added and removed', async () => {
       const u1 = await dir.createUser({ userName: 'u1' });
       const u2 = await dir.createUser({ userName: 'u2' });

@@ -65,7 +65,16 @@ export class DirectoryStore {
 
   // ---- users
 
-  async createUser(input: HubUserInput, actor?: Actor): Promise<HubUser> {
+  /**
+   * `nameChecked`: the caller looked the folded userName up in this same transaction and found
+   * no user (an import's chunk look-up, chunk-lookup.ts), so no query asks again; the unique
+   * index still guards the insert.
+   */
+  async createUser(
+    input: HubUserInput,
+    actor?: Actor,
+    opts: { nameChecked?: boolean } = {},
+  ): Promise<HubUser> {
     return this.runner.transaction(async (tx) => {
       await this.checkUserRefs(tx, input);
       const time = this.now();
@@ -81,14 +90,23 @@ export class DirectoryStore {
         updatedAt: at,
         version: 1,
       });
-      await this.assertUnique(tx, 'user', user.userName, undefined);
-      await tx.all(
-        this.insertRow(
-          'user',
-          'hub_users',
-          Object.assign(this.userRow(user), { created_at: time }),
-        ),
+      if (!opts.nameChecked) await this.assertUnique(tx, 'user', user.userName, undefined);
+      const insert = this.insertRow(
+        'user',
+        'hub_users',
+        Object.assign(this.userRow(user), { created_at: time }),
       );
+      try {
+        await tx.all(insert);
+      } catch (err) {
+        // Taken after all (a writer beside this transaction): the conflict as the check would
+        // report it where the transaction can still be read (SQLite), otherwise the error.
+        if (opts.nameChecked)
+          await this.assertUnique(tx, 'user', user.userName, undefined).catch((e: unknown) => {
+            if (e instanceof DirectoryError) throw e;
+          });
+        throw err;
+      }
       await this.record(
         tx,
         'user',
