@@ -46,7 +46,13 @@ export interface CycleResult {
   task: Task;
 }
 
-const CHUNK = 200;
+/**
+ * Rows per hub transaction. Each commit writes every page its rows changed, and the hub's
+ * indexes of names and source keys take rows all over: 500 rows to a commit write two thirds
+ * of the WAL that 200 do (272 against 423 MiB for 100,000 users; 3 pairs of imports: main
+ * thread 6.4-7.4 CPU s against 7.0-7.9), and hold the hub's writers back ~30 ms at most.
+ */
+const CHUNK = 500;
 // A group carries its member list: fewer per transaction keeps one transaction short.
 const GROUP_CHUNK = 50;
 
