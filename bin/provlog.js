@@ -1,7 +1,7 @@
-#!/usr/bin/env -S node --max-semi-space-size=32
-// A young generation of 32 MiB semi-spaces (V8's default is 16): an import or an ingest makes
-// short-lived objects per entry, and a CSV import of 100,000 users spends half as long collecting
-// them as at the default (npm run bench). package.json's scripts pass the same flag.
+#!/usr/bin/env node
+// package.json's scripts (npm start, npm run provlog) run this with --max-semi-space-size=32: a
+// young generation twice V8's default, in which an import's short-lived per-row objects cost
+// half as long to collect (npm run bench). Not in the line above: `env -S` is not everywhere.
 // The CLI runs the TypeScript sources directly (tsx), so it works right after `npm install`.
 import { register } from 'tsx/esm/api';
 
