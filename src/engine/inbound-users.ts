@@ -58,27 +58,29 @@ export async function processRow(
   const steps = [
     step('import', 'success', `Imported ${row.key} from ${ctx.system.name}${at}`, details),
   ];
-  const base = { sourceKey: row.key, startedAt, steps };
+  const base: Pick<Outcome, 'sourceKey' | 'sourceName' | 'startedAt' | 'steps'> = {
+    sourceKey: row.key,
+    startedAt,
+    steps,
+  };
+  // Object.assign rather than a spread with fields after it: Node 20's V8 adds each field that
+  // follows a spread, and that the spread object lacks, on a slow path (~1 µs a field), and a
+  // cycle builds an outcome per object.
+  const done = (result: Result): Outcome => Object.assign({}, base, result);
   const { mapped } = row;
   if (mapped.outcome === 'missing') {
     const names = mapped.missing.map((m) => `'${m}'`).join(', ');
     steps.push(step('scoping', 'skipped', 'Not evaluated: required attributes are missing'));
-    return {
-      ...base,
+    return done({
       action: 'other',
       status: 'failure',
       errorCode: 'MandatoryFieldsMissing',
       reason: `Required attribute ${names} is missing${at}`,
-    };
+    });
   }
   const attrs = mapped.attributes;
   const name = attrs.displayName ?? attrs.userName;
-  const named: typeof base & { sourceName?: string } = { sourceKey: row.key, startedAt, steps };
-  if (name) named.sourceName = name;
-  // Object.assign rather than a spread with fields after it: Node 20's V8 adds each field that
-  // follows a spread, and that the spread object lacks, on a slow path (~1 µs a field), and a
-  // cycle builds an outcome per object.
-  const done = (result: Result): Outcome => Object.assign({}, named, result);
+  if (name) base.sourceName = name;
   const scope = evaluateScope(ctx.job.scoping, attrs, row.values);
   const anchoredId = await lookup.anchor(row.key);
   if (!scope.inScope) {
