@@ -81,5 +81,5 @@ export function medianFigures(runs: unknown[]): unknown {
   );
 }
 
-/** The V8 flags this run was given that provlog runs with (bin/provlog.js), for child processes. */
+/** V8 flags of this run that provlog runs with (package.json's scripts), for child processes. */
 export const NODE_FLAGS = process.execArgv.filter((a) => a.startsWith('--max-semi-space-size'));

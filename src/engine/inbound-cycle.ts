@@ -178,7 +178,7 @@ export async function runInboundCycle(
     const outcomes = await deps.directory.withTransaction(async (dir) => {
       const lookup = new ChunkLookup(dir, job.id, matchOn);
       // Each record is mapped once: the look-ups need its matching value, and so does processing.
-      // (Object.assign: Node 20's V8 adds a field after a spread, new to it, on a slow path, ~1 µs.)
+      // (Object.assign: Node 20's V8 adds a field new to a spread object on a slow path, ~1 µs.)
       const rows: MappedRow[] = chunk.map((r) =>
         r.kind === 'record' ? Object.assign({}, r, { mapped: mapper.map(r.values) }) : r,
       );

@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os';
 import { probeCsvFile, type CatalogCodes } from './probe-csv-file.ts';
 import { MAX_RECORD_CHARS, readCsvRecords, type ParsedRecord } from './read-csv-records.ts';
 import { readRowsThreaded } from './threaded-rows.ts';
+import { rowValues } from './row-values.ts';
 
 /** Where and how to read a CSV source. */
 export interface CsvSourceOptions {
@@ -108,7 +109,7 @@ export async function openCsvSource(opts: CsvSourceOptions): Promise<CsvOpenResu
     rows: {
       [Symbol.asyncIterator]: () =>
         threaded
-          ? readRowsThreaded(opts, probe.delimiter, headers, rowValues)
+          ? readRowsThreaded(opts, probe.delimiter, headers)
           : readRows(opts, probe.delimiter, headers),
     },
   };
@@ -307,27 +308,6 @@ function toRow(
     };
   }
   return { kind: 'record', line, key, values };
-}
-
-/**
- * The row as column → value (`fields` from `offset`, one per column), built by assignment so that every row of a file shares one object
- * shape (fast to read); a column named "__proto__" is defined as an own property, a column.
- */
-function rowValues(headers: string[], fields: string[], offset = 0): Record<string, string> {
-  const values: Record<string, string> = {};
-  for (let i = 0; i < headers.length; i++) {
-    const name = headers[i]!;
-    const value = fields[offset + i] ?? '';
-    if (name === '__proto__')
-      Object.defineProperty(values, name, {
-        value,
-        enumerable: true,
-        writable: true,
-        configurable: true,
-      });
-    else values[name] = value;
-  }
-  return values;
 }
 
 function quoteList(names: string[]): string {

@@ -1,4 +1,5 @@
 import type { CsvRow } from './csv-source.ts';
+import { rowValues } from './row-values.ts';
 
 /**
  * CSV rows laid out for a thread hand-off: the records' lines, keys and values as flat arrays
@@ -49,11 +50,7 @@ export class PackedRowsBuilder {
 }
 
 /** The rows of a packed batch, in order, as `readRows` made them. */
-export function* unpackRows(
-  batch: PackedRows,
-  headers: string[],
-  valuesOf: (headers: string[], values: string[], offset: number) => Record<string, string>,
-): Generator<CsvRow> {
+export function* unpackRows(batch: PackedRows, headers: string[]): Generator<CsvRow> {
   let record = 0;
   let error = 0;
   const columns = headers.length;
@@ -68,7 +65,7 @@ export function* unpackRows(
       kind: 'record',
       line: batch.lines[record]!,
       key: batch.keys[record]!,
-      values: valuesOf(headers, batch.values, record * columns),
+      values: rowValues(headers, batch.values, record * columns),
     };
     record++;
   }

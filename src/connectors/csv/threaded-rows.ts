@@ -18,7 +18,6 @@ export async function* readRowsThreaded(
   opts: CsvSourceOptions,
   delimiter: string,
   headers: string[],
-  valuesOf: (headers: string[], values: string[], offset: number) => Record<string, string>,
 ): AsyncGenerator<CsvRow> {
   const worker = new Worker(new URL('./csv-reader-worker.js', import.meta.url), {
     workerData: { opts, delimiter, headers, batchRows: BATCH_ROWS, credit: CREDIT },
@@ -49,7 +48,7 @@ export async function* readRowsThreaded(
         return;
       }
       if (!m.done) worker.postMessage(1);
-      for (const row of unpackRows(m.rows, headers, valuesOf)) {
+      for (const row of unpackRows(m.rows, headers)) {
         lastLine = row.line;
         yield row;
       }
