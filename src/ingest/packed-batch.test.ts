@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { entry, task } from '../../test/helpers/entries.ts';
 import { normalizeEntry } from '../model/normalize.ts';
 import { prepareEntry } from '../store/entry-codec.ts';
-import { DOCS_PER_STRING, packBatch, unpackBatch } from './packed-batch.ts';
+import { DOC_CHARS_PER_STRING, packBatch, unpackBatch } from './packed-batch.ts';
 import type { PreparedBatch } from './prepare-records.ts';
 
 describe('packing a prepared batch for a thread hand-off', () => {
@@ -30,20 +30,32 @@ describe('packing a prepared batch for a thread hand-off', () => {
     });
   });
 
-  it('joins the documents a few hundred to a string, and finds each again', () => {
-    const n = DOCS_PER_STRING * 2 + 3;
-    const entries = Array.from({ length: n }, (_, i) =>
+  it('joins the documents a few dozen to a string, and finds each again', () => {
+    const entries = Array.from({ length: 300 }, (_, i) =>
       prepareEntry(normalizeEntry(entry(`c${i}`, { reason: 'é'.repeat(i % 7) }))),
     );
     const batch: PreparedBatch = { tasks: [], entries, rejected: [] };
     const packed = packBatch(batch);
-    expect(packed.docs).toHaveLength(3);
+    expect(packed.docs.length).toBeGreaterThan(1);
+    expect(packed.docCounts.reduce((a, b) => a + b, 0)).toBe(300);
+    for (const s of packed.docs) expect(s.length).toBeLessThanOrEqual(DOC_CHARS_PER_STRING);
     expect(packed.docs[0]).toBe(
       entries
-        .slice(0, DOCS_PER_STRING)
+        .slice(0, packed.docCounts[0])
         .map((e) => e.doc)
         .join(''),
     );
+    expect(unpackBatch(structuredClone(packed))).toStrictEqual(batch);
+  });
+
+  it('gives a document longer than a string holds a string of its own', () => {
+    const long = 'x'.repeat(DOC_CHARS_PER_STRING + 10);
+    const entries = ['short', long, 'after'].map((reason, i) =>
+      prepareEntry(normalizeEntry(entry(`c${i}`, { reason }))),
+    );
+    const batch: PreparedBatch = { tasks: [], entries, rejected: [] };
+    const packed = packBatch(batch);
+    expect(packed.docCounts).toEqual([1, 1, 1]);
     expect(unpackBatch(structuredClone(packed))).toStrictEqual(batch);
   });
 

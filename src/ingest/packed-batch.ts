@@ -15,22 +15,25 @@ export interface PackedBatch {
   strings: Record<(typeof STRING_FIELDS)[number], Array<string | null>>;
   sourceSystem: Array<string | null>;
   targetSystem: Array<string | null>;
-  /** The documents, DOCS_PER_STRING to a string: document i is in `docs[i / DOCS_PER_STRING]`. */
+  /** The documents, joined a few dozen to a string (DOC_CHARS_PER_STRING). */
   docs: string[];
+  /** How many documents each string of `docs` holds, in order. */
+  docCounts: number[];
   /** Where each document ends in its string. */
   docEnds: number[];
   identities: string[];
 }
 
 /**
- * Documents joined per string. Joined soon after they are made, a batch's documents never
- * outlive a young-generation collection as thousands of separate strings (each copied, then
- * promoted). Kept under V8's large-object size (128 KiB; documents are 1–2 KB): a string above
- * it gets memory mapped for it alone, on each side of the hand-off, and fresh memory costs a page
- * fault per 4 KiB — about 10 µs each on a virtual machine, where 256 documents to a string made
- * a 100,000-user import take 47,000 more faults (~0.5 s of CPU) than 64 do.
+ * Characters of documents joined to a string. Joined soon after they are made, a batch's
+ * documents never outlive a young-generation collection as thousands of separate strings (each
+ * copied, then promoted). A string stays under V8's large-object size (128 KiB) even when its
+ * characters take two bytes: a string above it gets memory mapped for it alone, on each side of
+ * the hand-off, and fresh memory costs a page fault per 4 KiB — about 10 µs each on a virtual
+ * machine, where strings of 256 documents made a 100,000-user import take 47,000 more faults
+ * (~0.5 s of CPU) than strings of 64. A document longer than this has a string of its own.
  */
-export const DOCS_PER_STRING = 64;
+export const DOC_CHARS_PER_STRING = 48 * 1024;
 
 const STRING_FIELDS = HEAD_TEXT_FIELDS;
 
@@ -60,6 +63,7 @@ export class PackedBatchBuilder {
   private readonly sourceSystem: Array<string | null> = [];
   private readonly targetSystem: Array<string | null> = [];
   private readonly docs: string[] = [];
+  private readonly docCounts: number[] = [];
   private readonly docEnds: number[] = [];
   private readonly identities: string[] = [];
   private open: string[] = [];
@@ -71,10 +75,10 @@ export class PackedBatchBuilder {
     this.sourceSystem.push(packSystem(head.sourceSystem));
     this.targetSystem.push(packSystem(head.targetSystem));
     this.identities.push(identity);
+    if (this.end && this.end + doc.length > DOC_CHARS_PER_STRING) this.seal();
     this.open.push(doc);
     this.end += doc.length;
     this.docEnds.push(this.end);
-    if (this.open.length === DOCS_PER_STRING) this.seal();
   }
 
   finish(tasks: PreparedBatch['tasks'], rejected: PreparedBatch['rejected']): PackedBatch {
@@ -86,6 +90,7 @@ export class PackedBatchBuilder {
       sourceSystem: this.sourceSystem,
       targetSystem: this.targetSystem,
       docs: this.docs,
+      docCounts: this.docCounts,
       docEnds: this.docEnds,
       identities: this.identities,
     };
@@ -93,6 +98,7 @@ export class PackedBatchBuilder {
 
   private seal(): void {
     this.docs.push(this.open.join(''));
+    this.docCounts.push(this.open.length);
     this.open = [];
     this.end = 0;
   }
@@ -101,7 +107,16 @@ export class PackedBatchBuilder {
 export function unpackBatch(packed: PackedBatch): PreparedBatch {
   const s = packed.strings;
   const entries: PreparedEntry[] = [];
+  let string = 0;
+  let left = packed.docCounts[0] ?? 0;
+  let start = 0;
   for (let i = 0; i < packed.docEnds.length; i++) {
+    if (left === 0) {
+      string++;
+      left = packed.docCounts[string]!;
+      start = 0;
+    }
+    left--;
     const head = {} as Record<string, unknown>;
     for (const f of STRING_FIELDS) {
       const v = s[f][i];
@@ -112,12 +127,13 @@ export function unpackBatch(packed: PackedBatch): PreparedBatch {
     const tgt = packed.targetSystem[i];
     if (src) head.sourceSystem = unpackSystem(src);
     if (tgt) head.targetSystem = unpackSystem(tgt);
-    const start = i % DOCS_PER_STRING ? packed.docEnds[i - 1]! : 0;
+    const end = packed.docEnds[i]!;
     entries.push({
       head: head as unknown as EntryHead,
-      doc: packed.docs[(i / DOCS_PER_STRING) | 0]!.slice(start, packed.docEnds[i]),
+      doc: packed.docs[string]!.slice(start, end),
       identity: packed.identities[i]!,
     });
+    start = end;
   }
   return { tasks: packed.tasks, entries, rejected: packed.rejected };
 }

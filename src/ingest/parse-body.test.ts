@@ -48,4 +48,28 @@ describe('NDJSON bodies', () => {
     expect((thrown as BodyError).malformed).toBe(true);
     expect(seen).toEqual([1]);
   });
+
+  it('reads UTF-8 bytes line by line as it reads the text they encode', () => {
+    const text = `\uFEFF${body}\n{"kind":"entry","changeId":"c3","name":"山田 Ærø 👩‍💻"}\n`;
+    const bytes = new TextEncoder().encode(text);
+    const collect = (input: string | Uint8Array) => {
+      const seen: unknown[] = [];
+      eachNdjsonRecord(
+        input,
+        (r) => seen.push(r),
+        (r) => seen.push(r),
+      );
+      return seen;
+    };
+    const fromBytes = collect(bytes);
+    expect(fromBytes).toEqual(collect(new TextDecoder().decode(bytes)));
+    expect(fromBytes.at(-1)).toMatchObject({ line: 7, value: { name: '山田 Ærø 👩‍💻' } });
+    // A view into a bigger buffer reads only its own bytes.
+    const framed = new Uint8Array(bytes.length + 20).fill(0x0a);
+    framed.set(bytes, 10);
+    expect(collect(framed.subarray(10, 10 + bytes.length))).toEqual(fromBytes);
+    expect(() => collect(new TextEncoder().encode('{"kind":"entry"}\n{nope'))).toThrow(
+      /^Line 2 is not valid JSON/,
+    );
+  });
 });

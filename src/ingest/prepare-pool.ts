@@ -24,6 +24,17 @@ export type PrepareReply =
       error?: string;
     };
 
+/**
+ * The bytes in a buffer that can be moved to a worker: the body's own when it fills its memory
+ * alone (as a body read whole is), else a copy. Moving a big body's own memory spares this thread
+ * a copy into fresh memory (a page fault per 4 KiB, ~10 µs each on a virtual machine: ~20 ms for
+ * a body of 5,000 entries). The body given is not usable afterwards.
+ */
+function movable(body: Buffer): Uint8Array {
+  const whole = body.byteOffset === 0 && body.byteLength === body.buffer.byteLength;
+  return whole && !(body.buffer instanceof SharedArrayBuffer) ? body : new Uint8Array(body);
+}
+
 /** Below this size (bytes) a body is prepared in place: a worker round trip would cost more. */
 const INLINE_BODY_BYTES = 256 * 1024;
 
@@ -71,12 +82,7 @@ export class PreparePool {
         return Promise.reject(err as Error);
       }
     }
-    // A copy into a buffer of its own (a memcpy) can be moved to the worker without another.
-    return this.dispatch({
-      format,
-      body: typeof body === 'string' ? body : new Uint8Array(body),
-      now,
-    });
+    return this.dispatch({ format, body: typeof body === 'string' ? body : movable(body), now });
   }
 
   async close(): Promise<void> {

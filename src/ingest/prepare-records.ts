@@ -117,16 +117,25 @@ export function prepareBody(format: BodyFormat, text: string, now: number): Prep
 }
 
 /** prepareBody packed as it goes, for a writer thread (see prepareRecordsPacked). */
-export function prepareBodyPacked(format: BodyFormat, text: string, now: number): PackedBatch {
-  if (format === 'json') return prepareRecordsPacked(recordsFromJson(parseJsonBody(text)), now);
+export function prepareBodyPacked(
+  format: BodyFormat,
+  body: string | Uint8Array,
+  now: number,
+): PackedBatch {
+  if (format === 'json') {
+    const text = typeof body === 'string' ? body : decoder.decode(body);
+    return prepareRecordsPacked(recordsFromJson(parseJsonBody(text)), now);
+  }
   return packing((out) =>
     eachNdjsonRecord(
-      text,
+      body,
       (r) => prepareRecord(r, now, out),
       (r) => out.rejected.push(r),
     ),
   );
 }
+
+const decoder = new TextDecoder();
 
 function parseJsonBody(text: string): unknown {
   try {

@@ -3,15 +3,13 @@ import { BodyError } from './parse-body.ts';
 import { prepareBodyPacked } from './prepare-records.ts';
 import type { PrepareReply, PrepareRequest } from './prepare-pool.ts';
 
-const decoder = new TextDecoder();
-
 /** Prepares ingest bodies off the writer's thread: parse, validate, normalise, split. */
 parentPort!.on('message', (req: PrepareRequest) => {
   let reply: PrepareReply;
   try {
     const { format, body, now } = req.job;
-    const text = typeof body === 'string' ? body : decoder.decode(body);
-    reply = { id: req.id, ok: true, batch: prepareBodyPacked(format, text, now) };
+    // NDJSON bytes are decoded a line at a time (parse-body.ts), JSON as a whole.
+    reply = { id: req.id, ok: true, batch: prepareBodyPacked(format, body, now) };
   } catch (err) {
     reply =
       err instanceof BodyError
