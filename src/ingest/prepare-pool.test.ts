@@ -133,4 +133,18 @@ describe('a worker-prepared batch handed to the store as it is', () => {
     expect(await storePrepared(store, packed)).toMatchObject({ accepted: 3, duplicates: 0 });
     expect(received).toEqual(['c1', 'c3']);
   });
+
+  it('gives a pooled body memory back once a worker has read it, and uses it again', async () => {
+    const pool = workerPool();
+    const bytes = Buffer.from(ndjson);
+    const memory = pool.buffers.take(bytes.length);
+    const body = Buffer.from(memory, 0, bytes.copy(Buffer.from(memory)));
+    const onWorker = await pool.prepareBody('ndjson', body, NOW, true);
+    expect(unpackBatch(onWorker as never)).toEqual(prepareBody('ndjson', ndjson, NOW));
+    expect(pool.buffers.size).toBe(1);
+    // Moved to the worker (this side's view is detached) and back: it serves the next body.
+    expect(memory.byteLength).toBe(0);
+    expect(pool.buffers.take(bytes.length).byteLength).toBe(1024 * 1024);
+    expect(pool.buffers.size).toBe(0);
+  });
 });

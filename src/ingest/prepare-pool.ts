@@ -4,6 +4,7 @@ import type { FieldError } from '../model/validation-error.ts';
 import { BodyError } from './parse-body.ts';
 import { prepareBody, type BodyFormat, type PreparedBatch } from './prepare-records.ts';
 import type { PackedBatch } from './packed-batch.ts';
+import { BodyBuffers } from './body-buffers.ts';
 
 export interface PrepareJob {
   format: BodyFormat;
@@ -15,14 +16,18 @@ export interface PrepareRequest {
   id: number;
   job: PrepareJob;
 }
-export type PrepareReply =
+export type PrepareReply = (
   | { id: number; ok: true; batch: PackedBatch }
   | {
       id: number;
       ok: false;
       bodyError?: { message: string; errors: FieldError[]; malformed: boolean };
       error?: string;
-    };
+    }
+) & {
+  /** The body's memory, moved back once read (for the pool's buffers). */
+  memory?: ArrayBuffer;
+};
 
 /**
  * The bytes in a buffer that can be moved to a worker: the body's own when it fills its memory
@@ -52,6 +57,8 @@ export function defaultPrepareWorkers(): number {
  * first use, keep the process alive only while they have work, and are replaced if one dies.
  */
 export class PreparePool {
+  /** Memory for request bodies, used again (read-body.ts reads bodies into it). */
+  readonly buffers = new BodyBuffers();
   private readonly slots: Array<WorkerChannel<PrepareReply> | undefined>;
   private closed = false;
 
@@ -72,17 +79,21 @@ export class PreparePool {
     format: BodyFormat,
     body: Buffer | string,
     now = Date.now(),
+    /** The body is a view of memory from `buffers`, given back once read. */
+    pooled = false,
   ): Promise<PreparedBatch | PackedBatch> {
     const size = typeof body === 'string' ? body.length : body.byteLength;
     if (this.size === 0 || size < this.inlineBelowBytes) {
       try {
         const text = typeof body === 'string' ? body : body.toString('utf8');
+        if (pooled && typeof body !== 'string') this.buffers.give(body.buffer as ArrayBuffer);
         return Promise.resolve(prepareBody(format, text, now));
       } catch (err) {
         return Promise.reject(err as Error);
       }
     }
-    return this.dispatch({ format, body: typeof body === 'string' ? body : movable(body), now });
+    if (typeof body === 'string') return this.dispatch({ format, body, now }, false);
+    return this.dispatch({ format, body: pooled ? body : movable(body), now }, pooled);
   }
 
   async close(): Promise<void> {
@@ -95,10 +106,11 @@ export class PreparePool {
     );
   }
 
-  private async dispatch(job: PrepareJob): Promise<PackedBatch> {
+  private async dispatch(job: PrepareJob, pooled: boolean): Promise<PackedBatch> {
     if (this.closed) throw new Error('The prepare pool is closed');
     const transfer = typeof job.body === 'string' ? [] : [job.body.buffer as ArrayBuffer];
     const reply = await this.leastBusy().request({ job }, transfer);
+    if (pooled && reply.memory) this.buffers.give(reply.memory);
     if (reply.ok) return reply.batch;
     if (reply.bodyError) {
       const { message, errors, malformed } = reply.bodyError;

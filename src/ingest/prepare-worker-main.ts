@@ -20,5 +20,10 @@ parentPort!.on('message', (req: PrepareRequest) => {
           }
         : { id: req.id, ok: false, error: (err as Error).stack ?? String(err) };
   }
-  parentPort!.postMessage(reply);
+  // The body's memory goes back to the pool it came from (body-buffers.ts).
+  const memory = typeof req.job.body === 'string' ? undefined : req.job.body.buffer;
+  if (memory instanceof ArrayBuffer) {
+    reply.memory = memory;
+    parentPort!.postMessage(reply, [memory]);
+  } else parentPort!.postMessage(reply);
 });

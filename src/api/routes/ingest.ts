@@ -5,6 +5,7 @@ import { storePrepared } from '../../ingest/ingest-records.ts';
 import type { PreparePool } from '../../ingest/prepare-pool.ts';
 import type { LogStore } from '../../store/log-store.ts';
 import { IngestResultSchema, ProblemSchema } from '../schemas.ts';
+import { readBody } from './read-body.ts';
 
 export interface IngestRouteOptions {
   store: LogStore;
@@ -30,15 +31,15 @@ export const ingestRoutes: FastifyPluginAsync<IngestRouteOptions> = async (app, 
   // Bodies stay bytes here: decoding and parsing are part of what a worker does (prepare-pool.ts).
   // This plugin's own JSON parser replaces Fastify's, for the ingest route only.
   app.removeContentTypeParser('application/json');
+  // Bodies are read into memory the pool uses again (read-body.ts), given back once prepared.
   for (const type of ['application/json', ...NDJSON_TYPES]) {
-    app.addContentTypeParser(
-      type,
-      { parseAs: 'buffer', bodyLimit: opts.bodyLimit },
-      (req, body, done) => {
-        req.ingestFormat = type === 'application/json' ? 'json' : 'ndjson';
-        done(null, body);
-      },
-    );
+    app.addContentTypeParser(type, { bodyLimit: opts.bodyLimit }, (req, payload, done) => {
+      req.ingestFormat = type === 'application/json' ? 'json' : 'ndjson';
+      readBody(payload, req.headers['content-length'], opts.bodyLimit, opts.pool.buffers).then(
+        (body) => done(null, body),
+        (err: Error) => done(err, undefined),
+      );
+    });
   }
 
   app.post(
@@ -62,7 +63,7 @@ export const ingestRoutes: FastifyPluginAsync<IngestRouteOptions> = async (app, 
     // store answers (see storePrepared).
     (request) =>
       opts.pool
-        .prepareBody(request.ingestFormat, request.body as Buffer)
+        .prepareBody(request.ingestFormat, request.body as Buffer, Date.now(), true)
         .then((batch) => storePrepared(opts.store, batch))
         .catch((err: unknown) => {
           if (err instanceof BodyError)
