@@ -32,7 +32,8 @@ export function rawInsertRate(dir: string, files: string[]): number {
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   const db = new Database(join(dir, 'raw.db'));
-  tuneSqlite(db);
+  // As the log's writer thread opens its connection.
+  tuneSqlite(db, 'writes');
   db.exec(SQLITE_MIGRATIONS.map((m) => m.sql).join('\n'));
   const identities = new Map<string, number>();
   const rows: unknown[][] = [];

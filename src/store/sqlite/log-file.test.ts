@@ -118,4 +118,17 @@ describe('the log file of the embedded store', () => {
     expect(logFileOf(':memory:', hub)).toBe(':memory:');
     hub.close();
   });
+
+  it('gives the connection that answers queries the bigger page cache, the hub beside it the smaller', async () => {
+    const cache = (db: SqliteLogStore['db']) => db.pragma('cache_size', { simple: true });
+    const split = new SqliteLogStore({ file: join(tempDir(), 'provlog.db') });
+    expect(cache(split.logDb)).toBe(-131072);
+    expect(cache(split.db)).toBe(-32768);
+    await split.close();
+    // One database for both: it answers queries.
+    const one = new SqliteLogStore({ file: ':memory:' });
+    expect(one.db).toBe(one.logDb);
+    expect(cache(one.db)).toBe(-131072);
+    await one.close();
+  });
 });

@@ -11,7 +11,7 @@ import type { WriterReply } from './log-writer-thread.ts';
  * together), and the answer goes back with the systems renamed.
  */
 const { file, hubFile } = workerData as { file: string; hubFile?: string };
-const db = openSqlite(file);
+const db = openSqlite(file, undefined, 'writes');
 const writer = new SqliteWriter(db);
 /**
  * The hub's file, for its checkpoints only: the hub is written on the main thread, and a

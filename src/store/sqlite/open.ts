@@ -11,11 +11,31 @@ export type SqliteDb = Database.Database;
 
 export const PAGE_SIZE = 16384;
 
+/**
+ * What a connection is for, which sets its page cache: one that answers queries keeps 128 MiB,
+ * one that only writes (the log's writer thread, the hub's connection beside a log file of its
+ * own) 32 MiB. SQLite keeps every page it touches until its cache is full, and a writer's pages
+ * are mostly new ones never read again — each 16 KiB of fresh memory is four page faults, ~10 µs
+ * each on a virtual machine: a 100,000-user import took ~75,000 more faults with 128 MiB. A
+ * reader's cache holds what queries read again beyond the memory map's first GiB (at 1,000,000
+ * entries, a query of object type, direction and status took 44 ms at p95 with 32 MiB, 11 with
+ * 128).
+ */
+export type ConnectionRole = 'reads' | 'writes';
+
+export function setCacheFor(db: SqliteDb, role: ConnectionRole): void {
+  db.pragma(`cache_size = ${role === 'reads' ? -131072 : -32768}`);
+}
+
 /** Opens (creating if needed) the embedded store and brings its schema up to date. */
-export function openSqlite(file: string, onMigration?: MigrationProgress): SqliteDb {
+export function openSqlite(
+  file: string,
+  onMigration?: MigrationProgress,
+  role: ConnectionRole = 'reads',
+): SqliteDb {
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
   const db = new Database(file);
-  tuneSqlite(db);
+  tuneSqlite(db, role);
   migrate(db, file, onMigration);
   return db;
 }
@@ -45,7 +65,7 @@ export function logFileOf(file: string, hub: SqliteDb): string {
  * The connection settings of the store, and the functions its schema uses. The benchmark's raw
  * baseline opens its database with these too, so the comparison is of code, not of settings.
  */
-export function tuneSqlite(db: SqliteDb): void {
+export function tuneSqlite(db: SqliteDb, role: ConnectionRole = 'reads'): void {
   // 16 KiB pages (set before the first table; an existing file keeps its own): entries of a
   // kilobyte or two and a dozen indexes write about a third faster than with 4 KiB pages.
   db.pragma(`page_size = ${PAGE_SIZE}`);
@@ -60,12 +80,7 @@ export function tuneSqlite(db: SqliteDb): void {
   db.pragma(`journal_size_limit = ${8192 * PAGE_SIZE}`);
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
-  // A cache of 32 MiB (pages are read through the memory map below, so the cache holds the
-  // pages a writer changes): SQLite keeps every page it touches until the cache is full, and an
-  // import appends fresh pages throughout, so a larger cache only fills with pages never read
-  // again — each a new 16 KiB of memory, four page faults (~10 µs each on a virtual machine).
-  // 128 MiB cost a 100,000-user import ~75,000 more faults than this.
-  db.pragma('cache_size = -32768');
+  setCacheFor(db, role);
   db.pragma('temp_store = MEMORY');
   db.pragma('mmap_size = 1073741824');
   // The hash keying the identity dictionary (migration 4), the same function the writer uses.

@@ -13,7 +13,7 @@ import type { LogDatabase } from '../db-types.ts';
 import { compileOnly } from '../compile-only.ts';
 import { LogReader, type WordsMatch } from '../log-reader.ts';
 import { ReaderBackedStore } from '../reader-backed-store.ts';
-import { logFileOf, openSqlite, type SqliteDb } from './open.ts';
+import { logFileOf, openSqlite, setCacheFor, type SqliteDb } from './open.ts';
 import { SqliteWriter } from './sqlite-writer.ts';
 import { EntryFacets, type FacetRow } from './entry-facets.ts';
 import { INDEXED_THROUGH, WORDS_INDEXED_THROUGH } from './migrations.ts';
@@ -151,8 +151,10 @@ export class SqliteLogStore extends ReaderBackedStore implements LogStore {
 
   constructor(opts: SqliteStoreOptions) {
     super();
-    this.db = openSqlite(opts.file, opts.onMigration);
+    // The hub's connection writes, and reads little; the log's answers queries.
+    this.db = openSqlite(opts.file, opts.onMigration, 'writes');
     const logFile = logFileOf(opts.file, this.db);
+    if (logFile === opts.file) setCacheFor(this.db, 'reads');
     this.logDb = logFile === opts.file ? this.db : openSqlite(logFile, opts.onMigration);
     this.statements = new StatementCache(this.logDb);
     this.entryFacets = new EntryFacets(this.logDb);
