@@ -63,6 +63,52 @@ describe('POST /api/v1/ingest', () => {
     }
   });
 
+  it('reads bodies sent in chunks without a length, past its first guess, into memory it uses again', async () => {
+    const served = await buildApp({ store, ingestWorkers: 1, ingestBodyLimit: 4 * 1024 * 1024 });
+    try {
+      const base = await served.listen({ host: '127.0.0.1', port: 0 });
+      const send = (prefix: string, lines: number) => {
+        const text = Array.from({ length: lines }, (_, i) =>
+          JSON.stringify({
+            kind: 'entry',
+            ...entry(`${prefix}-${i}`, { reason: 'é'.repeat(700) }),
+          }),
+        ).join('\n');
+        const bytes = Buffer.from(text);
+        // A stream body goes out chunked: no Content-Length for the server to size memory by.
+        const body = new ReadableStream<Uint8Array>({
+          start(controller) {
+            for (let at = 0; at < bytes.length; at += 100_000)
+              controller.enqueue(bytes.subarray(at, at + 100_000));
+            controller.close();
+          },
+        });
+        return fetch(`${base}/api/v1/ingest`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-ndjson' },
+          body,
+          duplex: 'half',
+        } as RequestInit);
+      };
+      // ~1.6 MB: more than the first MiB the reader takes for a body of unknown length.
+      const first = await send('chunked', 1000);
+      expect(first.status).toBe(200);
+      expect(await first.json()).toMatchObject({ accepted: 1000, rejected: [] });
+      const second = await send('again', 1000);
+      expect(await second.json()).toMatchObject({ accepted: 1000, rejected: [] });
+      // ~4.4 MB: past the limit while it arrives.
+      const tooBig = await send('big', 2700);
+      expect(tooBig.status).toBe(413);
+      expect((await tooBig.json()).code).toBe('body_too_large');
+      const stored = await store.listEntries({}, { limit: 3000 });
+      expect(stored.items).toHaveLength(2000);
+      expect(stored.items.some((e) => e.changeId.startsWith('big-'))).toBe(false);
+      expect(stored.items.find((e) => e.changeId === 'chunked-999')?.reason).toBe('é'.repeat(700));
+    } finally {
+      await served.close();
+    }
+  });
+
   it('stores the valid records of a JSON batch and rejects the others with index and reasons', async () => {
     const res = await ingest({
       tasks: [task('t1')],
