@@ -91,7 +91,12 @@ export async function inProcessRate(
   dir: string,
   files: string[],
   total: number,
-): Promise<{ perSec: number; processCpuSeconds: number; mainThreadCpuSeconds: number | null }> {
+): Promise<{
+  perSec: number;
+  processCpuSeconds: number;
+  mainThreadCpuSeconds: number | null;
+  pageFaults: number;
+}> {
   rmSync(dir, { recursive: true, force: true });
   const proc = child(['inprocess', join(dir, 'provlog.db'), ...files]);
   proc.stdin.end();
@@ -102,6 +107,7 @@ export async function inProcessRate(
     accepted: number;
     processCpuSeconds: number;
     mainThreadCpuSeconds: number | null;
+    pageFaults: number;
   };
   rmSync(dir, { recursive: true, force: true });
   if (accepted < total) throw new Error(`only ${accepted} of ${total} accepted`);

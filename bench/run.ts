@@ -117,6 +117,7 @@ async function ingestSection() {
       // Where the in-process run's time went: every thread, and the producer's (main) alone.
       inProcessCpuSeconds: inProcess.processCpuSeconds,
       inProcessMainThreadCpuSeconds: inProcess.mainThreadCpuSeconds,
+      inProcessPageFaults: inProcess.pageFaults,
       httpNdjsonPerSec: Math.round(http),
     };
   }

@@ -31,8 +31,9 @@ export async function timeAsync<T>(fn: () => Promise<T>): Promise<[T, number]> {
  * the log's writer thread, V8's garbage-collection and compiler helpers: where a run's time
  * went, on a machine with as many cores as this one has.
  */
-export function cpuSeconds(): { process: number; mainThread: number | null } {
+export function cpuSeconds(): { process: number; mainThread: number | null; faults: number } {
   const { user, system } = process.cpuUsage();
+  const faults = process.resourceUsage().minorPageFault;
   let mainThread: number | null = null;
   try {
     const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
@@ -42,19 +43,24 @@ export function cpuSeconds(): { process: number; mainThread: number | null } {
   } catch {
     // Not Linux: the process figure alone.
   }
-  return { process: (user + system) / 1e6, mainThread };
+  return { process: (user + system) / 1e6, mainThread, faults };
 }
 
 /** Linux's USER_HZ, the unit of /proc's CPU times (100 on every common platform). */
 const CLOCK_TICKS = 100;
 
-/** CPU used between two `cpuSeconds()` readings, rounded to hundredths. */
+/**
+ * CPU used between two `cpuSeconds()` readings, rounded to hundredths, and the process's minor
+ * page faults meanwhile: first touches of new memory, ~10 µs each on a virtual machine like the
+ * one these figures come from (docs/architecture.md, "Fresh memory is expensive").
+ */
 export function cpuSpent(
   before: ReturnType<typeof cpuSeconds>,
   after: ReturnType<typeof cpuSeconds>,
-): { processCpuSeconds: number; mainThreadCpuSeconds: number | null } {
+): { processCpuSeconds: number; mainThreadCpuSeconds: number | null; pageFaults: number } {
   const round = (x: number) => Math.round(x * 100) / 100;
   return {
+    pageFaults: after.faults - before.faults,
     processCpuSeconds: round(after.process - before.process),
     mainThreadCpuSeconds:
       before.mainThread === null || after.mainThread === null
