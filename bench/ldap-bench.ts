@@ -5,6 +5,7 @@ import { JobRunner } from '../src/engine/job-runner.ts';
 import type { RunMode } from '../src/engine/open-ldap.ts';
 import { SqliteLogStore } from '../src/store/sqlite/sqlite-log-store.ts';
 import { READER_DN, READER_PW, SLAPD, SUFFIX, startSlapd } from '../test/helpers/slapd.ts';
+import { cpuSeconds, cpuSpent } from './stats.ts';
 
 const PEOPLE = `ou=people,${SUFFIX}`;
 const GROUPS = `ou=groups,${SUFFIX}`;
@@ -104,6 +105,8 @@ export async function ldapImportFigures(dir: string, users = 10_000, groups = 50
     const runner = new JobRunner({ jobs: store.config, directory: store.directory, log: store });
     const timeRun = async (mode: RunMode) => {
       const t = performance.now();
+      // provlog's CPU alone: slapd is a process of its own.
+      const cpu = cpuSeconds();
       const { done } = await runner.start({
         jobId: job.id,
         mode,
@@ -119,6 +122,7 @@ export async function ldapImportFigures(dir: string, users = 10_000, groups = 50
         created: task.counts.created,
         skipped: task.counts.skipped,
         status: task.status,
+        ...cpuSpent(cpu, cpuSeconds()),
       };
     };
     const firstImport = await timeRun('full');
