@@ -81,10 +81,10 @@ export class PreparePool {
         return Promise.reject(err as Error);
       }
     }
-    if (typeof body === 'string') return this.dispatch({ format, body, now }, false);
+    if (typeof body === 'string') return this.dispatch({ format, body, now });
     // A pooled body's memory is moved to the worker and back; another is copied (a memcpy) into
-    // memory of its own, which can be moved without another copy.
-    return this.dispatch({ format, body: pooled ? body : new Uint8Array(body), now }, pooled);
+    // memory of the pool's own, moved the same way. Either comes back to `buffers`.
+    return this.dispatch({ format, body: pooled ? body : new Uint8Array(body), now });
   }
 
   async close(): Promise<void> {
@@ -97,11 +97,11 @@ export class PreparePool {
     );
   }
 
-  private async dispatch(job: PrepareJob, pooled: boolean): Promise<PackedBatch> {
+  private async dispatch(job: PrepareJob): Promise<PackedBatch> {
     if (this.closed) throw new Error('The prepare pool is closed');
     const transfer = typeof job.body === 'string' ? [] : [job.body.buffer as ArrayBuffer];
     const reply = await this.leastBusy().request({ job }, transfer);
-    if (pooled && reply.memory) this.buffers.give(reply.memory);
+    if (reply.memory) this.buffers.give(reply.memory);
     if (reply.ok) return reply.batch;
     if (reply.bodyError) {
       const { message, errors, malformed } = reply.bodyError;
