@@ -34,7 +34,15 @@ export class WorkerChannel<Reply extends { id: number }> {
       for (const waiter of this.pending.values()) waiter.reject(err);
       this.pending.clear();
     };
-    this.worker.on('error', fail);
+    // An error thrown in the thread arrives cloned: a library's error class arrives as a plain
+    // object (better-sqlite3's as { code }), which is named here.
+    this.worker.on('error', (err: unknown) =>
+      fail(
+        err instanceof Error && err.message
+          ? err
+          : new Error(`${what} failed: ${JSON.stringify(err) ?? String(err)}`),
+      ),
+    );
     this.worker.on('exit', (code) => fail(new Error(`${what} stopped (exit code ${code})`)));
   }
 

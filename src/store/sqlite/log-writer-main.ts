@@ -1,7 +1,7 @@
 import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
-import Database from 'better-sqlite3';
 import { unpackBatch, type PackedBatch } from '../../ingest/packed-batch.ts';
-import { openSqlite } from './open.ts';
+import { CHECKPOINT_FRAMES, HUB_CHECKPOINT_FRAMES, openSqlite } from './open.ts';
+import { Checkpointer } from './checkpointer.ts';
 import { SqliteWriter } from './sqlite-writer.ts';
 import type { WriterReply } from './log-writer-thread.ts';
 
@@ -14,13 +14,31 @@ const { file, hubFile } = workerData as { file: string; hubFile?: string };
 const db = openSqlite(file, undefined, 'writes');
 const writer = new SqliteWriter(db);
 /**
- * The hub's file, for its checkpoints only: the hub is written on the main thread, and a
- * checkpoint there runs inside a commit of an import's chunk. Checkpointed here when the log
- * rests (an import's log rests when the import does), the hub's own limit is 512 MiB of WAL
- * (sqlite-log-store.ts), a bound for hub writes that bring no log writes.
+ * The log's file and the hub's are checkpointed on a thread of their own (checkpointer.ts), told
+ * of each commit here; this connection's own checkpoint waits for twice the usual WAL, where it
+ * has only the checkpointer's last few commits left to copy. The hub, written on the main
+ * thread, checkpoints itself past HUB_CHECKPOINT_FRAMES (sqlite-log-store.ts): the checkpointer
+ * copies its WAL a little before that, or when the log rests (an import's log rests when the
+ * import does), so that an import's main thread does not wait for it — nor share the machine
+ * with it: 100,000 users write ~270 MiB of hub WAL. The thread starts with the first word to
+ * it (a command that only reads never starts one); should it stop, this connection checkpoints
+ * as before.
  */
-const hub = hubFile ? new Database(hubFile, { fileMustExist: true }) : undefined;
-hub?.pragma('wal_autocheckpoint = 0');
+let checkpointer: Checkpointer | undefined;
+const tellCheckpointer = (event: 'committed' | 'rested') => {
+  if (!checkpointer) {
+    checkpointer = new Checkpointer([
+      { file, frames: CHECKPOINT_FRAMES },
+      ...(hubFile ? [{ file: hubFile, frames: (HUB_CHECKPOINT_FRAMES * 3) / 4 }] : []),
+    ]);
+    db.pragma(`wal_autocheckpoint = ${2 * CHECKPOINT_FRAMES}`);
+  }
+  const thread = checkpointer;
+  if (thread.failed) return;
+  thread.notify(event).catch(() => {
+    if (thread.failed) db.pragma(`wal_autocheckpoint = ${CHECKPOINT_FRAMES}`);
+  });
+};
 /**
  * New identities get their trigrams when batches stop coming for a moment — trigram indexing
  * costs as much per identity as storing a few entries — or at once when this many wait: every
@@ -51,7 +69,7 @@ const indexWords = () => {
     // Left for the next idle time: searches read the entries not indexed yet one by one.
   }
   if (more) wordsStep = setImmediate(indexWords);
-  else checkpoint();
+  else tellCheckpointer('rested');
 };
 /**
  * Words wait for a longer pause than identities: an import's log pauses for a few hundred
@@ -60,23 +78,13 @@ const indexWords = () => {
  */
 const WORDS_WHEN_IDLE_MS = 1000;
 /**
- * Once batches pause: the identities that wait, then a checkpoint, so that the WAL (up to
- * 128 MiB between checkpoints, open.ts) is copied into the database while nothing is written;
+ * Once batches pause: the identities that wait, then a checkpoint of what is left in the WALs;
  * after a longer pause the words of new entries, step by step, and another checkpoint.
  */
 const whenIdle = () => {
   if (writer.unindexed) indexNow();
-  checkpoint();
+  tellCheckpointer('rested');
   idle = setTimeout(indexWords, WORDS_WHEN_IDLE_MS - INDEX_WHEN_IDLE_MS);
-};
-const checkpoint = () => {
-  for (const conn of hub ? [db, hub] : [db]) {
-    try {
-      conn.pragma('wal_checkpoint(PASSIVE)');
-    } catch {
-      // The next idle time tries again; SQLite's own checkpoints go on meanwhile.
-    }
-  }
 };
 const scheduleIdleWork = () => {
   clearTimeout(idle);
@@ -106,8 +114,8 @@ function store(msg: Exclude<Call, { close: true }>): WriterReply {
   }
 }
 
-function close(id: number): void {
-  hub?.close();
+async function close(id: number): Promise<void> {
+  await checkpointer?.close();
   db.pragma('optimize');
   db.close();
   parentPort!.postMessage({ id, ok: true } satisfies WriterReply);
@@ -137,7 +145,8 @@ parentPort!.on('message', (first: Call) => {
     replies = batches.map((b) => ({ id: b.id, ok: false, error: (err as Error).message }));
   }
   for (const reply of replies) parentPort!.postMessage(reply);
-  if (closing) return close(closing.id);
+  if (closing) return void close(closing.id);
+  tellCheckpointer('committed');
   // After the answers: the callers go on while this thread indexes.
   scheduleIdleWork();
 });

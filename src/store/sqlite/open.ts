@@ -10,6 +10,10 @@ import { entryBeginsWords, entryText } from '../entry-words.ts';
 export type SqliteDb = Database.Database;
 
 export const PAGE_SIZE = 16384;
+/** WAL frames (pages) between checkpoints: 128 MiB (tuneSqlite says why). */
+export const CHECKPOINT_FRAMES = 8192;
+/** The hub's connection beside a log writer thread checkpoints itself later (sqlite-log-store.ts). */
+export const HUB_CHECKPOINT_FRAMES = 4 * CHECKPOINT_FRAMES;
 
 /**
  * What a connection is for, which sets its page cache: one that answers queries keeps 128 MiB,
@@ -76,8 +80,8 @@ export function tuneSqlite(db: SqliteDb, role: ConnectionRole = 'reads'): void {
   // than SQLite's 16 MiB (1,000 pages) copies a page that many batches changed (an index's tail)
   // once instead of eight times: a fifth more entries per second (npm run bench). The file is cut
   // back to that size after each checkpoint.
-  db.pragma('wal_autocheckpoint = 8192');
-  db.pragma(`journal_size_limit = ${8192 * PAGE_SIZE}`);
+  db.pragma(`wal_autocheckpoint = ${CHECKPOINT_FRAMES}`);
+  db.pragma(`journal_size_limit = ${CHECKPOINT_FRAMES * PAGE_SIZE}`);
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
   setCacheFor(db, role);

@@ -13,7 +13,13 @@ import type { LogDatabase } from '../db-types.ts';
 import { compileOnly } from '../compile-only.ts';
 import { LogReader, type WordsMatch } from '../log-reader.ts';
 import { ReaderBackedStore } from '../reader-backed-store.ts';
-import { logFileOf, openSqlite, setCacheFor, type SqliteDb } from './open.ts';
+import {
+  HUB_CHECKPOINT_FRAMES,
+  logFileOf,
+  openSqlite,
+  setCacheFor,
+  type SqliteDb,
+} from './open.ts';
 import { SqliteWriter } from './sqlite-writer.ts';
 import { EntryFacets, type FacetRow } from './entry-facets.ts';
 import { INDEXED_THROUGH, WORDS_INDEXED_THROUGH } from './migrations.ts';
@@ -161,11 +167,11 @@ export class SqliteLogStore extends ReaderBackedStore implements LogStore {
     const qb = compileOnly<LogDatabase>('sqlite');
     this.qb = qb;
     if (opts.writerThread && opts.file !== ':memory:') {
-      // The writer thread checkpoints the hub's file too when the log rests (log-writer-main.ts);
-      // the hub's own connection then checkpoints only past 512 MiB of WAL, not every 128 MiB
-      // in the middle of an import's commits on this thread.
+      // The writer thread's checkpointer copies the hub's WAL too (checkpointer.ts); the hub's
+      // own connection then checkpoints only past 512 MiB of WAL, not every 128 MiB in the
+      // middle of an import's commits on this thread.
       const split = logFile !== opts.file;
-      if (split) this.db.pragma('wal_autocheckpoint = 32768');
+      if (split) this.db.pragma(`wal_autocheckpoint = ${HUB_CHECKPOINT_FRAMES}`);
       const thread = new LogWriterThread(logFile, split ? opts.file : undefined);
       this.writerThread = thread;
       this.ingestPacked = (batch) => this.onThread(thread, { batch }).then((reply) => reply.result);
