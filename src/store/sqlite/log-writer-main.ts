@@ -1,6 +1,6 @@
 import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
 import { unpackBatch, type PackedBatch } from '../../ingest/packed-batch.ts';
-import { CHECKPOINT_FRAMES, HUB_CHECKPOINT_FRAMES, openSqlite } from './open.ts';
+import { CHECKPOINT_FRAMES, HUB_CHECKPOINT_FRAMES, openSqlite, PAGE_SIZE } from './open.ts';
 import { Checkpointer } from './checkpointer.ts';
 import { SqliteWriter } from './sqlite-writer.ts';
 import type { WriterReply } from './log-writer-thread.ts';
@@ -32,6 +32,10 @@ const tellCheckpointer = (event: 'committed' | 'rested') => {
       ...(hubFile ? [{ file: hubFile, frames: (HUB_CHECKPOINT_FRAMES * 3) / 4 }] : []),
     ]);
     db.pragma(`wal_autocheckpoint = ${2 * CHECKPOINT_FRAMES}`);
+    // The WAL now runs to twice the limit and more before it starts over: cut back to the usual
+    // limit each time, its file's pages would be given back and taken anew (fresh memory, a page
+    // fault each), and an in-process ingest stored 12% fewer entries a second (3 pairs).
+    db.pragma(`journal_size_limit = ${3 * CHECKPOINT_FRAMES * PAGE_SIZE}`);
   }
   const thread = checkpointer;
   if (thread.failed) return;
