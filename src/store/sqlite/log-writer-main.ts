@@ -20,7 +20,7 @@ const writer = new SqliteWriter(db);
  * thread, checkpoints itself past HUB_CHECKPOINT_FRAMES (sqlite-log-store.ts): the checkpointer
  * copies its WAL a little before that, or when the log rests (an import's log rests when the
  * import does), so that an import's main thread does not wait for it — nor share the machine
- * with it: 100,000 users write ~270 MiB of hub WAL. The thread starts with the first word to
+ * with it: 100,000 users leave ~170 MiB of hub WAL. The thread starts with the first word to
  * it (a command that only reads never starts one); should it stop, this connection checkpoints
  * as before.
  */
