@@ -7,6 +7,7 @@ import { normalizeEntry } from '../../model/normalize.ts';
 import { logFileOf, openSqlite } from './open.ts';
 import { SqliteLogStore } from './sqlite-log-store.ts';
 import { SqliteWriter } from './sqlite-writer.ts';
+import { WalProgressReader } from './wal-progress.ts';
 import { prepareEntry } from '../entry-codec.ts';
 
 const dirs: string[] = [];
@@ -80,7 +81,7 @@ describe('the log file of the embedded store', () => {
     await store.close();
   });
 
-  it('checkpoints the hub from the writer thread when the log rests, not in hub commits', async () => {
+  it('checkpoints the hub and the log from the writer thread when the log rests, not in hub commits', async () => {
     const dir = tempDir();
     const file = join(dir, 'provlog.db');
     const store = new SqliteLogStore({ file, writerThread: true });
@@ -103,6 +104,17 @@ describe('the log file of the embedded store', () => {
       timeout: 10_000,
     });
     expect(rows()).toBe(300);
+    // The log's WAL is copied whole too (by the writer thread's checkpointer).
+    const logWal = new WalProgressReader(join(dir, 'provlog.log.db-shm'));
+    await vi.waitFor(
+      () => {
+        const p = logWal.read();
+        expect(p?.frames).toBeGreaterThan(0);
+        expect(p?.backfilled).toBe(p?.frames);
+      },
+      { timeout: 10_000 },
+    );
+    logWal.close();
     await store.close();
     // Without a writer thread the hub keeps SQLite's usual limit of this store.
     const plain = new SqliteLogStore({ file: join(dir, 'plain.db') });
