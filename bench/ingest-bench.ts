@@ -26,7 +26,9 @@ const BATCH = Number(process.env.BATCH ?? 5000);
  * provlog adds on top — validation, normalisation and redaction, the identity dictionary and
  * its trigram index, rollups, task counts, failure resolution — is the gap. The rows are read
  * from the batch files the measured runs read, so the baseline can be measured right beside
- * each of them (this host's speed drifts from minute to minute).
+ * each of them (this host's speed drifts from minute to minute). Its checkpoints run inside
+ * its commits, as SQLite runs them; provlog's writer hands them to a thread of its own
+ * (store/sqlite/checkpointer.ts), code the baseline does not have, like the rest of the gap.
  */
 export function rawInsertRate(dir: string, files: string[]): number {
   rmSync(dir, { recursive: true, force: true });
