@@ -1,4 +1,5 @@
 import { closeSync, openSync, readSync } from 'node:fs';
+import { endianness } from 'node:os';
 
 /**
  * How far a WAL database's checkpoints lag: frames in the WAL (`mxFrame`) and frames already
@@ -51,4 +52,4 @@ export class WalProgressReader {
   }
 }
 
-const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+const LITTLE_ENDIAN = endianness() === 'LE';
