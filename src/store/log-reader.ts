@@ -1,6 +1,7 @@
 import { foldForSearch } from '../model/fold-text.ts';
 import { searchWords } from './entry-words.ts';
 import {
+  expressionBuilder,
   sql,
   type Compilable,
   type Expression,
@@ -101,6 +102,19 @@ export interface ReaderDialect {
     page: (id: Expression<unknown>) => Compilable,
     limit: number,
   ): Expression<SqlBool>;
+  /**
+   * Optional: the seqs, newest first, of the first `limit` entries whose identity contains
+   * `folded` (three characters or more), within `span` (time range and cursor: what the
+   * identity index holds besides) and satisfying `others` (the other filters), however the
+   * store finds them best (the SQLite store: by the identity index or the time index, as
+   * they are few or many); without it, the page is the identity condition's like any other.
+   */
+  identityPage?(
+    folded: string,
+    span: Expression<SqlBool>,
+    others: Expression<SqlBool> | undefined,
+    limit: number,
+  ): Promise<number[]>;
 }
 
 /** A where dialect, and where free text matched many entries, one for the last stored of them. */
@@ -402,6 +416,13 @@ export class LogReader {
         if (found.length > limit && found[limit - 1]!.time >= dialect.last.olderThan) return found;
       }
     }
+    if (
+      filter.identity !== undefined &&
+      filter.q === undefined &&
+      this.dialect.identityPage &&
+      [...foldForSearch(filter.identity)].length >= 3
+    )
+      return this.identityPageRows(filter, systems, pos, limit);
     if (!dialect?.few()) {
       const recent = await this.recentPage(filter, systems, pos, limit);
       if (Array.isArray(recent)) return recent;
@@ -428,6 +449,34 @@ export class LogReader {
       return rows({ ...dialect!, identityMatch: () => inPage });
     }
     return rows(dialect!);
+  }
+
+  /** A page of an identity term, whose seqs the dialect finds (identityPage). */
+  private async identityPageRows(
+    filter: EntryFilter,
+    systems: ResolvedSystems,
+    pos: { t: number; s: number } | undefined,
+    limit: number,
+  ): Promise<Array<EntryRow & { seq: number }>> {
+    const { identity, from, to, ...rest } = filter;
+    const dialect = await this.whereDialect(rest);
+    const eb = expressionBuilder<LogDatabase, 'entries'>();
+    const others = entryConditions(eb, rest, systems, dialect);
+    const seqs = await this.dialect.identityPage!(
+      foldForSearch(identity!),
+      pageConditions({ from, to }, {}, pos, dialect)(eb),
+      others.length ? eb.and(others) : undefined,
+      limit + 1,
+    );
+    if (seqs.length === 0) return [];
+    return this.run<EntryRow & { seq: number }>(
+      this.qb
+        .selectFrom('entries')
+        .select([...ENTRY_SELECT_COLUMNS])
+        .where(() => this.dialect.idsIn('seq', seqs))
+        .orderBy('time', 'desc')
+        .orderBy('seq', 'desc'),
+    );
   }
 
   /**
