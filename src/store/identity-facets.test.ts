@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { entry } from '../../test/helpers/entries.ts';
+import { BASE_TIME, entry } from '../../test/helpers/entries.ts';
 import { openTestPostgresStore, postgresAvailable } from '../../test/helpers/postgres.ts';
 import { normalizeEntry } from '../model/normalize.ts';
 import type { LogStore } from './log-store.ts';
@@ -7,8 +7,9 @@ import { SqliteLogStore } from './sqlite/sqlite-log-store.ts';
 
 /**
  * Facets for a search term that matches more identities than an id list can carry (5,000):
- * counted through the identity index while the matches are a small share of all identities,
- * by reading the entries otherwise — the same counts either way.
+ * on PostgreSQL, counted through the identity index while the matches are a small share of
+ * all identities, by reading the entries otherwise; on SQLite, from the identity index's keys
+ * and each entry's facet combination held in memory, no entry read — the same counts each way.
  */
 async function load(store: LogStore, matching: number, others: number) {
   const entries = [
@@ -33,6 +34,18 @@ async function expectCounts(store: LogStore, matching: number) {
   expect(facets.status).toEqual({ failure: failures, success: matching - failures });
   expect((await store.facets({ identity: 'quillon', status: ['failure'] })).status).toEqual({
     failure: failures,
+  });
+  // From minute 100 on, up to minute 4,000.
+  const within = Array.from({ length: matching }, (_, i) => i).filter((i) => i >= 100 && i <= 4000);
+  const range = { from: BASE_TIME + 100 * 60_000, to: BASE_TIME + 4000 * 60_000 };
+  const failed = within.filter((i) => i % 3 === 0).length;
+  expect((await store.facets({ identity: 'uillon 1', ...range })).status).toEqual({
+    failure: within.filter((i) => i % 3 === 0 && String(i).startsWith('1')).length,
+    success: within.filter((i) => i % 3 !== 0 && String(i).startsWith('1')).length,
+  });
+  expect((await store.facets({ identity: 'quillon', ...range })).status).toEqual({
+    failure: failed,
+    success: within.length - failed,
   });
 }
 

@@ -74,6 +74,16 @@ export interface ReaderDialect {
     range: { from?: number; to?: number },
     combos: Compilable,
   ): Promise<Array<Record<string, unknown>>>;
+  /**
+   * Facet rows (FACET_COLUMNS' columns and `n`) of the entries whose identity contains `folded`,
+   * within `range` (inclusive) and of the facet_combos ids `combos` selects, counted without
+   * reading the entries; absent where facets of an identity are an SQL count like any other.
+   */
+  countIdentity?(
+    folded: string,
+    range: { from?: number; to?: number },
+    combos: Compilable,
+  ): Promise<Array<Record<string, unknown>>>;
   /** An entry's identity contains `folded`, read entry by entry (with wordsCheck). */
   identityCheck?(folded: string): Expression<SqlBool>;
   /** Ids of identities whose folded text contains `folded`, at most `limit`. */
@@ -571,8 +581,15 @@ export class LogReader {
       this.dialect.countWords &&
       words.length > 0 &&
       Object.keys(rest).every((k) => ROLLUP_FILTERS.has(k));
+    // So is an identity without free text: its entries' keys from the identity index.
+    const { identity, ...dimensions } = rest;
+    const ofIdentity =
+      this.dialect.countIdentity &&
+      identity !== undefined &&
+      q === undefined &&
+      Object.keys(dimensions).every((k) => ROLLUP_FILTERS.has(k));
     const dialect = await this.whereDialect(
-      counted ? rest : filter,
+      counted ? rest : ofIdentity ? dimensions : filter,
       FACET_IDENTITY_INDEX_LIMIT,
       true,
     );
@@ -597,13 +614,19 @@ export class LogReader {
       );
       rows.forEach(add);
     };
-    if (counted) {
-      const { from, to, ...dims } = rest;
-      const combos = this.qb
+    const combosOf = (dims: EntryFilter) =>
+      this.qb
         .selectFrom('facet_combos')
         .select('id')
         .where((eb) => eb.and(entryConditions(eb as never, dims, systems, dialect, 'rollup')));
-      const rows = await this.dialect.countWords!(words, q!.trim(), { from, to }, combos);
+    if (counted) {
+      const { from, to, ...dims } = rest;
+      const rows = await this.dialect.countWords!(words, q!.trim(), { from, to }, combosOf(dims));
+      rows.forEach(add);
+    } else if (ofIdentity) {
+      const { from, to, ...dims } = dimensions;
+      const folded = foldForSearch(identity!);
+      const rows = await this.dialect.countIdentity!(folded, { from, to }, combosOf(dims));
       rows.forEach(add);
     } else if (Object.keys(filter).every((k) => ROLLUP_FILTERS.has(k))) {
       const plan = planFacetRanges(filter.from, filter.to);

@@ -125,6 +125,22 @@ function trigramsQuery(folded: string): string {
   return [...trigrams].map((t) => `"${t.replace(/"/g, '""')}"`).join(' AND ');
 }
 
+/**
+ * The identities whose text holds `folded`, as a column `id`: those the trigram index finds —
+ * checked against the text (GLOB), or by their trigrams alone (a superset) — and the tail it
+ * has not reached; a letter or two has no trigram, and reads the whole dictionary.
+ */
+function identitiesHolding(folded: string, by: 'text' | 'trigrams' = 'text'): RawBuilder<unknown> {
+  if ([...folded].length < 3)
+    return sql`SELECT id FROM identities WHERE instr(text, ${folded}) > 0`;
+  const indexed =
+    by === 'text'
+      ? sql`SELECT rowid AS id FROM identities_text WHERE text GLOB ${containsPattern(folded)}`
+      : sql`SELECT rowid AS id FROM identities_text WHERE identities_text MATCH ${trigramsQuery(folded)}`;
+  return sql`${indexed} UNION ALL SELECT id FROM identities
+    WHERE id > (${sql.raw(INDEXED_THROUGH)}) AND instr(text, ${folded}) > 0`;
+}
+
 /** Candidates beyond a page whose identities are checked, for those that only hold the trigrams. */
 const PAGE_CHECK_SLACK = 16;
 /**
@@ -236,12 +252,8 @@ export class SqliteLogStore extends ReaderBackedStore implements LogStore {
         matchIdentities: async (folded, limit) => this.matchIdentities(folded, limit),
         identityPage: async (folded, span, others, limit) =>
           this.identityPage(folded, span, others, limit),
-        identitySubquery: (folded) =>
-          [...folded].length >= 3
-            ? sql`SELECT rowid FROM identities_text WHERE text GLOB ${containsPattern(folded)}
-                UNION ALL SELECT id FROM identities WHERE id > (${sql.raw(INDEXED_THROUGH)})
-                  AND instr(text, ${folded}) > 0`
-            : sql`SELECT id FROM identities WHERE instr(text, ${folded}) > 0`,
+        identitySubquery: (folded) => identitiesHolding(folded),
+        countIdentity: async (folded, range, combos) => this.countIdentity(folded, range, combos),
       },
       cursors,
     );
@@ -427,13 +439,7 @@ export class SqliteLogStore extends ReaderBackedStore implements LogStore {
   ): number[] {
     const cap = others ? IDENTITY_ROWS_CAP : IDENTITY_KEYS_CAP;
     const identities = (checked: boolean) =>
-      sql`${
-        checked
-          ? sql`SELECT rowid AS id FROM identities_text WHERE text GLOB ${containsPattern(folded)}`
-          : sql`SELECT rowid AS id FROM identities_text WHERE identities_text MATCH ${trigramsQuery(folded)}`
-      }
-        UNION ALL SELECT id FROM identities WHERE id > (${sql.raw(INDEXED_THROUGH)})
-          AND instr(text, ${folded}) > 0`;
+      identitiesHolding(folded, checked ? 'text' : 'trigrams');
     // The keys of the matching identities' entries in span, as the identities come.
     const keys = (checked: boolean) =>
       sql`SELECT entries.seq AS m_seq, entries.time AS m_time, entries.identity_id AS m_id
@@ -497,6 +503,33 @@ export class SqliteLogStore extends ReaderBackedStore implements LogStore {
     const held = page.filter((r) => holding.has(r.id));
     if (held.length >= limit || page.length < take) return held.slice(0, limit).map((r) => r.seq);
     return find(true, limit).map((r) => r.seq);
+  }
+
+  /**
+   * Facet rows of the entries whose identity holds `folded`, within `range` (inclusive) and of
+   * the facet_combos ids `combos` selects: their seqs read from the identity index as the
+   * identities are found (keys only), counted in memory (entry-facets.ts), no entry read.
+   */
+  private countIdentity(
+    folded: string,
+    range: { from?: number; to?: number },
+    combos: Compilable,
+  ): FacetRow[] {
+    const query = sql`SELECT json_group_array(entries.seq)
+      FROM (${identitiesHolding(folded)}) AS matched
+      CROSS JOIN entries INDEXED BY entries_identity ON entries.identity_id = matched.id
+      WHERE ${range.from === undefined ? sql`1 = 1` : sql`entries.time >= ${range.from}`}
+        AND ${range.to === undefined ? sql`1 = 1` : sql`entries.time <= ${range.to}`}`.compile(
+      this.qb,
+    );
+    const seqs = JSON.parse(
+      this.statements
+        .get(query.sql)
+        .pluck()
+        .get(...query.parameters) as string,
+    ) as number[];
+    const ids = this.all<{ id: number }>(combos).map((r) => r.id);
+    return this.entryFacets.count([seqs], range, ids);
   }
 
   // The ingest calls below are not async functions: a suspended frame would keep its batch (or
