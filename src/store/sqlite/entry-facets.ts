@@ -49,22 +49,55 @@ export class EntryFacets {
     combos: readonly number[],
   ): FacetRow[] {
     this.readOn();
+    const tally = this.tally(range, combos);
+    for (const list of lists) for (let i = 0; i < list.length; i++) tally.add(list[i]!, 1);
+    return this.rows(tally.n);
+  }
+
+  /** Reads on, and returns the last seq held: a count up to it stays exact whatever comes next. */
+  mark(): number {
+    this.readOn();
+    return this.through;
+  }
+
+  /**
+   * Facet rows of every entry up to `through` (a mark) whose time lies in `range` and whose
+   * combination is one of `combos`, less those of `except` (each once): for a set holding most
+   * entries, counted as all of them but the few it does not hold. Seqs past `through` in
+   * `except` are left out, as the entries they stand for are.
+   */
+  countAllBut(
+    except: ArrayLike<number>,
+    range: { from?: number; to?: number },
+    combos: readonly number[],
+    through: number,
+  ): FacetRow[] {
+    const tally = this.tally(range, combos);
+    const last = Math.min(through, this.through);
+    for (let seq = 1; seq <= last; seq++) tally.add(seq, 1);
+    for (let i = 0; i < except.length; i++) if (except[i]! <= last) tally.add(except[i]!, -1);
+    return this.rows(tally.n);
+  }
+
+  /** Counts by combination id, of entries in `range` and of `combos`, added seq by seq. */
+  private tally(range: { from?: number; to?: number }, combos: readonly number[]) {
     const from = range.from ?? -Infinity;
     const to = range.to ?? Infinity;
     const allowed = new Uint8Array(this.dims.length);
     for (const id of combos) if (id < allowed.length) allowed[id] = 1;
     const n = new Float64Array(this.dims.length);
     const { times, combos: of } = this;
-    for (const list of lists) {
-      for (let i = 0; i < list.length; i++) {
-        const seq = list[i]!;
-        const combo = of[seq]!;
-        if (allowed[combo] === 1) {
-          const time = times[seq]!;
-          if (time >= from && time <= to) n[combo]!++;
-        }
+    const add = (seq: number, by: number) => {
+      const combo = of[seq]!;
+      if (allowed[combo] === 1) {
+        const time = times[seq]!;
+        if (time >= from && time <= to) n[combo]! += by;
       }
-    }
+    };
+    return { n, add };
+  }
+
+  private rows(n: Float64Array): FacetRow[] {
     const rows: FacetRow[] = [];
     n.forEach((count, id) => {
       if (count === 0) return;

@@ -59,6 +59,8 @@ describe('identity pages (SQLite)', () => {
   // Characters FTS5 queries give meaning to, in a name.
   list.push(entry('quote', { minutes: 5, ...person('q-1', 'Ad"am *Star (NEAR)') }));
 
+  const byId = new Map(list.map((e) => [e.changeId, e]));
+
   let dir: string;
   let store: SqliteLogStore;
   beforeAll(async () => {
@@ -145,6 +147,27 @@ describe('identity pages (SQLite)', () => {
       'xann-36',
       'xann-35',
     ]);
+  });
+
+  it('counts facets of a term from its entries, or as all entries but the others', async () => {
+    // "person" and "e" are held by most identities ("e" is a letter: no trigram to look up),
+    // "heavy" and "xann" by few; with a range and a status, and without.
+    const from = Date.parse(list[0]!.time) - 5_000 * 60_000;
+    const to = Date.parse(list[0]!.time) - 1_000 * 60_000;
+    for (const identity of ['person', 'e', 'heavy group 1', 'xann', 'ANN'])
+      for (const filter of [
+        { identity },
+        { identity, from, to },
+        { identity, from, status: ['failure' as const] },
+      ]) {
+        const facets = await store.facets(filter);
+        const counts: Record<string, number> = {};
+        for (const id of expected(filter).filter(
+          (id) => filter.to === undefined || Date.parse(byId.get(id)!.time) <= filter.to,
+        ))
+          counts[byId.get(id)!.status] = (counts[byId.get(id)!.status] ?? 0) + 1;
+        expect(facets.status, JSON.stringify(filter)).toEqual(counts);
+      }
   });
 
   it('takes quotes, stars and parentheses in a term as characters', async () => {
