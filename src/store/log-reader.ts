@@ -400,7 +400,8 @@ export class LogReader {
    * term), and the page first looked for among the last stored of its matches — a page found
    * there whose last entry is no older than any entry stored before them is the page of all;
    * then, of few matches, among them all; of many, among the newest entries (recentPage), then
-   * in time order among them all.
+   * in time order among them all. An identity term of three characters or more, without free
+   * text, is the dialect's to find where it can (identityPage).
    */
   private async pageRows(
     filter: EntryFilter,
