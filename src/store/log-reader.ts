@@ -218,7 +218,17 @@ export class LogReader {
     let identity: IdentityMatch | undefined;
     if (filter.identity) {
       const folded = foldForSearch(filter.identity);
-      const ids = await this.dialect.matchIdentities(folded, indexLimit + 1);
+      // A term of a letter or two has no trigram to look up: gathering thousands of its
+      // identities would read the whole dictionary (the subquery stops at a page's worth).
+      const trigrams = [...folded].length >= 3;
+      // Where a walk of the time index may take them all (walkIdsIn), they are gathered in one
+      // look-up up to its limit, rather than a page's worth first and all of them again.
+      const walkable = !counting && !identityByIndex && trigrams && !!this.dialect.walkIdsIn;
+      const found = await this.dialect.matchIdentities(
+        folded,
+        (walkable ? WALK_IDS_LIMIT : indexLimit) + 1,
+      );
+      const ids = found.slice(0, indexLimit + 1);
       let many: IdentityMatch['many'] = identityByIndex ? 'index' : 'scan';
       if (ids.length > indexLimit && counting) {
         // Counting reads every match: through the identity index while the matches are a
@@ -228,19 +238,8 @@ export class LogReader {
           many = 'index';
       }
       identity = { ids, many };
-      // A term of a letter or two has no trigram to look up: gathering thousands of its
-      // identities would read the whole dictionary (the subquery stops at a page's worth).
-      const trigrams = [...folded].length >= 3;
-      if (
-        ids.length > indexLimit &&
-        many === 'scan' &&
-        !counting &&
-        trigrams &&
-        this.dialect.walkIdsIn
-      ) {
-        const all = await this.dialect.matchIdentities(folded, WALK_IDS_LIMIT + 1);
-        if (all.length <= WALK_IDS_LIMIT) identity.walk = all;
-      }
+      if (walkable && ids.length > indexLimit && found.length <= WALK_IDS_LIMIT)
+        identity.walk = found;
     }
     const text = filter.q ? await this.freeText(filter.q, counting) : undefined;
     const dialect = (freeText: (() => Expression<SqlBool>) | undefined): EntryWhereDialect => ({
