@@ -234,7 +234,7 @@ async function loadQueryDataset(
   n = entries,
 ) {
   const rng = new Prng(99);
-  const picks: QueryPicks = { names: [], words: [], taskIds: [], applications: [] };
+  const picks: QueryPicks = { names: [], starts: [], words: [], taskIds: [], applications: [] };
   const apps = new Set<string>();
   let loaded = 0;
   const t0 = performance.now();
@@ -256,6 +256,7 @@ async function loadQueryDataset(
         if (name && name.length > 4) {
           const start = rng.next() < 0.5 ? 0 : Math.floor(rng.next() * (name.length - 4));
           picks.names.push(name.slice(start, start + 4 + Math.floor(rng.next() * 5)));
+          picks.starts.push(name.slice(0, 3));
         }
         if (e.taskId) picks.taskIds.push(e.taskId);
         // What a person looks for in free text: the start (4 to 8 letters) of a word it says.
