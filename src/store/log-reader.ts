@@ -117,14 +117,16 @@ export interface ReaderDialect {
    * `folded` (three characters or more), within `span` (time range and cursor: what the
    * identity index holds besides) and satisfying `others` (the other filters), however the
    * store finds them best (the SQLite store: by the identity index or the time index, as
-   * they are few or many); without it, the page is the identity condition's like any other.
+   * they are few or many); undefined if `fewOnly` and they are many. Without it, the page is
+   * the identity condition's like any other.
    */
   identityPage?(
     folded: string,
     span: Expression<SqlBool>,
     others: Expression<SqlBool> | undefined,
     limit: number,
-  ): Promise<number[]>;
+    fewOnly: boolean,
+  ): Promise<number[] | undefined>;
 }
 
 /** A where dialect, and where free text matched many entries, one for the last stored of them. */
@@ -428,11 +430,12 @@ export class LogReader {
     }
     if (
       filter.identity !== undefined &&
-      filter.q === undefined &&
       this.dialect.identityPage &&
       [...foldForSearch(filter.identity)].length >= 3
-    )
-      return this.identityPageRows(filter, systems, pos, limit);
+    ) {
+      const found = await this.identityPageRows(filter, systems, pos, limit);
+      if (found) return found;
+    }
     if (!dialect?.few()) {
       const recent = await this.recentPage(filter, systems, pos, limit);
       if (Array.isArray(recent)) return recent;
@@ -461,23 +464,51 @@ export class LogReader {
     return rows(dialect!);
   }
 
-  /** A page of an identity term, whose seqs the dialect finds (identityPage). */
+  /**
+   * A page of an identity term, whose seqs the dialect finds (identityPage). With free text
+   * that few entries say, those entries are read by key and their identities checked instead;
+   * free text many say is checked entry by entry on what the identity index finds — unless
+   * the term's entries are too many for it (undefined: the look-ups lead, as without a term).
+   */
   private async identityPageRows(
     filter: EntryFilter,
     systems: ResolvedSystems,
     pos: { t: number; s: number } | undefined,
     limit: number,
-  ): Promise<Array<EntryRow & { seq: number }>> {
-    const { identity, from, to, ...rest } = filter;
+  ): Promise<Array<EntryRow & { seq: number }> | undefined> {
+    const { identity, from, to, q, ...rest } = filter;
+    const folded = foldForSearch(identity!);
     const dialect = await this.whereDialect(rest);
     const eb = expressionBuilder<LogDatabase, 'entries'>();
     const others = entryConditions(eb, rest, systems, dialect);
+    if (q !== undefined) {
+      const text = await this.freeText(q, false);
+      if (text.few() && this.dialect.identityCheck)
+        return this.run<EntryRow & { seq: number }>(
+          this.qb
+            .selectFrom('entries')
+            .select([...ENTRY_SELECT_COLUMNS])
+            .where((b) =>
+              b.and([
+                pageConditions({ ...rest, from, to }, systems, pos, dialect)(b),
+                text.where(),
+                this.dialect.identityCheck!(folded),
+              ]),
+            )
+            .orderBy('time', 'desc')
+            .orderBy('seq', 'desc')
+            .limit(limit + 1),
+        );
+      others.push(this.wordsChecked(q));
+    }
     const seqs = await this.dialect.identityPage!(
-      foldForSearch(identity!),
+      folded,
       pageConditions({ from, to }, {}, pos, dialect)(eb),
       others.length ? eb.and(others) : undefined,
       limit + 1,
+      q !== undefined,
     );
+    if (!seqs) return undefined;
     if (seqs.length === 0) return [];
     return this.run<EntryRow & { seq: number }>(
       this.qb
@@ -487,6 +518,14 @@ export class LogReader {
         .orderBy('time', 'desc')
         .orderBy('seq', 'desc'),
     );
+  }
+
+  /** Free text as a condition read entry by entry (the dialect's wordsCheck), or the change id. */
+  private wordsChecked(q: string): Expression<SqlBool> {
+    const words = searchWords(q);
+    return words.length
+      ? sql<SqlBool>`(${isChange(q)} OR ${this.dialect.wordsCheck!(words)})`
+      : isChange(q);
   }
 
   /**
@@ -507,12 +546,7 @@ export class LogReader {
     if (!wordsCheck || !identityCheck) return undefined;
     const { q, identity, ...rest } = filter;
     const checks: Array<Expression<SqlBool>> = [];
-    if (q !== undefined) {
-      const words = searchWords(q);
-      checks.push(
-        words.length ? sql<SqlBool>`(${isChange(q)} OR ${wordsCheck(words)})` : isChange(q),
-      );
-    }
+    if (q !== undefined) checks.push(this.wordsChecked(q));
     const kept: EntryFilter = rest;
     if (identity !== undefined) {
       // A letter or two many identities hold: the other path reads the whole dictionary to

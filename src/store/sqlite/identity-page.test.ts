@@ -71,6 +71,8 @@ describe('identity pages (SQLite)', () => {
         tasks: [],
         entries: list.slice(i, i + 2_000).map((e) => normalizeEntry(e)),
       });
+    // Every word indexed, as a store that has rested holds them: free text is looked up.
+    store.optimize();
   }, 120_000);
   afterAll(async () => {
     await store.close();
@@ -147,6 +149,34 @@ describe('identity pages (SQLite)', () => {
       'xann-36',
       'xann-35',
     ]);
+  });
+
+  it('pages an identity term with free text, whichever of the two is rarer', async () => {
+    // Every entry says "ServiceNow" (its target system): checked entry by entry on the
+    // identity's own entries.
+    expect(await pages({ identity: 'rare person', q: 'servicenow' }, 7, 10)).toEqual(
+      expected({ identity: 'rare person' }),
+    );
+    // 9,000 entries say "heavy"; "heavy group 1" is 11 groups, 1,650 entries.
+    expect(await pages({ identity: 'heavy group 1', q: 'HEAVY' }, 100, 20)).toEqual(
+      expected({ identity: 'heavy group 1' }),
+    );
+    // Of 1,111 people ("dense person 1…"), the half that failed say "Timeout".
+    const some = { identity: 'dense person 1', status: ['failure' as const] };
+    expect(expected(some)).toHaveLength(556);
+    expect(await pages({ identity: 'dense person 1', q: 'timeout' }, 100, 6)).toEqual(
+      expected(some),
+    );
+    // 4,500 failures say "Timeout", of 9,000 people: the look-ups lead, as without a term.
+    expect(await pages({ identity: 'dense person', q: 'timeout' }, 50, 2)).toEqual(
+      expected({ identity: 'dense person', status: ['failure'] }).slice(0, 100),
+    );
+    // 30 entries say "Joanna": those, read by key, whose identity holds "anna".
+    expect(await pages({ identity: 'anna', q: 'joanna' }, 8, 5)).toEqual(
+      expected({ identity: 'anna' }),
+    );
+    expect(await pages({ identity: 'person', q: 'zzzq' }, 10, 1)).toEqual([]);
+    expect(await pages({ identity: 'person', q: 'joanna' }, 10, 1)).toEqual([]);
   });
 
   it('counts facets of a term from its entries, or as all entries but the others', async () => {

@@ -250,8 +250,8 @@ export class SqliteLogStore extends ReaderBackedStore implements LogStore {
             WHERE i.id = entries.identity_id AND instr(i.text, ${folded}) > 0)`,
         idsIn,
         matchIdentities: async (folded, limit) => this.matchIdentities(folded, limit),
-        identityPage: async (folded, span, others, limit) =>
-          this.identityPage(folded, span, others, limit),
+        identityPage: async (folded, span, others, limit, fewOnly) =>
+          this.identityPage(folded, span, others, limit, fewOnly),
         identitySubquery: (folded) => identitiesHolding(folded),
         countIdentity: async (folded, range, combos) => this.countIdentity(folded, range, combos),
       },
@@ -429,14 +429,16 @@ export class SqliteLogStore extends ReaderBackedStore implements LogStore {
    * term, the look-up is made again with the check. Their entries in span are read from the
    * identity index as the identities come, keys only, up to a cap — then, of those, the ones
    * the other filters select (a row read each, hence a lower cap). Past the cap, the entries
-   * are many enough for the page to be found sooner walking back in time.
+   * are many enough for the page to be found sooner walking back in time — or, `fewOnly`
+   * (where `others` would be costly to check on every entry walked), the caller's to find.
    */
   private identityPage(
     folded: string,
     span: Expression<SqlBool>,
     others: Expression<SqlBool> | undefined,
     limit: number,
-  ): number[] {
+    fewOnly: boolean,
+  ): number[] | undefined {
     const cap = others ? IDENTITY_ROWS_CAP : IDENTITY_KEYS_CAP;
     const identities = (checked: boolean) =>
       identitiesHolding(folded, checked ? 'text' : 'trigrams');
@@ -489,6 +491,7 @@ export class SqliteLogStore extends ReaderBackedStore implements LogStore {
       .get(trigramsQuery(folded), enough) as number;
     let page = guessed < enough ? run(byIdentity(false, take)) : [];
     const many = guessed >= enough || page[0]!.n! > cap;
+    if (many && fewOnly) return undefined;
     const find = (checked: boolean, n: number) =>
       run(many ? byTime(checked, n) : byIdentity(checked, n)).filter((r) => r.seq !== null);
     page = many ? find(false, take) : page.filter((r) => r.seq !== null);
