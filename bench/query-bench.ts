@@ -22,6 +22,7 @@ export async function queryFigures(store: LogStore, picks: QueryPicks, rng: Prng
   // Cases added later draw from a generator of their own: the others' picks stay as they were.
   const own = new Prng(5);
   const start = () => picks.starts[Math.floor(own.next() * picks.starts.length)]!;
+  const ownPick = <T>(list: T[]): T => list[Math.floor(own.next() * list.length)]!;
   const statuses = ['failure', 'skipped', 'success', 'failure,pending'];
   const windows = ['24h', '7d', '30d'];
   const listCases: Case[] = [
@@ -57,6 +58,10 @@ export async function queryFigures(store: LogStore, picks: QueryPicks, rng: Prng
     // Three letters many identities hold ("emi", "oli"): thousands of identities, tens of
     // thousands of entries.
     { name: 'identity, 3 letters', filters: () => ({ identity: start() }) },
+    {
+      name: 'identity+free text',
+      filters: () => ({ identity: ownPick(picks.names), q: ownPick(picks.words) }),
+    },
   ];
   const facetCases: Case[] = [
     { name: 'facets 30d', filters: () => ({ window: '30d' }) },
