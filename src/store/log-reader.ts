@@ -435,8 +435,11 @@ export class LogReader {
     ) {
       const found = await this.identityPageRows(filter, systems, pos, limit);
       if (found) return found;
-    }
-    if (!dialect?.few()) {
+      // A term many entries hold, with free text many entries say: both looked up, then the
+      // time index walked (looking for the newest entries of the term first would walk it to
+      // the end for a term with fewer of them than that).
+      dialect = await this.whereDialect(filter);
+    } else if (!dialect?.few()) {
       const recent = await this.recentPage(filter, systems, pos, limit);
       if (Array.isArray(recent)) return recent;
       dialect ??= await this.whereDialect(filter, IDENTITY_INDEX_LIMIT, false, recent === 'sparse');
