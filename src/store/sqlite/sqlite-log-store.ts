@@ -275,6 +275,36 @@ export class SqliteLogStore extends ReaderBackedStore implements LogStore {
     return this.statements.get(compiled.sql).all(...(compiled.parameters as unknown[])) as T[];
   }
 
+  /** The rows of a raw SQL query (built with `sql`), by the statement cache. */
+  private rawAll<T>(query: RawBuilder<unknown>): T[] {
+    const compiled = query.compile(this.qb);
+    return this.statements.get(compiled.sql).all(...compiled.parameters) as T[];
+  }
+
+  /** The first column of the first row of a raw SQL query. */
+  private rawValue<T>(query: RawBuilder<unknown>): T {
+    const compiled = query.compile(this.qb);
+    return this.statements
+      .get(compiled.sql)
+      .pluck()
+      .get(...compiled.parameters) as T;
+  }
+
+  /**
+   * How many identities may hold `folded`, counted no further than `limit`: by the trigrams
+   * alone (a superset, ~0.1 µs each, the tail the index has not reached left out), or for a
+   * letter or two by reading the dictionary.
+   */
+  private candidateCount(folded: string, limit: number): number {
+    return this.rawValue<number>(
+      sql`SELECT count(*) FROM (${
+        [...folded].length < 3
+          ? sql`SELECT 1 FROM identities WHERE instr(text, ${folded}) > 0`
+          : sql`SELECT 1 FROM identities_text WHERE identities_text MATCH ${trigramsQuery(folded)}`
+      } LIMIT ${limit})`,
+    );
+  }
+
   /**
    * Entries in which each of `words` begins a word: looked up in the free-text index (migration
    * 11) as the whole words each begins (migration 13), and the entries it has not reached yet
@@ -464,14 +494,8 @@ export class SqliteLogStore extends ReaderBackedStore implements LogStore {
         WHERE ${span} AND ${others ?? sql`1 = 1`}
           AND +entries.identity_id IN (${identities(checked)})
         ORDER BY time DESC, seq DESC LIMIT ${take}`;
-    const run = (query: RawBuilder<unknown>) => {
-      const compiled = query.compile(this.qb);
-      return this.statements.get(compiled.sql).all(...compiled.parameters) as Array<{
-        seq: number;
-        id: number;
-        n?: number;
-      }>;
-    };
+    const run = (query: RawBuilder<unknown>) =>
+      this.rawAll<{ seq: number; id: number; n?: number }>(query);
     const take = limit + PAGE_CHECK_SLACK;
     // How many entries the identities hold, guessed from how many they are (counted by their
     // trigrams, ~0.1 µs each, no further than the cap allows) and the log's mean per identity:
@@ -483,12 +507,7 @@ export class SqliteLogStore extends ReaderBackedStore implements LogStore {
       .pluck()
       .get() as number;
     const enough = Math.ceil(cap / perIdentity) + 1;
-    const guessed = this.statements
-      .get(
-        'SELECT count(*) FROM (SELECT 1 FROM identities_text WHERE identities_text MATCH ? LIMIT ?)',
-      )
-      .pluck()
-      .get(trigramsQuery(folded), enough) as number;
+    const guessed = this.candidateCount(folded, enough);
     let page = guessed < enough ? run(byIdentity(false, take)) : [];
     const many = guessed >= enough || page[0]!.n! > cap;
     if (many && fewOnly) return undefined;
@@ -520,40 +539,22 @@ export class SqliteLogStore extends ReaderBackedStore implements LogStore {
     range: { from?: number; to?: number },
     combos: Compilable,
   ): FacetRow[] {
-    const seqsOf = (identities: RawBuilder<unknown>) => {
-      const query = sql`SELECT json_group_array(entries.seq)
-        FROM (${identities}) AS matched
-        CROSS JOIN entries INDEXED BY entries_identity ON entries.identity_id = matched.id
-        WHERE ${range.from === undefined ? sql`1 = 1` : sql`entries.time >= ${range.from}`}
-          AND ${range.to === undefined ? sql`1 = 1` : sql`entries.time <= ${range.to}`}`.compile(
-        this.qb,
-      );
-      return JSON.parse(
-        this.statements
-          .get(query.sql)
-          .pluck()
-          .get(...query.parameters) as string,
+    const seqsOf = (identities: RawBuilder<unknown>) =>
+      JSON.parse(
+        this.rawValue<string>(sql`SELECT json_group_array(entries.seq)
+          FROM (${identities}) AS matched
+          CROSS JOIN entries INDEXED BY entries_identity ON entries.identity_id = matched.id
+          WHERE ${range.from === undefined ? sql`1 = 1` : sql`entries.time >= ${range.from}`}
+            AND ${range.to === undefined ? sql`1 = 1` : sql`entries.time <= ${range.to}`}`),
       ) as number[];
-    };
     const ids = this.all<{ id: number }>(combos).map((r) => r.id);
-    // Whether more than half the identities hold it: counted no further (by the trigrams alone
-    // where there are any, a superset: the other way is only slower, not wrong).
+    // Whether more than half the identities hold it, counted no further (by the trigrams a
+    // superset: the other way is only slower, not wrong).
     const half = Math.floor(
       ((this.statements.get('SELECT max(id) FROM identities').pluck().get() as number | null) ??
         0) / 2,
     );
-    const candidates =
-      [...folded].length < 3
-        ? sql`SELECT 1 FROM identities WHERE instr(text, ${folded}) > 0 LIMIT ${half + 1}`
-        : sql`SELECT 1 FROM identities_text WHERE identities_text MATCH ${trigramsQuery(folded)}
-            LIMIT ${half + 1}`;
-    const counted = sql`SELECT count(*) FROM (${candidates})`.compile(this.qb);
-    const most =
-      half > 0 &&
-      (this.statements
-        .get(counted.sql)
-        .pluck()
-        .get(...counted.parameters) as number) > half;
+    const most = half > 0 && this.candidateCount(folded, half + 1) > half;
     if (!most) return this.entryFacets.count([seqsOf(identitiesHolding(folded))], range, ids);
     const through = this.entryFacets.mark();
     const lacking = sql`SELECT id FROM identities WHERE instr(text, ${folded}) = 0`;
