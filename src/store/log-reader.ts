@@ -410,16 +410,7 @@ export class LogReader {
     pos: { t: number; s: number } | undefined,
     limit: number,
   ): Promise<Array<EntryRow & { seq: number }>> {
-    const rows = (d: EntryWhereDialect) =>
-      this.run<EntryRow & { seq: number }>(
-        this.qb
-          .selectFrom('entries')
-          .select([...ENTRY_SELECT_COLUMNS])
-          .where(pageConditions(filter, systems, pos, d))
-          .orderBy('time', 'desc')
-          .orderBy('seq', 'desc')
-          .limit(limit + 1),
-      );
+    const rows = (d: EntryWhereDialect) => this.firstRows(filter, systems, pos, limit, d);
     let dialect: PageDialect | undefined;
     if (filter.q !== undefined && filter.identity === undefined) {
       dialect = await this.whereDialect(filter);
@@ -467,6 +458,25 @@ export class LogReader {
     return rows(dialect!);
   }
 
+  /** The first `limit + 1` entries the filter selects after `pos`, newest first. */
+  private firstRows(
+    filter: EntryFilter,
+    systems: ResolvedSystems,
+    pos: { t: number; s: number } | undefined,
+    limit: number,
+    dialect: EntryWhereDialect,
+  ): Promise<Array<EntryRow & { seq: number }>> {
+    return this.run<EntryRow & { seq: number }>(
+      this.qb
+        .selectFrom('entries')
+        .select([...ENTRY_SELECT_COLUMNS])
+        .where(pageConditions(filter, systems, pos, dialect))
+        .orderBy('time', 'desc')
+        .orderBy('seq', 'desc')
+        .limit(limit + 1),
+    );
+  }
+
   /**
    * A page of an identity term, whose seqs the dialect finds (identityPage). With free text
    * that few entries say, those entries are read by key and their identities checked instead;
@@ -487,21 +497,11 @@ export class LogReader {
     if (q !== undefined) {
       const text = await this.freeText(q, false);
       if (text.few() && this.dialect.identityCheck)
-        return this.run<EntryRow & { seq: number }>(
-          this.qb
-            .selectFrom('entries')
-            .select([...ENTRY_SELECT_COLUMNS])
-            .where((b) =>
-              b.and([
-                pageConditions({ ...rest, from, to }, systems, pos, dialect)(b),
-                text.where(),
-                this.dialect.identityCheck!(folded),
-              ]),
-            )
-            .orderBy('time', 'desc')
-            .orderBy('seq', 'desc')
-            .limit(limit + 1),
-        );
+        return this.firstRows(filter, systems, pos, limit, {
+          ...dialect,
+          identityMatch: () => this.dialect.identityCheck!(folded),
+          freeText: text.where,
+        });
       others.push(this.wordsChecked(q));
     }
     const seqs = await this.dialect.identityPage!(
