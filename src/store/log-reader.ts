@@ -115,18 +115,19 @@ export interface ReaderDialect {
   /**
    * Optional: the seqs, newest first, of the first `limit` entries whose identity contains
    * `folded` (three characters or more), within `span` (time range and cursor: what the
-   * identity index holds besides) and satisfying `others` (the other filters), however the
-   * store finds them best (the SQLite store: by the identity index or the time index, as
-   * they are few or many); undefined if `fewOnly` and they are many. Without it, the page is
-   * the identity condition's like any other.
+   * identity index holds besides), satisfying `others` (the other filters) and, with `text`,
+   * saying each of its words or having its change id — however the store finds them best (the
+   * SQLite store: by the identity index or the time index, as they are few or many, and the
+   * words as a set of keys or read entry by entry). Without it, the page is the identity
+   * condition's like any other.
    */
   identityPage?(
     folded: string,
     span: Expression<SqlBool>,
     others: Expression<SqlBool> | undefined,
     limit: number,
-    fewOnly: boolean,
-  ): Promise<number[] | undefined>;
+    text?: { words: string[]; change: string },
+  ): Promise<number[]>;
 }
 
 /** A where dialect, and where free text matched many entries, one for the last stored of them. */
@@ -424,13 +425,9 @@ export class LogReader {
       this.dialect.identityPage &&
       [...foldForSearch(filter.identity)].length >= 3
     ) {
-      const found = await this.identityPageRows(filter, systems, pos, limit);
-      if (found) return found;
-      // A term many entries hold, with free text many entries say: both looked up, then the
-      // time index walked (looking for the newest entries of the term first would walk it to
-      // the end for a term with fewer of them than that).
-      dialect = await this.whereDialect(filter);
-    } else if (!dialect?.few()) {
+      return this.identityPageRows(filter, systems, pos, limit);
+    }
+    if (!dialect?.few()) {
       const recent = await this.recentPage(filter, systems, pos, limit);
       if (Array.isArray(recent)) return recent;
       dialect ??= await this.whereDialect(filter, IDENTITY_INDEX_LIMIT, false, recent === 'sparse');
@@ -479,39 +476,39 @@ export class LogReader {
 
   /**
    * A page of an identity term, whose seqs the dialect finds (identityPage). With free text
-   * that few entries say, those entries are read by key and their identities checked instead;
-   * free text many say is checked entry by entry on what the identity index finds — unless
-   * the term's entries are too many for it (undefined: the look-ups lead, as without a term).
+   * that few entries say, those entries are read by key and their identities checked instead.
    */
   private async identityPageRows(
     filter: EntryFilter,
     systems: ResolvedSystems,
     pos: { t: number; s: number } | undefined,
     limit: number,
-  ): Promise<Array<EntryRow & { seq: number }> | undefined> {
+  ): Promise<Array<EntryRow & { seq: number }>> {
     const { identity, from, to, q, ...rest } = filter;
     const folded = foldForSearch(identity!);
     const dialect = await this.whereDialect(rest);
     const eb = expressionBuilder<LogDatabase, 'entries'>();
     const others = entryConditions(eb, rest, systems, dialect);
+    let text: { words: string[]; change: string } | undefined;
     if (q !== undefined) {
-      const text = await this.freeText(q, false);
-      if (text.few() && this.dialect.identityCheck)
+      const found = await this.freeText(q, false);
+      if (found.few() && this.dialect.identityCheck)
         return this.firstRows(filter, systems, pos, limit, {
           ...dialect,
           identityMatch: () => this.dialect.identityCheck!(folded),
-          freeText: text.where,
+          freeText: found.where,
         });
-      others.push(this.wordsChecked(q));
+      const words = searchWords(q);
+      if (words.length) text = { words, change: q.trim() };
+      else others.push(isChange(q));
     }
     const seqs = await this.dialect.identityPage!(
       folded,
       pageConditions({ from, to }, {}, pos, dialect)(eb),
       others.length ? eb.and(others) : undefined,
       limit + 1,
-      q !== undefined,
+      text,
     );
-    if (!seqs) return undefined;
     if (seqs.length === 0) return [];
     return this.run<EntryRow & { seq: number }>(
       this.qb

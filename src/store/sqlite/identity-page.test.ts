@@ -152,8 +152,8 @@ describe('identity pages (SQLite)', () => {
   });
 
   it('pages an identity term with free text, whichever of the two is rarer', async () => {
-    // Every entry says "ServiceNow" (its target system): checked entry by entry on the
-    // identity's own entries.
+    // Every entry says "ServiceNow" (its target system), 18,111 of them: a set of keys the
+    // identity index's are checked against (identity-text-page.test.ts has more).
     expect(await pages({ identity: 'rare person', q: 'servicenow' }, 7, 10)).toEqual(
       expected({ identity: 'rare person' }),
     );
@@ -167,7 +167,8 @@ describe('identity pages (SQLite)', () => {
     expect(await pages({ identity: 'dense person 1', q: 'timeout' }, 100, 6)).toEqual(
       expected(some),
     );
-    // 4,500 failures say "Timeout", of 9,000 people: the look-ups lead, as without a term.
+    // 4,500 failures say "Timeout", of 9,000 people: past the identity index's cap, the time
+    // index walked with the set.
     expect(await pages({ identity: 'dense person', q: 'timeout' }, 50, 2)).toEqual(
       expected({ identity: 'dense person', status: ['failure'] }).slice(0, 100),
     );

@@ -150,6 +150,24 @@ const PAGE_CHECK_SLACK = 16;
 const IDENTITY_KEYS_CAP = 8_192;
 /** The same where other filters need each entry's row read. */
 const IDENTITY_ROWS_CAP = 4_096;
+/**
+ * Free text with an identity term: up to this many entries saying it are a set the identity
+ * index's keys are checked against (~0.2 µs each to gather); beyond, each entry is read.
+ */
+const WORDS_SET_LIMIT = 32_768;
+/** The identity index's keys read for that set, at most (guessed beforehand, ~0.7 µs each). */
+const IDENTITY_SET_KEYS = 32_768;
+/** Free text said by more, checked on the identity's entries newest first: up to this many. */
+const IDENTITY_TEXT_KEYS = 16_384;
+
+/** A candidate of an identity page: its seq, its identity, and (by the index) how many there were. */
+type PageRow = { seq: number; id: number; n?: number };
+/** Candidates of a page, `take` at most, their identities checked against the text or not. */
+type Finder = (checked: boolean, take: number) => PageRow[];
+
+/** Both conditions, where there is a first. */
+const both = (a: Expression<SqlBool> | undefined, b: Expression<SqlBool>): Expression<SqlBool> =>
+  a ? sql<SqlBool>`(${a} AND ${b})` : b;
 
 export interface SqliteStoreOptions {
   /** Database file, or ':memory:'. */
@@ -250,8 +268,8 @@ export class SqliteLogStore extends ReaderBackedStore implements LogStore {
             WHERE i.id = entries.identity_id AND instr(i.text, ${folded}) > 0)`,
         idsIn,
         matchIdentities: async (folded, limit) => this.matchIdentities(folded, limit),
-        identityPage: async (folded, span, others, limit, fewOnly) =>
-          this.identityPage(folded, span, others, limit, fewOnly),
+        identityPage: async (folded, span, others, limit, text) =>
+          this.identityPage(folded, span, others, limit, text),
         identitySubquery: (folded) => identitiesHolding(folded),
         countIdentity: async (folded, range, combos) => this.countIdentity(folded, range, combos),
       },
@@ -453,52 +471,58 @@ export class SqliteLogStore extends ReaderBackedStore implements LogStore {
 
   /**
    * The seqs of a page of the entries whose identity holds `folded` (3+ characters), within
-   * `span` and satisfying `others`. The identities are looked up by their trigrams alone,
-   * unchecked (checking reads each one's text, ~1 µs: 25 ms for a term 25,000 identities
-   * hold), and only those of the page's entries are checked; should too few of them hold the
-   * term, the look-up is made again with the check. Their entries in span are read from the
-   * identity index as the identities come, keys only, up to a cap — then, of those, the ones
-   * the other filters select (a row read each, hence a lower cap). Past the cap, the entries
-   * are many enough for the page to be found sooner walking back in time — or, `fewOnly`
-   * (where `others` would be costly to check on every entry walked), the caller's to find.
+   * `span`, satisfying `others` and, with `text`, saying its words (or being its change id).
+   * The identities are looked up by their trigrams alone, unchecked (checking reads each one's
+   * text, ~1 µs: 25 ms for a term 25,000 identities hold), and only those of the page's entries
+   * are checked; should too few of them hold the term, the look-up is made again with the check.
+   * Their entries in span are read from the identity index as the identities come, keys only,
+   * up to a cap — then, of those, the ones the other filters select (a row read each, hence a
+   * lower cap). Past the cap, the entries are many enough for the page to be found sooner
+   * walking back in time. Free text few enough entries say (WORDS_SET_LIMIT) is a set of keys
+   * the identity index's are checked against, no row read; said by more, it is checked entry by
+   * entry: on the identity's entries newest first while those are few (IDENTITY_TEXT_KEYS),
+   * stopping at a page, else on the time index's, the identity checked first.
    */
   private identityPage(
     folded: string,
     span: Expression<SqlBool>,
     others: Expression<SqlBool> | undefined,
     limit: number,
-    fewOnly: boolean,
-  ): number[] | undefined {
-    const cap = others ? IDENTITY_ROWS_CAP : IDENTITY_KEYS_CAP;
+    text?: { words: string[]; change: string },
+  ): number[] {
     const identities = (checked: boolean) =>
       identitiesHolding(folded, checked ? 'text' : 'trigrams');
-    // The keys of the matching identities' entries in span, as the identities come.
-    const keys = (checked: boolean) =>
+    // The keys of the matching identities' entries `within` (a span), as the identities come.
+    const keys = (checked: boolean, within: Expression<SqlBool>, cap: number) =>
       sql`SELECT entries.seq AS m_seq, entries.time AS m_time, entries.identity_id AS m_id
         FROM (${identities(checked)}) AS matched
         CROSS JOIN entries INDEXED BY entries_identity ON entries.identity_id = matched.id
-        WHERE ${span} LIMIT ${cap + 1}`;
+        WHERE ${within} LIMIT ${cap + 1}`;
+    const run = (query: RawBuilder<unknown>) => this.rawAll<PageRow>(query);
     // The keys counted, and unless past the cap (a constant condition SQLite checks before its
-    // loop), their page: of those the other filters select, a row read each. One row with no
-    // seq when the page is empty, for the count.
-    const byIdentity = (checked: boolean, take: number) =>
-      sql`WITH m AS MATERIALIZED (${keys(checked)}), c AS (SELECT count(*) AS n FROM m)
-        SELECT p.seq, p.id, c.n FROM c LEFT JOIN (
-          SELECT m_seq AS seq, m_id AS id, m_time AS time FROM m
-          ${others ? sql`CROSS JOIN entries ON entries.seq = m_seq` : sql``}
-          WHERE (SELECT n FROM c) <= ${cap} ${others ? sql`AND ${others}` : sql``}
-          ORDER BY m_time DESC, m_seq DESC LIMIT ${take}
-        ) AS p ORDER BY p.time DESC, p.seq DESC`;
-    const byTime = (checked: boolean, take: number) =>
-      sql`SELECT seq, identity_id AS id FROM entries
-        WHERE ${span} AND ${others ?? sql`1 = 1`}
-          AND +entries.identity_id IN (${identities(checked)})
-        ORDER BY time DESC, seq DESC LIMIT ${take}`;
-    const run = (query: RawBuilder<unknown>) =>
-      this.rawAll<{ seq: number; id: number; n?: number }>(query);
-    const take = limit + PAGE_CHECK_SLACK;
+    // loop), their page: of those `rows` selects, a row read each. One row with no seq when
+    // the page is empty, for the count.
+    const byIdentity =
+      (within: Expression<SqlBool>, rows: Expression<SqlBool> | undefined, cap: number): Finder =>
+      (checked, take) =>
+        run(sql`WITH m AS MATERIALIZED (${keys(checked, within, cap)}),
+          c AS (SELECT count(*) AS n FROM m)
+          SELECT p.seq, p.id, c.n FROM c LEFT JOIN (
+            SELECT m_seq AS seq, m_id AS id, m_time AS time FROM m
+            ${rows ? sql`CROSS JOIN entries ON entries.seq = m_seq` : sql``}
+            WHERE (SELECT n FROM c) <= ${cap} ${rows ? sql`AND ${rows}` : sql``}
+            ORDER BY m_time DESC, m_seq DESC LIMIT ${take}
+          ) AS p ORDER BY p.time DESC, p.seq DESC`);
+    // SQLite checks a walk's conditions in the order written: the identity (a set) first.
+    const byTime =
+      (rows: Expression<SqlBool> | undefined): Finder =>
+      (checked, take) =>
+        run(sql`SELECT seq, identity_id AS id FROM entries
+          WHERE +entries.identity_id IN (${identities(checked)})
+            AND ${span} AND ${rows ?? sql`1 = 1`}
+          ORDER BY time DESC, seq DESC LIMIT ${take}`);
     // How many entries the identities hold, guessed from how many they are (counted by their
-    // trigrams, ~0.1 µs each, no further than the cap allows) and the log's mean per identity:
+    // trigrams, ~0.1 µs each, no further than `cap` allows) and the log's mean per identity:
     // a term past the cap goes to the time index at once, without reading the cap's worth.
     const perIdentity = this.statements
       .get(
@@ -506,14 +530,40 @@ export class SqliteLogStore extends ReaderBackedStore implements LogStore {
       )
       .pluck()
       .get() as number;
-    const enough = Math.ceil(cap / perIdentity) + 1;
-    const guessed = this.candidateCount(folded, enough);
-    let page = guessed < enough ? run(byIdentity(false, take)) : [];
-    const many = guessed >= enough || page[0]!.n! > cap;
-    if (many && fewOnly) return undefined;
-    const find = (checked: boolean, n: number) =>
-      run(many ? byTime(checked, n) : byIdentity(checked, n)).filter((r) => r.seq !== null);
-    page = many ? find(false, take) : page.filter((r) => r.seq !== null);
+    const fewerThan = (cap: number) => {
+      const enough = Math.ceil(cap / perIdentity) + 1;
+      return this.candidateCount(folded, enough) < enough;
+    };
+    const take = limit + PAGE_CHECK_SLACK;
+    const said = text && this.wordsSet(text);
+    let find: Finder;
+    let page: PageRow[] | undefined;
+    if (text && !said) {
+      const rows = both(
+        others,
+        sql<SqlBool>`(entries.change_id = ${text.change}
+        OR ${wordsCheck(text.words)})`,
+      );
+      find = fewerThan(IDENTITY_TEXT_KEYS)
+        ? this.newestChecked(
+            (checked) => keys(checked, span, IDENTITY_TEXT_KEYS),
+            rows,
+            byTime(rows),
+          )
+        : byTime(rows);
+    } else {
+      // With free text, every key of the identities is read to be checked against its set.
+      const within = said ? both(span, sql<SqlBool>`entries.seq IN (${said})`) : span;
+      const cap = others ? IDENTITY_ROWS_CAP : IDENTITY_KEYS_CAP;
+      const indexed = byIdentity(within, others, cap);
+      page = fewerThan(said ? IDENTITY_SET_KEYS : cap) ? indexed(false, take) : undefined;
+      const many = !page || page[0]!.n! > cap;
+      if (many) page = undefined;
+      find = many
+        ? byTime(said ? both(others, sql<SqlBool>`+entries.seq IN (${said})`) : others)
+        : indexed;
+    }
+    page = (page ?? find(false, take)).filter((r) => r.seq !== null);
     const holding = new Set(
       this.statements
         .get(
@@ -524,7 +574,70 @@ export class SqliteLogStore extends ReaderBackedStore implements LogStore {
     );
     const held = page.filter((r) => holding.has(r.id));
     if (held.length >= limit || page.length < take) return held.slice(0, limit).map((r) => r.seq);
-    return find(true, limit).map((r) => r.seq);
+    return find(true, limit)
+      .filter((r) => r.seq !== null)
+      .map((r) => r.seq);
+  }
+
+  /**
+   * A page found by reading entries newest first among those `keys` gives (sorted, up to
+   * IDENTITY_TEXT_KEYS), a row each checked against `rows`, a chunk at a time until the page is
+   * full: of words most entries say, the first chunk or two. Past the keys' cap, `beyond`.
+   */
+  private newestChecked(
+    keys: (checked: boolean) => RawBuilder<unknown>,
+    rows: Expression<SqlBool>,
+    beyond: Finder,
+  ): Finder {
+    return (checked, take) => {
+      // Counted first: past the cap, not sorted (a constant condition, checked once).
+      const [{ n, list }] = this.rawAll<{ n: number; list: string }>(
+        sql`WITH m AS MATERIALIZED (${keys(checked)}), c AS (SELECT count(*) AS n FROM m)
+          SELECT (SELECT n FROM c) AS n, json_group_array(m_seq ORDER BY m_time DESC, m_seq DESC)
+            AS list FROM m WHERE (SELECT n FROM c) <= ${IDENTITY_TEXT_KEYS}`,
+      ) as [{ n: number; list: string }];
+      if (n > IDENTITY_TEXT_KEYS) return beyond(checked, take);
+      const sorted = JSON.parse(list) as number[];
+      const found: PageRow[] = [];
+      // A first chunk a page and a half long (most entries of a word most entries say hold
+      // it), then as many as the share found so far needs, and a fifth more.
+      let size = Math.ceil(take * 1.5);
+      for (let at = 0; at < sorted.length && found.length < take;) {
+        const chunk = sorted.slice(at, at + size);
+        const order = new Map(chunk.map((seq, i) => [seq, i]));
+        const matched = this.rawAll<PageRow>(sql`SELECT seq, identity_id AS id FROM entries
+          WHERE seq IN (SELECT value FROM json_each(${JSON.stringify(chunk)})) AND ${rows}`);
+        found.push(...matched.sort((a, b) => order.get(a.seq)! - order.get(b.seq)!));
+        at += chunk.length;
+        const share = Math.max(found.length, 1) / at;
+        size = Math.max(size, Math.ceil(((take - found.length) / share) * 1.2));
+      }
+      return found.slice(0, take);
+    };
+  }
+
+  /**
+   * The seqs of the entries saying each of `words` (the index's and the tail it has not
+   * reached) or whose change id is `change`, as a subquery — or undefined where the index holds
+   * more than WORDS_SET_LIMIT of them, too many to gather for a set.
+   */
+  private wordsSet(text: { words: string[]; change: string }): RawBuilder<unknown> | undefined {
+    const through = this.wordsThrough();
+    const query = ftsWordsQuery(text.words, (w) => this.wholeWords(w));
+    if (
+      query !== null &&
+      this.rawValue<number>(
+        sql`SELECT count(*) FROM (SELECT 1 FROM entries_words
+          WHERE entries_words MATCH ${query} LIMIT ${WORDS_SET_LIMIT + 1})`,
+      ) > WORDS_SET_LIMIT
+    )
+      return undefined;
+    const indexed =
+      query === null
+        ? sql``
+        : sql`SELECT rowid FROM entries_words WHERE entries_words MATCH ${query} UNION ALL `;
+    return sql`${indexed}${unindexedMatches(through, text.words)}
+      UNION ALL SELECT seq FROM entries WHERE change_id = ${text.change}`;
   }
 
   /**
