@@ -172,6 +172,58 @@ describe('the identity dictionary (SQLite)', () => {
     await store.close();
   });
 
+  it('finds two characters by the trigrams they begin and the texts they end, once each', async () => {
+    const store = new SqliteLogStore({ file: tempFile() });
+    const named = (id: string, displayName: string, status: 'success' | 'failure' = 'success') =>
+      normalizeEntry(
+        entry(id, {
+          status,
+          ...(status === 'failure' ? { errorCode: 'Timeout' } : {}),
+          targetIdentity: { id: `t-${id}`, displayName, type: 'User' },
+        }),
+      );
+    // The name comes last in each identity's text: "Văn Võ" ends it, so no trigram begins
+    // with "võ" there; "Võ Minh Võ" holds it twice; "Vũ Õ" holds both letters, apart.
+    const people = [
+      named('c1', 'Võ Thị Lan'),
+      named('c2', 'Nguyễn Văn Võ', 'failure'),
+      named('c3', 'Võ Minh Võ', 'failure'),
+      named('c4', 'Vũ Õ'),
+      named('c5', 'Ad"b Quote'),
+      named('c6', 'Ends With A"'),
+      // Most identities hold neither: facets count the entries of those that do.
+      ...['Ada', 'Bo', 'Cy', 'Di', 'Ed'].map((name, i) => named(`n${i}`, `${name} Other`)),
+    ];
+    const ids = async (identity: string) =>
+      (await store.listEntries({ identity }, { limit: 10 })).items.map((e) => e.changeId).sort();
+    const answers = async () => ({
+      vo: await ids('VÕ'),
+      facets: (await store.facets({ identity: 'võ' })).status,
+      quoteFirst: await ids('"b'),
+      quoteLast: await ids('a"'),
+      none: await ids('õv'),
+    });
+    const expected = {
+      vo: ['c1', 'c2', 'c3'],
+      facets: { success: 1, failure: 2 },
+      quoteFirst: ['c5'],
+      quoteLast: ['c6'],
+      none: [],
+    };
+    await store.ingest({ tasks: [], entries: people.slice(0, 2) });
+    // As the writer thread leaves it between a batch and its idle time: the rest not indexed.
+    const writer = (store as unknown as { writer: { indexIdentities(): number } }).writer;
+    writer.indexIdentities();
+    await store.ingest({ tasks: [], entries: people.slice(2) });
+    store.logDb.exec(`DELETE FROM identities_text WHERE rowid > 2`);
+    store.logDb.exec("UPDATE meta SET value = '2' WHERE key = 'identities_indexed'");
+    expect(await answers()).toEqual(expected);
+    // Indexed now: the same answers, none twice.
+    expect(writer.indexIdentities()).toBeGreaterThan(0);
+    expect(await answers()).toEqual(expected);
+    await store.close();
+  });
+
   it('finds exact substrings through trigrams without positions, after an upgrade too', async () => {
     const file = tempFile();
     let store = new SqliteLogStore({ file });

@@ -289,6 +289,14 @@ INSERT INTO indexed_words (word) SELECT term FROM temp.entries_words_terms;
 DROP TABLE temp.entries_words_terms;
 `,
   },
+  {
+    version: 14,
+    name: 'identities by their last two characters',
+    // A term of two characters has no trigram of its own: it is found by the trigrams it begins
+    // (read from the trigram index's vocabulary by range) and, where it ends a text and begins
+    // no trigram, by this index — not by reading every identity (60 ms at 380,000).
+    sql: `CREATE INDEX IF NOT EXISTS identities_tail ON identities (substr(text, -2));`,
+  },
 ];
 
 /** The entries table of migration 1 and its index statements, one per line. */

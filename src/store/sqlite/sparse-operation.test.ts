@@ -85,6 +85,7 @@ describe('operation ids kept only where they are not the change id (migration 9)
     const eleven = { ...nine, version: 11, name: 'words of entries for free-text search' };
     const twelve = { ...nine, version: 12, name: 'facet dimensions of each entry' };
     const thirteen = { ...nine, version: 13, name: 'words the free-text index holds' };
+    const fourteen = { ...nine, version: 14, name: 'identities by their last two characters' };
     expect(steps).toEqual([
       { ...nine, done: false },
       { ...nine, done: true, seconds: expect.any(Number) },
@@ -96,6 +97,8 @@ describe('operation ids kept only where they are not the change id (migration 9)
       { ...twelve, done: true, seconds: expect.any(Number) },
       { ...thirteen, done: false },
       { ...thirteen, done: true, seconds: expect.any(Number) },
+      { ...fourteen, done: false },
+      { ...fourteen, done: true, seconds: expect.any(Number) },
     ]);
     expect(operationColumn(store).map((r) => r.operation_id)).toEqual([null, 'op-1', null, null]);
     expect(await store.listEntries({}, { limit: 10 })).toEqual(before);

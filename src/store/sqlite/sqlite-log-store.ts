@@ -122,23 +122,42 @@ function trigramsQuery(folded: string): string {
   const chars = [...folded];
   const trigrams = new Set<string>();
   for (let i = 0; i + 3 <= chars.length; i++) trigrams.add(chars.slice(i, i + 3).join(''));
-  return [...trigrams].map((t) => `"${t.replace(/"/g, '""')}"`).join(' AND ');
+  return [...trigrams].map(ftsString).join(' AND ');
 }
+
+/** An FTS5 string of `term`, quotes doubled. */
+const ftsString = (term: string) => `"${term.replace(/"/g, '""')}"`;
 
 /**
  * The identities whose text holds `folded`, as a column `id`: those the trigram index finds —
  * checked against the text (GLOB), or by their trigrams alone (a superset) — and the tail it
- * has not reached; a letter or two has no trigram, and reads the whole dictionary.
+ * has not reached. Two characters have no trigram of their own: the identities holding a
+ * trigram they begin (`beginning`, from the index's vocabulary) or ending with them (the
+ * identities_tail index) — exactly those holding them. A letter reads the whole dictionary.
  */
-function identitiesHolding(folded: string, by: 'text' | 'trigrams' = 'text'): RawBuilder<unknown> {
-  if ([...folded].length < 3)
-    return sql`SELECT id FROM identities WHERE instr(text, ${folded}) > 0`;
+function identitiesHolding(
+  folded: string,
+  by: 'text' | 'trigrams' = 'text',
+  beginning: string[] = [],
+): RawBuilder<unknown> {
+  const tail = sql`SELECT id FROM identities
+    WHERE id > (${sql.raw(INDEXED_THROUGH)}) AND instr(text, ${folded}) > 0`;
+  const length = [...folded].length;
+  if (length === 1) return sql`SELECT id FROM identities WHERE instr(text, ${folded}) > 0`;
+  if (length === 2)
+    return sql`${
+      beginning.length
+        ? sql`SELECT rowid AS id FROM identities_text
+            WHERE identities_text MATCH ${beginning.map(ftsString).join(' OR ')} UNION `
+        : sql``
+    }SELECT id FROM identities
+      WHERE substr(text, -2) = ${folded} AND id <= (${sql.raw(INDEXED_THROUGH)})
+    UNION ALL ${tail}`;
   const indexed =
     by === 'text'
       ? sql`SELECT rowid AS id FROM identities_text WHERE text GLOB ${containsPattern(folded)}`
       : sql`SELECT rowid AS id FROM identities_text WHERE identities_text MATCH ${trigramsQuery(folded)}`;
-  return sql`${indexed} UNION ALL SELECT id FROM identities
-    WHERE id > (${sql.raw(INDEXED_THROUGH)}) AND instr(text, ${folded}) > 0`;
+  return sql`${indexed} UNION ALL ${tail}`;
 }
 
 /** Candidates beyond a page whose identities are checked, for those that only hold the trigrams. */
@@ -203,6 +222,8 @@ export class SqliteLogStore extends ReaderBackedStore implements LogStore {
   readonly ingestPacked?: (batch: PackedBatch) => Promise<StoreIngestResult>;
   protected readonly reader: LogReader;
   private readonly statements: StatementCache;
+  /** The trigrams a two-character term begins, as last looked up (holding). */
+  private beginning?: { folded: string; through: number; terms: string[] };
   /** One transaction at a time on the hub's connection (and on the log's, when they are one). */
   private readonly writeLock = new WriteLock();
   private readonly qb: Kysely<LogDatabase>;
@@ -225,6 +246,10 @@ export class SqliteLogStore extends ReaderBackedStore implements LogStore {
     if (logFile === opts.file) setCacheFor(this.db, 'reads');
     this.logDb = logFile === opts.file ? this.db : openSqlite(logFile, opts.onMigration);
     this.statements = new StatementCache(this.logDb);
+    // The trigram index's terms, which the trigrams two characters begin are read from by range.
+    this.logDb.exec(
+      'CREATE VIRTUAL TABLE IF NOT EXISTS temp.identities_vocab USING fts5vocab(main, identities_text, row)',
+    );
     this.entryFacets = new EntryFacets(this.logDb);
     const qb = compileOnly<LogDatabase>('sqlite');
     this.qb = qb;
@@ -270,7 +295,7 @@ export class SqliteLogStore extends ReaderBackedStore implements LogStore {
         matchIdentities: async (folded, limit) => this.matchIdentities(folded, limit),
         identityPage: async (folded, span, others, limit, text) =>
           this.identityPage(folded, span, others, limit, text),
-        identitySubquery: (folded) => identitiesHolding(folded),
+        identitySubquery: (folded) => this.holding(folded),
         countIdentity: async (folded, range, combos) => this.countIdentity(folded, range, combos),
       },
       cursors,
@@ -310,14 +335,14 @@ export class SqliteLogStore extends ReaderBackedStore implements LogStore {
 
   /**
    * How many identities may hold `folded`, counted no further than `limit`: by the trigrams
-   * alone (a superset, ~0.1 µs each, the tail the index has not reached left out), or for a
-   * letter or two by reading the dictionary.
+   * alone (a superset, ~0.1 µs each, the tail the index has not reached left out), for two
+   * characters as identitiesHolding finds them, for a letter by reading the dictionary.
    */
   private candidateCount(folded: string, limit: number): number {
     return this.rawValue<number>(
       sql`SELECT count(*) FROM (${
         [...folded].length < 3
-          ? sql`SELECT 1 FROM identities WHERE instr(text, ${folded}) > 0`
+          ? this.holding(folded)
           : sql`SELECT 1 FROM identities_text WHERE identities_text MATCH ${trigramsQuery(folded)}`
       } LIMIT ${limit})`,
     );
@@ -450,8 +475,30 @@ export class SqliteLogStore extends ReaderBackedStore implements LogStore {
     );
   }
 
-  /** Trigram index for 3+ characters; shorter needles scan the (small) identity dictionary. */
+  /**
+   * identitiesHolding, with the trigrams two characters begin looked up (the last look-up kept
+   * while the index has taken no identity since: a page asks more than once).
+   */
+  private holding(folded: string, by: 'text' | 'trigrams' = 'text'): RawBuilder<unknown> {
+    if ([...folded].length !== 2) return identitiesHolding(folded, by);
+    const through = this.statements.get(INDEXED_THROUGH).pluck().get() as number;
+    const last = this.beginning;
+    if (last?.folded !== folded || last.through !== through) {
+      const terms = this.statements
+        .get('SELECT term FROM temp.identities_vocab WHERE term >= ? AND term < ?')
+        .pluck()
+        .all(folded, `${folded}\u{10FFFF}`) as string[];
+      this.beginning = { folded, through, terms };
+    }
+    return identitiesHolding(folded, by, this.beginning!.terms);
+  }
+
+  /** Trigram index for 2+ characters; a letter scans the (small) identity dictionary. */
   private matchIdentities(folded: string, limit: number): number[] {
+    if ([...folded].length === 2)
+      return this.rawAll<{ id: number }>(sql`${this.holding(folded)} LIMIT ${limit}`).map(
+        (r) => r.id,
+      );
     if ([...folded].length >= 3) {
       // One statement, one snapshot: the index and the tail it has not reached yet.
       return this.statements
@@ -668,7 +715,7 @@ export class SqliteLogStore extends ReaderBackedStore implements LogStore {
         0) / 2,
     );
     const most = half > 0 && this.candidateCount(folded, half + 1) > half;
-    if (!most) return this.entryFacets.count([seqsOf(identitiesHolding(folded))], range, ids);
+    if (!most) return this.entryFacets.count([seqsOf(this.holding(folded))], range, ids);
     const through = this.entryFacets.mark();
     const lacking = sql`SELECT id FROM identities WHERE instr(text, ${folded}) = 0`;
     return this.entryFacets.countAllBut(seqsOf(lacking), range, ids, through);
