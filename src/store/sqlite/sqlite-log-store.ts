@@ -671,14 +671,21 @@ export class SqliteLogStore extends ReaderBackedStore implements LogStore {
   private wordsSet(text: { words: string[]; change: string }): RawBuilder<unknown> | undefined {
     const through = this.wordsThrough();
     const query = ftsWordsQuery(text.words, (w) => this.wholeWords(w));
-    if (
-      query !== null &&
-      this.rawValue<number>(
+    if (query !== null) {
+      // Said by many of the newest entries (the 1,024th newest of them within the newest 1/128
+      // of the log: four times the limit, were they as dense throughout), they are past it
+      // without counting them (~0.1 µs each).
+      const newest = this.rawValue<number | null>(
+        sql`SELECT rowid FROM entries_words WHERE entries_words MATCH ${query}
+          ORDER BY rowid DESC LIMIT 1 OFFSET 1023`,
+      );
+      if (newest !== null && (through - newest) * 128 < through) return undefined;
+      const count = this.rawValue<number>(
         sql`SELECT count(*) FROM (SELECT 1 FROM entries_words
           WHERE entries_words MATCH ${query} LIMIT ${WORDS_SET_LIMIT + 1})`,
-      ) > WORDS_SET_LIMIT
-    )
-      return undefined;
+      );
+      if (count > WORDS_SET_LIMIT) return undefined;
+    }
     const indexed =
       query === null
         ? sql``
