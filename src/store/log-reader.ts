@@ -136,6 +136,8 @@ type PageDialect = EntryWhereDialect & {
   few: () => boolean;
   /** The identities the identity filter matched, where they are few enough to list. */
   identityIds?: number[];
+  /** Every identity it matched, where they are listed for a walk of the time index. */
+  walkIds?: number[];
   last?: { dialect: EntryWhereDialect; olderThan: number };
 };
 
@@ -259,6 +261,7 @@ export class LogReader {
         : identity?.walk && identity.walk.length <= AMONG_IDS_LIMIT
           ? { identityIds: identity.walk }
           : {}),
+      ...(identity?.walk ? { walkIds: identity.walk } : {}),
       ...(last ? { last: { dialect: dialect(() => last.where), olderThan: last.olderThan } } : {}),
     };
   }
@@ -432,6 +435,8 @@ export class LogReader {
       if (Array.isArray(recent)) return recent;
       dialect ??= await this.whereDialect(filter, IDENTITY_INDEX_LIMIT, false, recent === 'sparse');
     }
+    if (filter.q !== undefined && dialect!.walkIds && !dialect!.few())
+      return this.identityEntriesChecked(filter, systems, pos, limit, dialect!, dialect!.walkIds);
     const ids = dialect!.identityIds;
     const among = this.dialect.amongIdentityPage;
     if (ids?.length && among) {
@@ -453,6 +458,55 @@ export class LogReader {
       return rows({ ...dialect!, identityMatch: () => inPage });
     }
     return rows(dialect!);
+  }
+
+  /**
+   * A page of an identity term many identities hold, with free text many entries say, whose
+   * entries together are too few among the newest for a walk back in time to find a page soon
+   * (it would read the whole log for a term and a word seldom said together: ~0.9 s at
+   * 1,000,000 entries on PostgreSQL). The identities' entries are taken newest first from
+   * their index, keys only, and each checked against the rest of the filter until the page
+   * is full.
+   */
+  private identityEntriesChecked(
+    filter: EntryFilter,
+    systems: ResolvedSystems,
+    pos: { t: number; s: number } | undefined,
+    limit: number,
+    dialect: PageDialect,
+    ids: number[],
+  ): Promise<Array<EntryRow & { seq: number }>> {
+    const { from, to } = filter;
+    const keys = this.qb
+      .selectFrom('entries')
+      .select(['seq', 'time'])
+      .where(() => this.dialect.idsIn('identity_id', ids))
+      .where(pageConditions({ from, to }, {}, pos, dialect))
+      .orderBy('time', 'desc')
+      .orderBy('seq', 'desc')
+      // Kept a subquery: its order is what the check below follows, stopping at the page.
+      .offset(0)
+      .as('k');
+    const checked = this.qb
+      .selectFrom(keys)
+      .select('k.seq')
+      .where(({ exists, selectFrom }) =>
+        exists(
+          selectFrom('entries')
+            .select(sql`1`.as('one'))
+            .where(sql<SqlBool>`entries.seq = k.seq`)
+            .where(pageConditions({ ...filter, identity: undefined }, systems, undefined, dialect)),
+        ),
+      )
+      .limit(limit + 1);
+    return this.run<EntryRow & { seq: number }>(
+      this.qb
+        .selectFrom('entries')
+        .select([...ENTRY_SELECT_COLUMNS])
+        .where(sql<SqlBool>`seq IN (${checked})`)
+        .orderBy('time', 'desc')
+        .orderBy('seq', 'desc'),
+    );
   }
 
   /** The first `limit + 1` entries the filter selects after `pos`, newest first. */
