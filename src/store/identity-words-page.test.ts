@@ -11,8 +11,10 @@ import { SqliteLogStore } from './sqlite/sqlite-log-store.ts';
  * A page of an identity term that thousands of identities hold, with free text thousands of
  * entries say, seldom together: a walk back in time would read the whole log for it. On
  * PostgreSQL the identities' entries are taken newest first from their index and checked one
- * by one until the page is full; SQLite finds it its own way (identity-page.test.ts). Either
- * way the pages are the entries that hold the term and say the words, newest first.
+ * by one until the page is full (free text alone on the entries' words by seq, with other
+ * filters on the entry); SQLite finds it its own way (identity-page.test.ts). Either way the
+ * pages are the entries that hold the term and say the words (or have the change id), newest
+ * first.
  */
 const people: EntryInput[] = [];
 // 3,000 walkers (more identities than are read one by one) and 6,000 others; 2,414 entries
@@ -34,6 +36,14 @@ for (let i = 0; i < 9_000; i++) {
     }),
   );
 }
+
+// A walker whose change id is two words 6,000 others say (more than are read by key).
+people.push(
+  entry('other-person', {
+    minutes: -9_500,
+    targetIdentity: { id: 't-special', displayName: 'Walker Special', type: 'User' },
+  }),
+);
 
 const stores: Array<[string, () => Promise<{ store: LogStore; close: () => Promise<void> }>]> = [
   [
@@ -92,6 +102,10 @@ describe.each(stores)('identity term with free text, seldom together (%s)', (_na
       ).toEqual(
         expected((e) => (e.reason?.startsWith('Zephyr') ?? false) && e.status === 'failure'),
       );
+      // Free text that is an entry's change id finds that entry, whatever it says.
+      expect(await pages(store, { identity: 'walker', q: 'other-person' }, 10)).toEqual([
+        'other-person',
+      ]);
     } finally {
       await close();
     }

@@ -114,6 +114,9 @@ export class PostgresLogStore extends ReaderBackedStore implements LogStore {
             // Read entry by entry: the entry's own row, and its words beside it by key.
             const where = match.onEntries;
             if (counting) return { where };
+            const onSeq = (seq: Expression<unknown>) =>
+              sql<SqlBool>`EXISTS (SELECT 1 FROM entry_words w
+                WHERE w.seq = ${seq} AND (${match.indexed} OR ${match.unindexed}))`;
             // A first page of few matches reads them by key: ordered by time, the planner would
             // walk the time index, checking every entry against a match its estimate (of word
             // starts) often puts far too high. Of more, the page walks the time index and looks
@@ -128,7 +131,7 @@ export class PostgresLogStore extends ReaderBackedStore implements LogStore {
                 qb,
               );
             const found = await pool.query<{ seq: number }>(probe.sql, [...probe.parameters]);
-            if (found.rows.length > WORDS_LIST_LIMIT) return { where };
+            if (found.rows.length > WORDS_LIST_LIMIT) return { where, onSeq };
             const seqs = found.rows.map((r) => r.seq);
             return { all: () => ({ seqs: sql`SELECT unnest(${seqs}::bigint[])`, few: true }) };
           },
