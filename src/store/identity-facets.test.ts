@@ -67,6 +67,16 @@ describe.each(stores)('facets over many matching identities (%s)', (_name, open)
     try {
       await load(store, 5_200, 42_000);
       await expectCounts(store, 5_200);
+      // And pages of a term 42,000 identities hold, more than are listed for a walk (10,000):
+      // the walk of the time index checks them as a set.
+      const newest = (from: number) => Array.from({ length: 30 }, (_, k) => `o${from - k}`);
+      const first = await store.listEntries({ identity: 'OTHER' }, { limit: 30 });
+      expect(first.items.map((e) => e.changeId)).toEqual(newest(41_999));
+      const second = await store.listEntries(
+        { identity: 'OTHER' },
+        { limit: 30, cursor: first.nextCursor! },
+      );
+      expect(second.items.map((e) => e.changeId)).toEqual(newest(41_969));
     } finally {
       await close();
     }

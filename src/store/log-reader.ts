@@ -106,6 +106,12 @@ export interface ReaderDialect {
    */
   walkIdsIn?(column: string, ids: number[]): Expression<SqlBool>;
   /**
+   * Optional: `column` is among what `subquery` selects (too many to list), as a condition the
+   * planner checks on the entries it walks (a hashed set) rather than probing the column's
+   * index with each; without it, the column unindexed.
+   */
+  walkSubquery?(column: string, subquery: Expression<unknown>): Expression<SqlBool>;
+  /**
    * Optional: an entry is among a page of the entries of identities `ids` — the first `limit`
    * of `page` (seq and time, newest first) for each identity, `page` given that identity's id
    * as an expression, merged and cut to `limit`. For a planner that otherwise reads every entry
@@ -346,6 +352,7 @@ export class LogReader {
   ): Expression<SqlBool> {
     const ids = match?.ids ?? [];
     const subquery = this.dialect.identitySubquery(folded);
+    const trigrams = [...folded].length >= 3;
     return ids.length === 0
       ? sql<SqlBool>`1 = 0`
       : ids.length <= indexLimit
@@ -354,7 +361,9 @@ export class LogReader {
           ? sql<SqlBool>`${eb.ref('identity_id')} IN (${subquery})`
           : match?.walk && this.dialect.walkIdsIn
             ? this.dialect.walkIdsIn('identity_id', match.walk)
-            : sql<SqlBool>`${this.dialect.unindexed('identity_id')} IN (${subquery})`;
+            : // A letter or two has no trigram: gathering all its identities reads the dictionary.
+              (trigrams && this.dialect.walkSubquery?.('identity_id', subquery)) ||
+              sql<SqlBool>`${this.dialect.unindexed('identity_id')} IN (${subquery})`;
   }
 
   /** System filters name systems by id or by name; application by part of a name. */

@@ -165,6 +165,11 @@ export class PostgresLogStore extends ReaderBackedStore implements LogStore {
           },
           // `+ 0` keeps the planner off the column's index; a list of constants it hashes.
           walkIdsIn: (column, ids) => sql<SqlBool>`(${sql.ref(column)} + 0) = ANY(${ids}::int[])`,
+          // Under an OR the IN is not made a join (which read every entry of 10,000 identities
+          // through their index to sort them: 70 ms for "eli"): a hashed set the walk of the
+          // time index checks (16 ms).
+          walkSubquery: (column, subquery) =>
+            sql<SqlBool>`(${sql.ref(column)} IN (${subquery}) OR FALSE)`,
           idsIn: (column, ids) => sql<SqlBool>`${sql.ref(column)} = ANY(${ids}::bigint[])`,
           // The page's seqs as an array: read by key, never by walking the time index.
           amongIdentityPage: (ids, page, limit) =>
