@@ -537,19 +537,20 @@ export class LogReader {
       .orderBy('k.time', 'desc')
       .orderBy('k.seq', 'desc')
       .limit(limit + 1);
-    const changed = this.qb
-      .selectFrom('entries')
-      .select('seq')
-      .where('change_id', '=', q!.trim())
-      .where(() => this.dialect.idsIn('identity_id', ids))
-      .where(pageConditions({ from, to }, {}, pos, dialect));
+    const changed = () =>
+      this.qb
+        .selectFrom('entries')
+        .select('seq')
+        .where('change_id', '=', q!.trim())
+        .where(() => this.dialect.idsIn('identity_id', ids))
+        .where(pageConditions({ from, to }, {}, pos, dialect));
     return this.run<EntryRow & { seq: number }>(
       this.qb
         .selectFrom('entries')
         .select([...ENTRY_SELECT_COLUMNS])
         .where(
           onSeq
-            ? sql<SqlBool>`seq IN (${checked} UNION ALL ${changed})`
+            ? sql<SqlBool>`seq IN (${checked} UNION ALL ${changed()})`
             : sql<SqlBool>`seq IN (${checked})`,
         )
         .orderBy('time', 'desc')

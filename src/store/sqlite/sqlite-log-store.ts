@@ -493,27 +493,14 @@ export class SqliteLogStore extends ReaderBackedStore implements LogStore {
     return identitiesHolding(folded, by, this.beginning!.terms);
   }
 
-  /** Trigram index for 2+ characters; a letter scans the (small) identity dictionary. */
+  /**
+   * The ids of identities holding `folded`, at most `limit`, as identitiesHolding finds them
+   * (checked against the text): one statement, one snapshot of the index and its tail.
+   */
   private matchIdentities(folded: string, limit: number): number[] {
-    if ([...folded].length === 2)
-      return this.rawAll<{ id: number }>(sql`${this.holding(folded)} LIMIT ${limit}`).map(
-        (r) => r.id,
-      );
-    if ([...folded].length >= 3) {
-      // One statement, one snapshot: the index and the tail it has not reached yet.
-      return this.statements
-        .get(
-          `SELECT rowid FROM identities_text WHERE text GLOB ?
-           UNION ALL SELECT id FROM identities WHERE id > (${INDEXED_THROUGH}) AND instr(text, ?) > 0
-           LIMIT ?`,
-        )
-        .pluck()
-        .all(containsPattern(folded), folded, limit) as number[];
-    }
-    return this.logDb
-      .prepare('SELECT id FROM identities WHERE instr(text, ?) > 0 LIMIT ?')
-      .pluck()
-      .all(folded, limit) as number[];
+    return this.rawAll<{ id: number }>(sql`${this.holding(folded)} LIMIT ${limit}`).map(
+      (r) => r.id,
+    );
   }
 
   /**
