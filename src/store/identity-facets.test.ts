@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { BASE_TIME, entry } from '../../test/helpers/entries.ts';
-import { openTestPostgresStore, postgresAvailable } from '../../test/helpers/postgres.ts';
+import { logStores } from '../../test/helpers/log-stores.ts';
 import { normalizeEntry } from '../model/normalize.ts';
 import type { LogStore } from './log-store.ts';
-import { SqliteLogStore } from './sqlite/sqlite-log-store.ts';
 
 /**
  * Facets for a search term that matches more identities than an id list can carry (5,000):
@@ -49,17 +48,7 @@ async function expectCounts(store: LogStore, matching: number) {
   });
 }
 
-const stores: Array<[string, () => Promise<{ store: LogStore; close: () => Promise<void> }>]> = [
-  [
-    'SQLite',
-    async () => {
-      const store = new SqliteLogStore({ file: ':memory:' });
-      return { store, close: () => store.close() };
-    },
-  ],
-];
-if (await postgresAvailable())
-  stores.push(['PostgreSQL', async () => openTestPostgresStore('provlog_facets')]);
+const stores = await logStores('provlog_facets');
 
 describe.each(stores)('facets over many matching identities (%s)', (_name, open) => {
   it('counts a term matching 5,200 of 47,200 identities (through the identity index)', async () => {

@@ -1,11 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { entry } from '../../test/helpers/entries.ts';
-import { openTestPostgresStore, postgresAvailable } from '../../test/helpers/postgres.ts';
+import { logStores, pagedChangeIds } from '../../test/helpers/log-stores.ts';
 import type { EntryInput } from '../model/entry.ts';
 import { normalizeEntry } from '../model/normalize.ts';
 import type { EntryFilter } from '../query/entry-filter.ts';
 import type { LogStore } from './log-store.ts';
-import { SqliteLogStore } from './sqlite/sqlite-log-store.ts';
 
 /**
  * A page of an identity term that thousands of identities hold, with free text thousands of
@@ -45,17 +44,7 @@ people.push(
   }),
 );
 
-const stores: Array<[string, () => Promise<{ store: LogStore; close: () => Promise<void> }>]> = [
-  [
-    'SQLite',
-    async () => {
-      const store = new SqliteLogStore({ file: ':memory:' });
-      return { store, close: () => store.close() };
-    },
-  ],
-];
-if (await postgresAvailable())
-  stores.push(['PostgreSQL', async () => openTestPostgresStore('provlog_identity_words')]);
+const stores = await logStores('provlog_identity_words');
 
 describe.each(stores)('identity term with free text, seldom together (%s)', (_name, open) => {
   /** Entries the filter selects, newest first (their times are all apart). */
@@ -69,17 +58,8 @@ describe.each(stores)('identity term with free text, seldom together (%s)', (_na
       )
       .sort((a, b) => Date.parse(b.time) - Date.parse(a.time))
       .map((e) => e.changeId);
-  const pages = async (store: LogStore, filter: EntryFilter, limit: number) => {
-    const ids: string[] = [];
-    let cursor: string | undefined;
-    for (let i = 0; i < 100; i++) {
-      const page = await store.listEntries(filter, { limit, ...(cursor ? { cursor } : {}) });
-      ids.push(...page.items.map((e) => e.changeId));
-      if (!page.nextCursor) break;
-      cursor = page.nextCursor;
-    }
-    return ids;
-  };
+  const pages = (store: LogStore, filter: EntryFilter, limit: number) =>
+    pagedChangeIds(store, filter, limit, 100);
 
   it('pages the few entries of the term that say the words, and the many', async () => {
     const { store, close } = await open();

@@ -7,6 +7,7 @@ import { validateEntry, validateTask } from '../../src/model/validate-ingest.ts'
 import { deriveTaskStatus } from '../../src/model/task-status.ts';
 import type { EntryFilter } from '../../src/query/entry-filter.ts';
 import { BASE_TIME, entry, task } from './entries.ts';
+import { pagedChangeIds } from './log-stores.ts';
 
 /** The behaviour every LogStore must have; run against each implementation on a real database. */
 export function describeLogStoreContract(name: string, open: () => Promise<LogStore>): void {
@@ -300,16 +301,7 @@ export function describeLogStoreContract(name: string, open: () => Promise<LogSt
       ]);
       const newest = (l: EntryInput[]) =>
         [...l].sort((a, b) => b.time.localeCompare(a.time)).map((e) => e.changeId);
-      const pages = async (filter: EntryFilter, limit: number) => {
-        const seen: string[] = [];
-        let cursor: string | undefined;
-        do {
-          const page = await store.listEntries(filter, { limit, ...(cursor ? { cursor } : {}) });
-          seen.push(...page.items.map((e) => e.changeId));
-          cursor = page.nextCursor ?? undefined;
-        } while (cursor);
-        return seen;
-      };
+      const pages = (filter: EntryFilter, limit: number) => pagedChangeIds(store, filter, limit);
       expect(await pages({ identity: 'pat lee' }, 7)).toEqual(newest(list));
       expect(await pages({ identity: 'PAT', status: ['failure'] }, 4)).toEqual(
         newest(list.filter((e) => e.status === 'failure')),

@@ -1,14 +1,11 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { entry } from '../../../test/helpers/entries.ts';
+import { pagedChangeIds, restedSqliteStore } from '../../../test/helpers/log-stores.ts';
 import type { EntryInput } from '../../model/entry.ts';
 import { foldForSearch } from '../../model/fold-text.ts';
 import { normalizeEntry } from '../../model/normalize.ts';
 import type { EntryFilter } from '../../query/entry-filter.ts';
 import { identityText } from '../entry-columns.ts';
-import { SqliteLogStore } from './sqlite-log-store.ts';
 
 /**
  * A page of an identity term of three characters or more (SQLite's identityPage): read by the
@@ -61,23 +58,7 @@ describe('identity pages (SQLite)', () => {
 
   const byId = new Map(list.map((e) => [e.changeId, e]));
 
-  let dir: string;
-  let store: SqliteLogStore;
-  beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'provlog-identity-page-'));
-    store = new SqliteLogStore({ file: join(dir, 'provlog.db') });
-    for (let i = 0; i < list.length; i += 2_000)
-      await store.ingest({
-        tasks: [],
-        entries: list.slice(i, i + 2_000).map((e) => normalizeEntry(e)),
-      });
-    // Every word indexed, as a store that has rested holds them: free text is looked up.
-    store.optimize();
-  }, 120_000);
-  afterAll(async () => {
-    await store.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const store = restedSqliteStore('provlog-identity-page-', list, 2_000);
 
   /** The change ids of the entries `filter` selects, newest first (then last stored first). */
   const expected = (filter: EntryFilter) => {
@@ -93,18 +74,8 @@ describe('identity pages (SQLite)', () => {
       .sort((a, b) => b.time - a.time || b.seq - a.seq)
       .map(({ e }) => e.changeId);
   };
-  /** The first `pages` pages of `limit`, following the cursor. */
-  const pages = async (filter: EntryFilter, limit: number, count: number) => {
-    const ids: string[] = [];
-    let cursor: string | undefined;
-    for (let i = 0; i < count; i++) {
-      const page = await store.listEntries(filter, { limit, ...(cursor ? { cursor } : {}) });
-      ids.push(...page.items.map((e) => e.changeId));
-      if (!page.nextCursor) break;
-      cursor = page.nextCursor;
-    }
-    return ids;
-  };
+  const pages = (filter: EntryFilter, limit: number, count: number) =>
+    pagedChangeIds(store(), filter, limit, count);
 
   it('pages a term thousands of people hold by the time index, with and without filters', async () => {
     const dense = { identity: 'dense person' };
@@ -191,7 +162,7 @@ describe('identity pages (SQLite)', () => {
         { identity, from, to },
         { identity, from, status: ['failure' as const] },
       ]) {
-        const facets = await store.facets(filter);
+        const facets = await store().facets(filter);
         const counts: Record<string, number> = {};
         for (const id of expected(filter).filter(
           (id) => filter.to === undefined || Date.parse(byId.get(id)!.time) <= filter.to,

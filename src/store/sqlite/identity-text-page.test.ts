@@ -1,14 +1,11 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { entry } from '../../../test/helpers/entries.ts';
+import { pagedChangeIds, restedSqliteStore } from '../../../test/helpers/log-stores.ts';
 import type { EntryInput } from '../../model/entry.ts';
 import { foldForSearch } from '../../model/fold-text.ts';
 import { normalizeEntry } from '../../model/normalize.ts';
 import type { EntryFilter } from '../../query/entry-filter.ts';
 import { identityText } from '../entry-columns.ts';
-import { SqliteLogStore } from './sqlite-log-store.ts';
 
 /**
  * A page of an identity term with free text that more entries say than are gathered as a set
@@ -41,23 +38,7 @@ describe('identity pages with free text many entries say (SQLite)', () => {
     );
   }
 
-  let dir: string;
-  let store: SqliteLogStore;
-  beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'provlog-identity-text-'));
-    store = new SqliteLogStore({ file: join(dir, 'provlog.db') });
-    for (let i = 0; i < list.length; i += 5_000)
-      await store.ingest({
-        tasks: [],
-        entries: list.slice(i, i + 5_000).map((e) => normalizeEntry(e)),
-      });
-    // Every word indexed: free text is looked up, and its entries counted.
-    store.optimize();
-  }, 120_000);
-  afterAll(async () => {
-    await store.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const store = restedSqliteStore('provlog-identity-text-', list, 5_000);
 
   /** The change ids of the entries holding the term and saying "timeout", newest first. */
   const expected = (filter: EntryFilter) => {
@@ -73,17 +54,8 @@ describe('identity pages with free text many entries say (SQLite)', () => {
       .sort((a, b) => b.time - a.time || b.seq - a.seq)
       .map(({ e }) => e.changeId);
   };
-  const pages = async (filter: EntryFilter, limit: number, count: number) => {
-    const ids: string[] = [];
-    let cursor: string | undefined;
-    for (let i = 0; i < count; i++) {
-      const page = await store.listEntries(filter, { limit, ...(cursor ? { cursor } : {}) });
-      ids.push(...page.items.map((e) => e.changeId));
-      if (!page.nextCursor) break;
-      cursor = page.nextCursor;
-    }
-    return ids;
-  };
+  const pages = (filter: EntryFilter, limit: number, count: number) =>
+    pagedChangeIds(store(), filter, limit, count);
 
   it('checks the words on an identity’s entries newest first, however few of them say them', async () => {
     // One group, 400 entries, 9 in 10 saying it; group 7, one in three; groups 4 and 40–49
