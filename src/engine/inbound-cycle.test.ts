@@ -153,6 +153,45 @@ describe('inbound cycle', () => {
     expect((await store.directory.listUsers({}, { limit: 10 })).items).toHaveLength(1);
   });
 
+  it('runs a chunk again with each row written as it goes when its writes together fail', async () => {
+    // The hub's writes of a chunk go out together at its end; make that once fail (a full disk,
+    // a writer beside this one) and the chunk is applied again, row by row, exactly once.
+    const directory = store.directory;
+    const modes: string[] = [];
+    const flaky = new Proxy(directory, {
+      get(target, prop, receiver) {
+        if (prop !== 'withTransaction') return Reflect.get(target, prop, receiver) as unknown;
+        return (fn: never, opts: { writeBehind?: boolean } = {}) => {
+          modes.push(opts.writeBehind ? 'together' : 'row by row');
+          if (!opts.writeBehind || modes.length > 1) return directory.withTransaction(fn, opts);
+          return directory.withTransaction(async (tx) => {
+            await (fn as (d: typeof tx) => Promise<unknown>)(tx);
+            throw new Error('disk I/O error');
+          }, opts);
+        };
+      },
+    });
+    const { task } = await runInboundCycle(
+      { directory: flaky, log: store },
+      {
+        job: job(),
+        system,
+        source: source([rec(2, 'ann@x.com'), rec(3, 'bob@x.com'), rec(4, 'cy@x.com', 'IT')]),
+        triggerMethod: 'manual',
+        trigger: 'manual_operation',
+      },
+    );
+    expect(modes).toEqual(['together', 'row by row']);
+    expect(task).toMatchObject({ status: 'succeeded', counts: { processed: 3, created: 3 } });
+    const users = (await directory.listUsers({}, { limit: 10 })).items;
+    expect(users.map((u) => u.userName).sort()).toEqual(['ann@x.com', 'bob@x.com', 'cy@x.com']);
+    expect((await directory.changesSince(0, 100)).items).toHaveLength(3);
+    expect(await directory.anchor(job().id, 'cy@x.com')).toBe(
+      users.find((u) => u.userName === 'cy@x.com')!.id,
+    );
+    expect(await entriesOf(task.id)).toHaveLength(3);
+  });
+
   it('holds deprovisioning above the deletion threshold as staged_delete', async () => {
     await run([rec(2, 'a@x.com'), rec(3, 'b@x.com'), rec(4, 'c@x.com')]);
     const { task } = await run([], job({ deletionThreshold: 2 }));

@@ -175,28 +175,35 @@ export async function runInboundCycle(
   // Rows are applied to the hub a chunk per transaction: each chunk commits whole or not at all.
   let chunk: ReadRow[] = [];
   const applyChunk = async () => {
-    const outcomes = await deps.directory.withTransaction(async (dir) => {
-      const lookup = new ChunkLookup(dir, job.id, matchOn);
-      // Each record is mapped once: the look-ups need its matching value, and so does processing.
-      // (Object.assign: Node 20's V8 adds a field new to a spread object on a slow path, ~1 µs.)
-      const rows: MappedRow[] = chunk.map((r) =>
-        r.kind === 'record' ? Object.assign({}, r, { mapped: mapper.map(r.values) }) : r,
-      );
-      const records = rows.filter((r): r is MappedRecord => r.kind === 'record');
-      const matchValues = records.flatMap(({ mapped: m }) =>
-        m.outcome === 'mapped' && m.attributes[matchOn] ? [m.attributes[matchOn]] : [],
-      );
-      await lookup.prefetch(
-        records.map((r) => r.key),
-        matchValues,
-      );
-      const out: Outcome[] = [];
-      for (const row of rows) out.push(await processRow(dir, lookup, ctx, row, csv));
-      return out;
-    });
+    // New users are written together (write-behind); should that fail, the chunk runs again
+    // with each row written as it goes, where the row at fault fails on its own.
+    const outcomes = await applyRows(true).catch(() => applyRows(false));
     chunk = [];
     for (const o of outcomes) await emit(o);
   };
+  const applyRows = (writeBehind: boolean) =>
+    deps.directory.withTransaction(
+      async (dir) => {
+        const lookup = new ChunkLookup(dir, job.id, matchOn);
+        // Each record is mapped once: the look-ups need its matching value, and so does processing.
+        // (Object.assign: Node 20's V8 adds a field new to a spread object on a slow path, ~1 µs.)
+        const rows: MappedRow[] = chunk.map((r) =>
+          r.kind === 'record' ? Object.assign({}, r, { mapped: mapper.map(r.values) }) : r,
+        );
+        const records = rows.filter((r): r is MappedRecord => r.kind === 'record');
+        const matchValues = records.flatMap(({ mapped: m }) =>
+          m.outcome === 'mapped' && m.attributes[matchOn] ? [m.attributes[matchOn]] : [],
+        );
+        await lookup.prefetch(
+          records.map((r) => r.key),
+          matchValues,
+        );
+        const out: Outcome[] = [];
+        for (const row of rows) out.push(await processRow(dir, lookup, ctx, row, csv));
+        return out;
+      },
+      { writeBehind },
+    );
   // Groups come after every user, so their members are anchored already.
   let groups: GroupRow[] = [];
   const groupNames = new Map<string, string>();

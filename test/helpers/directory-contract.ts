@@ -99,6 +99,67 @@ export function describeDirectoryContract(
       expect(await dir.getUser(b.id)).toEqual(b);
     });
 
+    it('writes the new users, change events and anchors of a write-behind transaction together, in order, seen by any read in it', async () => {
+      // 150 rows go out as statements of 64, 64, 16, 4, 1 and 1 rows.
+      const names = Array.from({ length: 150 }, (_, i) => `wb${String(i).padStart(3, '0')}@x.com`);
+      const actor = { type: 'job' as const, id: 'job-wb' };
+      const { created, midway } = await dir.withTransaction(
+        async (tx) => {
+          const made = [];
+          for (const [i, userName] of names.entries()) {
+            const u = await tx.createUser({ userName, department: `D${i % 3}` }, actor, {
+              nameChecked: true,
+            });
+            await tx.setAnchor('job-wb', `E${i}`, 'user', u.id);
+            made.push(u);
+          }
+          // A read inside the transaction sees what waits to be written.
+          const seen = await tx.usersByIds([made[0]!.id, made[149]!.id]);
+          return { created: made, midway: seen.map((u) => u.userName).sort() };
+        },
+        { writeBehind: true },
+      );
+      expect(midway).toEqual([names[0], names[149]]);
+      const stored = await dir.usersByIds(created.map((u) => u.id));
+      expect(stored.map((u) => u.userName).sort()).toEqual(names);
+      expect(stored.find((u) => u.userName === names[7])).toEqual(created[7]);
+      const anchors = await dir.anchorsFor(
+        'job-wb',
+        names.map((_, i) => `E${i}`),
+      );
+      expect(anchors.size).toBe(150);
+      expect(anchors.get('E42')).toBe(created[42]!.id);
+      const feed = await dir.changesSince(0, 500);
+      expect(feed.items.map((c) => c.objectId)).toEqual(created.map((u) => u.id));
+      expect(feed.items[5]).toMatchObject({ operation: 'create', actor });
+      expect(feed.items[5]!.changes).toContainEqual({
+        name: 'userName',
+        oldValue: null,
+        newValue: names[5],
+      });
+    });
+
+    it('fails a write-behind transaction whole when a waiting write fails, changing nothing', async () => {
+      await dir.createUser({ userName: 'taken@x.com' });
+      const before = await dir.changesSince(0, 100);
+      await expect(
+        dir.withTransaction(
+          async (tx) => {
+            for (const userName of ['free1@x.com', 'TAKEN@x.com', 'free2@x.com']) {
+              const u = await tx.createUser({ userName }, undefined, { nameChecked: true });
+              await tx.setAnchor('job-wb', userName, 'user', u.id);
+            }
+          },
+          { writeBehind: true },
+        ),
+      ).rejects.toThrow();
+      expect((await dir.listUsers({}, { limit: 10 })).items.map((u) => u.userName)).toEqual([
+        'taken@x.com',
+      ]);
+      expect(await dir.anchors('job-wb')).toEqual([]);
+      expect((await dir.changesSince(0, 100)).items).toEqual(before.items);
+    });
+
     it('keeps group members and reports them added and removed', async () => {
       const u1 = await dir.createUser({ userName: 'u1' });
       const u2 = await dir.createUser({ userName: 'u2' });
