@@ -3,14 +3,19 @@ import { unpackBatch, type PackedBatch } from '../../ingest/packed-batch.ts';
 import { CHECKPOINT_FRAMES, HUB_CHECKPOINT_FRAMES, openSqlite, PAGE_SIZE } from './open.ts';
 import { Checkpointer } from './checkpointer.ts';
 import { SqliteWriter } from './sqlite-writer.ts';
-import type { WriterReply } from './log-writer-thread.ts';
+import { searchClock, type IdentityIndexing, type WriterReply } from './log-writer-thread.ts';
 
 /**
  * The log's writer on a connection of its own (log-writer-thread.ts): batches arrive packed
  * (prepared by the caller), are stored in one transaction each (or those that queued in one
  * together), and the answer goes back with the systems renamed.
  */
-const { file, hubFile } = workerData as { file: string; hubFile?: string };
+const { file, hubFile, searches, indexing } = workerData as {
+  file: string;
+  hubFile?: string;
+  searches: SharedArrayBuffer;
+  indexing: IdentityIndexing;
+};
 const db = openSqlite(file, undefined, 'writes');
 const writer = new SqliteWriter(db);
 /**
@@ -44,12 +49,19 @@ const tellCheckpointer = (event: 'committed' | 'rested') => {
   });
 };
 /**
- * New identities get their trigrams when batches stop coming for a moment — trigram indexing
- * costs as much per identity as storing a few entries — or at once when this many wait: every
- * search scans the identities that wait (about 3 ms for 20,000), so the wait stays short.
+ * New identities get their trigrams when batches stop coming for a moment (`whenIdleMs`, 250) —
+ * trigram indexing costs as much per identity as storing a few entries (~10 µs) — or at once
+ * when `maxWaiting` (20,000) wait while people search: every identity search scans the
+ * identities that wait (3 ms for 20,000, 16 ms for 100,000), so the wait stays short. With no
+ * identity search for `searchIdleS` (30 s; the main thread notes each one,
+ * LogWriterThread.noteSearch), the index is "search-idle", as Elasticsearch calls a shard it
+ * then stops refreshing in the background: up to `maxWaitingSearchIdle` (200,000) wait — a
+ * first search scans them once (~35 ms) and the next batch indexes them — so a bulk import of
+ * new people does not index them while nobody looks: a second of CPU per 100,000 identities,
+ * on a machine whose two cores the import keeps busy.
  */
-const INDEX_WHEN_IDLE_MS = 250;
-const MAX_UNINDEXED = 20_000;
+const lastSearch = new Int32Array(searches);
+const searchIdle = () => searchClock() - Atomics.load(lastSearch, 0) > indexing.searchIdleS;
 let idle: NodeJS.Timeout | undefined;
 const indexNow = () => {
   try {
@@ -88,14 +100,15 @@ const WORDS_WHEN_IDLE_MS = 1000;
 const whenIdle = () => {
   if (writer.unindexed) indexNow();
   tellCheckpointer('rested');
-  idle = setTimeout(indexWords, WORDS_WHEN_IDLE_MS - INDEX_WHEN_IDLE_MS);
+  idle = setTimeout(indexWords, Math.max(0, WORDS_WHEN_IDLE_MS - indexing.whenIdleMs));
 };
 const scheduleIdleWork = () => {
   clearTimeout(idle);
   if (wordsStep) clearImmediate(wordsStep);
   wordsStep = undefined;
-  if (writer.unindexed >= MAX_UNINDEXED) setImmediate(indexNow);
-  idle = setTimeout(whenIdle, INDEX_WHEN_IDLE_MS);
+  const cap = searchIdle() ? indexing.maxWaitingSearchIdle : indexing.maxWaiting;
+  if (writer.unindexed >= cap) setImmediate(indexNow);
+  idle = setTimeout(whenIdle, indexing.whenIdleMs);
 };
 /**
  * Calls that queued while a transaction ran are stored together, in one transaction, at most

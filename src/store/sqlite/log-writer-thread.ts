@@ -11,6 +11,25 @@ export type WriterReply =
     }
   | { id: number; ok: false; error: string };
 
+/**
+ * When the thread gives new identities their trigrams (log-writer-main.ts): once batches pause
+ * for `whenIdleMs`; at once when `maxWaiting` wait while people search, or `maxWaitingSearchIdle`
+ * when no identity search ran for `searchIdleS` seconds.
+ */
+export interface IdentityIndexing {
+  whenIdleMs: number;
+  maxWaiting: number;
+  maxWaitingSearchIdle: number;
+  searchIdleS: number;
+}
+
+export const IDENTITY_INDEXING: IdentityIndexing = {
+  whenIdleMs: 250,
+  maxWaiting: 20_000,
+  maxWaitingSearchIdle: 200_000,
+  searchIdleS: 30,
+};
+
 /** What the writer thread stores: a batch packed by the caller. */
 export interface WriterWork {
   batch: PackedBatch;
@@ -32,14 +51,29 @@ export interface WriterAnswer {
  */
 export class LogWriterThread {
   private readonly channel: WorkerChannel<WriterReply>;
+  /** When an identity search last ran (searchClock; none yet: 0), shared with the thread. */
+  private readonly lastSearch = new Int32Array(new SharedArrayBuffer(4));
 
   /** `hubFile`: the hub's database, checkpointed by the thread when the log rests. */
-  constructor(file: string, hubFile?: string) {
+  constructor(file: string, hubFile?: string, indexing: Partial<IdentityIndexing> = {}) {
     this.channel = new WorkerChannel(
       new URL('./log-writer-worker.js', import.meta.url),
       'the log writer',
-      { file, hubFile },
+      {
+        file,
+        hubFile,
+        searches: this.lastSearch.buffer,
+        indexing: { ...IDENTITY_INDEXING, ...indexing },
+      },
     );
+  }
+
+  /**
+   * An identity search ran: it scanned the identities not yet in the trigram index, which the
+   * thread therefore keeps few (IdentityIndexing).
+   */
+  noteSearch(): void {
+    Atomics.store(this.lastSearch, 0, searchClock());
   }
 
   /**
@@ -66,3 +100,6 @@ export class LogWriterThread {
     });
   }
 }
+
+/** Seconds on the machine's clock since late 2023, as an Int32Array holds them. */
+export const searchClock = (): number => Math.floor(Date.now() / 1000) - 1_700_000_000;

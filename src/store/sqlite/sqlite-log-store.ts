@@ -30,7 +30,12 @@ import {
 import { SqliteWriter } from './sqlite-writer.ts';
 import { EntryFacets, type FacetRow } from './entry-facets.ts';
 import { INDEXED_THROUGH, WORDS_INDEXED_THROUGH } from './migrations.ts';
-import { LogWriterThread, type WriterAnswer, type WriterWork } from './log-writer-thread.ts';
+import {
+  LogWriterThread,
+  type IdentityIndexing,
+  type WriterAnswer,
+  type WriterWork,
+} from './log-writer-thread.ts';
 import { SqliteRunner } from './sqlite-runner.ts';
 import { WriteLock } from './write-lock.ts';
 import { DirectoryStore } from '../directory/directory-store.ts';
@@ -201,6 +206,8 @@ export interface SqliteStoreOptions {
    * prepare their next batch while one is stored. Not for ':memory:' (one connection only).
    */
   writerThread?: boolean;
+  /** When the writer thread indexes new identities (log-writer-main.ts; tests set it). */
+  identityIndexing?: Partial<IdentityIndexing>;
   /** Told of each step of an existing store's schema upgrade (open.ts). */
   onMigration?: MigrationProgress;
 }
@@ -259,7 +266,11 @@ export class SqliteLogStore extends ReaderBackedStore implements LogStore {
       // middle of an import's commits on this thread.
       const split = logFile !== opts.file;
       if (split) this.db.pragma(`wal_autocheckpoint = ${HUB_CHECKPOINT_FRAMES}`);
-      const thread = new LogWriterThread(logFile, split ? opts.file : undefined);
+      const thread = new LogWriterThread(
+        logFile,
+        split ? opts.file : undefined,
+        opts.identityIndexing,
+      );
       this.writerThread = thread;
       this.ingestPacked = (batch) => this.onThread(thread, { batch }).then((reply) => reply.result);
     } else this.writer = new SqliteWriter(this.logDb);
@@ -292,11 +303,24 @@ export class SqliteLogStore extends ReaderBackedStore implements LogStore {
           sql<SqlBool>`EXISTS (SELECT 1 FROM identities i
             WHERE i.id = entries.identity_id AND instr(i.text, ${folded}) > 0)`,
         idsIn,
-        matchIdentities: async (folded, limit) => this.matchIdentities(folded, limit),
-        identityPage: async (folded, span, others, limit, text) =>
-          this.identityPage(folded, span, others, limit, text),
-        identitySubquery: (folded) => this.holding(folded),
-        countIdentity: async (folded, range, combos) => this.countIdentity(folded, range, combos),
+        // Each identity search tells the writer thread that people search (it then keeps the
+        // identities waiting for the trigram index few: log-writer-main.ts).
+        matchIdentities: async (folded, limit) => {
+          this.writerThread?.noteSearch();
+          return this.matchIdentities(folded, limit);
+        },
+        identityPage: async (folded, span, others, limit, text) => {
+          this.writerThread?.noteSearch();
+          return this.identityPage(folded, span, others, limit, text);
+        },
+        identitySubquery: (folded) => {
+          this.writerThread?.noteSearch();
+          return this.holding(folded);
+        },
+        countIdentity: async (folded, range, combos) => {
+          this.writerThread?.noteSearch();
+          return this.countIdentity(folded, range, combos);
+        },
       },
       cursors,
     );
