@@ -59,6 +59,9 @@ export interface PipeLimits {
 }
 const LIMITS: PipeLimits = { sendAt: 500, holdAt: 10_000, inFlight: 4 };
 
+/** Entries held back by EngineLogPipe.hold: packed (a store with a writer thread) or as they are. */
+export type HeldEntries = { batch: PackedBatch } | { entries: EntryInput[] };
+
 /**
  * A cycle's log writes, sent while the cycle goes on with its next objects: the store writes
  * them meanwhile (on the embedded store's writer thread, at the same time). For such a store
@@ -121,6 +124,17 @@ export class EngineLogPipe {
       this.pending = [];
     }
     this.waiting = 0;
+    this.dispatch(batch, now, task);
+  }
+
+  /** Sends a packed batch once the store has room for another. */
+  private async send(batch: PackedBatch): Promise<void> {
+    while (this.flying.length >= this.maxFlying) await this.flying[0];
+    if (this.failure) throw this.failure.error;
+    this.dispatch(batch, this.now());
+  }
+
+  private dispatch(batch: EntryInput[] | PackedBatch, now: number, task?: TaskInput): void {
     const written: Promise<void> = writeBatch(this.log, now, batch, task).then(
       () => this.land(written),
       (error: unknown) => {
@@ -129,6 +143,29 @@ export class EngineLogPipe {
       },
     );
     this.flying.push(written);
+  }
+
+  /**
+   * Entries validated and packed now, to be sent later (`release`) or never: a chunk of a
+   * cycle whose hub writes are still being committed elsewhere, whose entries must not reach
+   * the log should they fail (the chunk then runs again and logs what that run did).
+   */
+  hold(entries: EntryInput[]): HeldEntries {
+    if (!this.packed) return { entries };
+    const packed = new PackedRecords();
+    const now = this.now();
+    for (const e of entries) packed.add('entry', e, now);
+    return { batch: packed.take() };
+  }
+
+  /** Sends held entries, after whatever waits; resolves when sent, as `write` does. */
+  async release(held: HeldEntries): Promise<void> {
+    if ('entries' in held) {
+      for (const e of held.entries) await this.add(e);
+      return;
+    }
+    if (this.waiting) await this.write([]);
+    await this.send(held.batch);
   }
 
   /** Sends what waits and waits until every batch sent is stored. */

@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SqliteLogStore } from '../store/sqlite/sqlite-log-store.ts';
 import type { Job, System } from '../model/job.ts';
 import { runInboundCycle } from './inbound-cycle.ts';
+import type { DirectoryStore } from '../store/directory/directory-store.ts';
 import { approveStagedDeletions } from './approve-deletions.ts';
 import type { InboundSource, SourceRow } from './source-row.ts';
 
@@ -153,44 +154,68 @@ describe('inbound cycle', () => {
     expect((await store.directory.listUsers({}, { limit: 10 })).items).toHaveLength(1);
   });
 
-  it('runs a chunk again with each row written as it goes when its writes together fail', async () => {
-    // The hub's writes of a chunk go out together at its end; make that once fail (a full disk,
-    // a writer beside this one) and the chunk is applied again, row by row, exactly once.
-    const directory = store.directory;
-    const modes: string[] = [];
-    const flaky = new Proxy(directory, {
-      get(target, prop, receiver) {
-        if (prop !== 'withTransaction') return Reflect.get(target, prop, receiver) as unknown;
-        return (fn: never, opts: { writeBehind?: boolean } = {}) => {
-          modes.push(opts.writeBehind ? 'together' : 'row by row');
-          if (!opts.writeBehind || modes.length > 1) return directory.withTransaction(fn, opts);
-          return directory.withTransaction(async (tx) => {
-            await (fn as (d: typeof tx) => Promise<unknown>)(tx);
-            throw new Error('disk I/O error');
-          }, opts);
-        };
-      },
+  // The hub's writes of a chunk go out together, at its end or on the writer thread after it;
+  // make that fail once (a full disk, a writer beside this one) and the chunk is applied again,
+  // row by row, exactly once — its entries logged once, those of the failed try never.
+  for (const where of ['in its transaction', 'after it, elsewhere'] as const) {
+    it(`runs a chunk again row by row when its writes together fail ${where}`, async () => {
+      const directory = store.directory;
+      const modes: string[] = [];
+      class Undone extends Error {
+        constructor(readonly result: unknown) {
+          super('undone');
+        }
+      }
+      const flaky = new Proxy(directory, {
+        get(target, prop, receiver) {
+          if (prop === 'withTransaction')
+            return (fn: never) => {
+              modes.push('row by row');
+              return directory.withTransaction(fn);
+            };
+          if (prop !== 'withTransactionWrittenLater')
+            return Reflect.get(target, prop, receiver) as unknown;
+          return async (fn: (d: DirectoryStore) => Promise<unknown>) => {
+            modes.push('together');
+            if (modes.length > 1) return directory.withTransactionWrittenLater(fn);
+            // The chunk's work, then undone: as if its writes had failed.
+            const result = await directory
+              .withTransaction(async (tx) => {
+                throw new Undone(await fn(tx));
+              })
+              .catch((e: unknown) => {
+                if (!(e instanceof Undone)) throw e;
+                return e.result;
+              });
+            if (where === 'in its transaction') throw new Error('disk I/O error');
+            return { result, written: Promise.reject(new Error('disk I/O error')) };
+          };
+        },
+      });
+      const { task } = await runInboundCycle(
+        { directory: flaky, log: store },
+        {
+          job: job(),
+          system,
+          source: source([rec(2, 'ann@x.com'), rec(3, 'bob@x.com'), rec(4, 'cy@x.com', 'IT')]),
+          triggerMethod: 'manual',
+          trigger: 'manual_operation',
+        },
+      );
+      expect(modes).toEqual(['together', 'row by row']);
+      expect(task).toMatchObject({ status: 'succeeded', counts: { processed: 3, created: 3 } });
+      const users = (await directory.listUsers({}, { limit: 10 })).items;
+      expect(users.map((u) => u.userName).sort()).toEqual(['ann@x.com', 'bob@x.com', 'cy@x.com']);
+      expect((await directory.changesSince(0, 100)).items).toHaveLength(3);
+      expect(await directory.anchor(job().id, 'cy@x.com')).toBe(
+        users.find((u) => u.userName === 'cy@x.com')!.id,
+      );
+      const entries = await entriesOf(task.id);
+      expect(entries.map((e) => e.targetIdentity?.id).sort()).toEqual(
+        users.map((u) => u.id).sort(),
+      );
     });
-    const { task } = await runInboundCycle(
-      { directory: flaky, log: store },
-      {
-        job: job(),
-        system,
-        source: source([rec(2, 'ann@x.com'), rec(3, 'bob@x.com'), rec(4, 'cy@x.com', 'IT')]),
-        triggerMethod: 'manual',
-        trigger: 'manual_operation',
-      },
-    );
-    expect(modes).toEqual(['together', 'row by row']);
-    expect(task).toMatchObject({ status: 'succeeded', counts: { processed: 3, created: 3 } });
-    const users = (await directory.listUsers({}, { limit: 10 })).items;
-    expect(users.map((u) => u.userName).sort()).toEqual(['ann@x.com', 'bob@x.com', 'cy@x.com']);
-    expect((await directory.changesSince(0, 100)).items).toHaveLength(3);
-    expect(await directory.anchor(job().id, 'cy@x.com')).toBe(
-      users.find((u) => u.userName === 'cy@x.com')!.id,
-    );
-    expect(await entriesOf(task.id)).toHaveLength(3);
-  });
+  }
 
   it('holds deprovisioning above the deletion threshold as staged_delete', async () => {
     await run([rec(2, 'a@x.com'), rec(3, 'b@x.com'), rec(4, 'c@x.com')]);

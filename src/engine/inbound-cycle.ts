@@ -164,50 +164,78 @@ export async function runInboundCycle(
 
   let failures = 0;
   let transientFailures = 0;
-  const emit = async (o: Outcome) => {
+  const count = (o: Outcome) => {
     if (o.status === 'failure') failures++;
     if (o.status === 'failure' && o.errorCode && lookupErrorCode(o.errorCode)?.transient)
       transientFailures++;
+  };
+  const emit = async (o: Outcome) => {
+    count(o);
     if (!trace.keep(o)) return;
     await pipe.add(inboundEntry(ctx, o));
   };
   const seen = new Set<string>();
   // Rows are applied to the hub a chunk per transaction: each chunk commits whole or not at all.
   let chunk: ReadRow[] = [];
-  const applyChunk = async () => {
-    // New users are written together (write-behind); should that fail, the chunk runs again
-    // with each row written as it goes, where the row at fault fails on its own.
-    const outcomes = await applyRows(true).catch(() => applyRows(false));
-    chunk = [];
-    for (const o of outcomes) await emit(o);
-  };
-  const applyRows = (writeBehind: boolean) =>
-    deps.directory.withTransaction(
-      async (dir) => {
-        const lookup = new ChunkLookup(dir, job.id, matchOn);
-        // Each record is mapped once: the look-ups need its matching value, and so does processing.
-        // (Object.assign: Node 20's V8 adds a field new to a spread object on a slow path, ~1 µs.)
-        const rows: MappedRow[] = chunk.map((r) =>
-          r.kind === 'record' ? Object.assign({}, r, { mapped: mapper.map(r.values) }) : r,
-        );
-        const records = rows.filter((r): r is MappedRecord => r.kind === 'record');
-        const matchValues = records.flatMap(({ mapped: m }) =>
-          m.outcome === 'mapped' && m.attributes[matchOn] ? [m.attributes[matchOn]] : [],
-        );
-        await lookup.prefetch(
-          records.map((r) => r.key),
-          matchValues,
-        );
-        const out: Outcome[] = [];
-        for (const row of rows) out.push(await processRow(dir, lookup, ctx, row, csv));
-        return out;
-      },
-      { writeBehind },
+  const processChunk = (rows: ReadRow[]) => async (dir: DirectoryStore) => {
+    const lookup = new ChunkLookup(dir, job.id, matchOn);
+    // Each record is mapped once: the look-ups need its matching value, and so does processing.
+    // (Object.assign: Node 20's V8 adds a field new to a spread object on a slow path, ~1 µs.)
+    const mappedRows: MappedRow[] = rows.map((r) =>
+      r.kind === 'record' ? Object.assign({}, r, { mapped: mapper.map(r.values) }) : r,
     );
+    const records = mappedRows.filter((r): r is MappedRecord => r.kind === 'record');
+    const matchValues = records.flatMap(({ mapped: m }) =>
+      m.outcome === 'mapped' && m.attributes[matchOn] ? [m.attributes[matchOn]] : [],
+    );
+    await lookup.prefetch(
+      records.map((r) => r.key),
+      matchValues,
+    );
+    const out: Outcome[] = [];
+    for (const row of mappedRows) out.push(await processRow(dir, lookup, ctx, row, csv));
+    return out;
+  };
+  // The chunk again with each row written as it goes, where the row at fault fails on its own.
+  const rowByRow = async (rows: ReadRow[]) => {
+    for (const o of await deps.directory.withTransaction(processChunk(rows))) await emit(o);
+  };
+  // A chunk's new users, change events and anchors are written together (write-behind); where
+  // that is all it wrote, on the log's writer thread while this one reads the next chunk
+  // (withTransactionWrittenLater). `landing` settles once they are in the hub and the chunk's
+  // entries, packed meanwhile, are sent — or once a chunk whose writes failed ran again row by
+  // row. The next chunk waits for it before it reads the hub.
+  let landing: Promise<void> = Promise.resolve();
+  const applyChunk = async () => {
+    const rows = chunk;
+    chunk = [];
+    await landing;
+    let applied: { result: Outcome[]; written: Promise<void> };
+    try {
+      applied = await deps.directory.withTransactionWrittenLater(processChunk(rows));
+    } catch {
+      return rowByRow(rows);
+    }
+    const { result: outcomes, written } = applied;
+    const held = pipe.hold(outcomes.filter((o) => trace.keeps(o)).map((o) => inboundEntry(ctx, o)));
+    landing = written.then(
+      () => {
+        for (const o of outcomes) {
+          count(o);
+          trace.keep(o);
+        }
+        return pipe.release(held);
+      },
+      () => rowByRow(rows),
+    );
+    // Awaited before the next chunk and after the last; a failure surfaces there.
+    landing.catch(() => undefined);
+  };
   // Groups come after every user, so their members are anchored already.
   let groups: GroupRow[] = [];
   const groupNames = new Map<string, string>();
   const applyGroups = async () => {
+    await landing;
     const outcomes = await deps.directory.withTransaction(async (dir) => {
       const out: Outcome[] = [];
       for (const row of groups)
@@ -236,6 +264,7 @@ export async function runInboundCycle(
     if (chunk.length >= CHUNK) await applyChunk();
   }
   if (chunk.length) await applyChunk();
+  await landing;
   if (groups.length) await applyGroups();
 
   // Objects an incremental run saw are back, whatever a full run found before.

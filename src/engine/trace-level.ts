@@ -25,16 +25,21 @@ export class TraceFilter {
 
   /** Whether to store this outcome's entry; when not, it is counted. */
   keep(o: Outcome): boolean {
+    if (this.keeps(o)) return true;
+    const kind = o.status === 'skipped' ? 'skipped' : (SUCCESS_KIND[o.action] ?? 'other');
+    this.untraced[kind] = (this.untraced[kind] ?? 0) + 1;
+    this.dropped++;
+    return false;
+  }
+
+  /** Whether this outcome's entry would be stored (`keep` without counting it). */
+  keeps(o: Outcome): boolean {
     if (this.level === 'all') return true;
     const routine =
       this.level === 'changes'
         ? o.status === 'skipped' && o.skipReason === 'no_change'
         : o.status === 'success' || o.status === 'skipped';
-    if (!routine) return true;
-    const kind = o.status === 'skipped' ? 'skipped' : (SUCCESS_KIND[o.action] ?? 'other');
-    this.untraced[kind] = (this.untraced[kind] ?? 0) + 1;
-    this.dropped++;
-    return false;
+    return !routine;
   }
 
   /** The task's `untraced` field: absent when nothing was dropped. */

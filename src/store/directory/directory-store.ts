@@ -21,9 +21,11 @@ import type { SqlRunner } from '../sql-runner.ts';
 import type { DirectoryDatabase } from './directory-types.ts';
 import { DirectoryError } from './directory-errors.ts';
 import { diffAttributes, type AttributeChange } from './diff.ts';
-import { WriteBehindRunner, type RowsStatement } from './write-behind.ts';
+import { WriteBehindRunner, type CompiledStatement, type RowsStatement } from './write-behind.ts';
 
 export type Actor = HubChange['actor'];
+/** Runs statements in one transaction of a connection of its own; resolves once committed. */
+export type HubWriter = (statements: CompiledStatement[]) => Promise<void>;
 
 /** Hub user attributes an inbound job may match source objects on. */
 export const MATCHING_ATTRIBUTES = ['userName', 'email', 'employeeId'] as const;
@@ -55,27 +57,45 @@ export class DirectoryStore {
     private readonly qb: Kysely<DirectoryDatabase>,
     private readonly cursors: CursorCodec,
     private readonly now: () => number = Date.now,
+    /**
+     * Writes statements in a transaction of another connection (the embedded store's log
+     * writer thread, which holds one to the hub's file): see withTransactionWrittenLater.
+     */
+    private readonly hubWriter?: HubWriter,
   ) {}
 
+  /** Runs `fn` with a directory whose every write joins one transaction (batches of objects). */
+  withTransaction<T>(fn: (directory: DirectoryStore) => Promise<T>): Promise<T> {
+    return this.runner.transaction((tx) =>
+      fn(new DirectoryStore(tx, this.qb, this.cursors, this.now)),
+    );
+  }
+
   /**
-   * Runs `fn` with a directory whose every write joins one transaction (batches of objects).
-   * `writeBehind`: new users, their change events and anchors wait to be written together, a
-   * few statements for the whole batch (write-behind.ts) — a third of an import's statements
-   * when it creates every user; a write that fails then fails the transaction, not its row.
+   * withTransaction, with write-behind: new users, their change events and anchors wait to be
+   * written together, a few statements for the whole batch (write-behind.ts) — a third of an
+   * import's statements when it creates every user; a write that fails then fails the
+   * transaction, not its row. When the transaction wrote nothing else (a chunk of an import
+   * that only creates users), the store's hub writer, if it has one, writes them after it
+   * commits, on another thread: `written` settles once they are committed there (at once
+   * where they were written in the transaction), and fails when they could not be — nothing of
+   * them is then stored, and the caller runs the batch again. Until it settles, reads may not
+   * see them.
    */
-  withTransaction<T>(
+  async withTransactionWrittenLater<T>(
     fn: (directory: DirectoryStore) => Promise<T>,
-    opts: { writeBehind?: boolean } = {},
-  ): Promise<T> {
-    return this.runner.transaction(async (tx) => {
-      if (!opts.writeBehind) return fn(new DirectoryStore(tx, this.qb, this.cursors, this.now));
+  ): Promise<{ result: T; written: Promise<void> }> {
+    let later: CompiledStatement[] | undefined;
+    const result = await this.runner.transaction(async (tx) => {
       const behind = new WriteBehindRunner(tx, (key, rows, build) =>
         this.reuse(key, flatten(rows), () => build(rows)),
       );
-      const result = await fn(new DirectoryStore(behind, this.qb, this.cursors, this.now));
-      await behind.flush();
-      return result;
+      const out = await fn(new DirectoryStore(behind, this.qb, this.cursors, this.now));
+      later = this.hubWriter ? behind.takeStatements() : undefined;
+      if (!later) await behind.flush();
+      return out;
     });
+    return { result, written: later?.length ? this.hubWriter!(later) : Promise.resolve() };
   }
 
   // ---- users

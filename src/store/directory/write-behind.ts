@@ -5,6 +5,11 @@ import type { SqlRunner } from '../sql-runner.ts';
 export type RowsStatement = (rows: unknown[][]) => Compilable;
 /** Compiles `build` for this many rows once (cached under `key`) and binds `values`, flattened. */
 export type CompileRows = (key: string, rows: unknown[][], build: RowsStatement) => Compilable;
+/** A statement with its values, ready for another connection to run. */
+export interface CompiledStatement {
+  sql: string;
+  parameters: readonly unknown[];
+}
 
 /** Rows per multi-row statement, largest first: any count goes out in a few statements of these sizes, each compiled once. */
 const SIZES = [64, 16, 4, 1];
@@ -20,6 +25,8 @@ const SIZES = [64, 16, 4, 1];
  */
 export class WriteBehindRunner implements SqlRunner {
   private readonly waiting = new Map<string, { build: RowsStatement; rows: unknown[][] }>();
+  /** Whether the transaction has written anything (its own statements or waiting rows). */
+  private wrote = false;
 
   constructor(
     private readonly runner: SqlRunner,
@@ -35,6 +42,7 @@ export class WriteBehindRunner implements SqlRunner {
 
   async all<T>(query: Compilable): Promise<T[]> {
     if (this.waiting.size) await this.flush();
+    if (!this.wrote && !/^\s*select\b/i.test(query.compile().sql)) this.wrote = true;
     return this.runner.all<T>(query);
   }
 
@@ -45,13 +53,35 @@ export class WriteBehindRunner implements SqlRunner {
 
   /** Writes every row that waits, in the order queued for each key. */
   async flush(): Promise<void> {
-    for (const [key, { build, rows }] of this.waiting) {
-      this.waiting.delete(key);
-      let at = 0;
-      for (const size of SIZES) {
-        for (; rows.length - at >= size; at += size)
-          await this.runner.all(this.compile(`${key}:${size}`, rows.slice(at, at + size), build));
-      }
+    for (const statement of this.statements()) {
+      this.wrote = true;
+      await this.runner.all(statement);
     }
+  }
+
+  /**
+   * The rows that wait, as statements taken away from this transaction for a connection of its
+   * own to write after this one commits — only when the transaction wrote nothing else, so
+   * that it stays whole in either; otherwise undefined (and `flush` writes them here).
+   */
+  takeStatements(): CompiledStatement[] | undefined {
+    if (this.wrote) return undefined;
+    return this.statements().map((s) => {
+      const { sql, parameters } = s.compile();
+      return { sql, parameters };
+    });
+  }
+
+  /** The waiting rows as multi-row statements, in order; they wait no more. */
+  private statements(): Compilable[] {
+    const out: Compilable[] = [];
+    for (const [key, { build, rows }] of this.waiting) {
+      let at = 0;
+      for (const size of SIZES)
+        for (; rows.length - at >= size; at += size)
+          out.push(this.compile(`${key}:${size}`, rows.slice(at, at + size), build));
+    }
+    this.waiting.clear();
+    return out;
   }
 }

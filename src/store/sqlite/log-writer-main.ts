@@ -4,6 +4,8 @@ import { CHECKPOINT_FRAMES, HUB_CHECKPOINT_FRAMES, openSqlite, PAGE_SIZE } from 
 import { Checkpointer } from './checkpointer.ts';
 import { SqliteWriter } from './sqlite-writer.ts';
 import { searchClock, type IdentityIndexing, type WriterReply } from './log-writer-thread.ts';
+import { StatementCache } from './statement-cache.ts';
+import type { CompiledStatement } from '../directory/write-behind.ts';
 
 /**
  * The log's writer on a connection of its own (log-writer-thread.ts): batches arrive packed
@@ -119,9 +121,40 @@ const scheduleIdleWork = () => {
  */
 const MAX_GROUP = 8;
 
-type Call = { id: number; batch: PackedBatch } | { id: number; close: true };
+type Call =
+  | { id: number; batch: PackedBatch }
+  | { id: number; hub: CompiledStatement[] }
+  | { id: number; close: true };
+type BatchCall = Extract<Call, { batch: PackedBatch }>;
+const isBatch = (call: Call): call is BatchCall => 'batch' in call;
 
-function store(msg: Exclude<Call, { close: true }>): WriterReply {
+/**
+ * The hub's file on a connection of this thread, for statements the main thread hands over
+ * (a chunk of an import that only creates users: DirectoryStore.withTransactionWrittenLater),
+ * written here while the main thread reads on.
+ */
+let hub: { db: ReturnType<typeof openSqlite>; statements: StatementCache } | undefined;
+function writeHub(call: Extract<Call, { hub: CompiledStatement[] }>): WriterReply {
+  try {
+    if (!hubFile) throw new Error('this log has no hub file of its own');
+    if (!hub) {
+      const hubDb = openSqlite(hubFile, undefined, 'writes');
+      hubDb.pragma(`wal_autocheckpoint = ${HUB_CHECKPOINT_FRAMES}`);
+      hub = { db: hubDb, statements: new StatementCache(hubDb) };
+    }
+    const { db: hubDb, statements } = hub;
+    hubDb
+      .transaction(() => {
+        for (const s of call.hub) statements.get(s.sql).run(s.parameters as unknown[]);
+      })
+      .immediate();
+    return { id: call.id, ok: true };
+  } catch (err) {
+    return { id: call.id, ok: false, error: (err as Error).message };
+  }
+}
+
+function store(msg: BatchCall): WriterReply {
   try {
     const { tasks, entries } = unpackBatch(msg.batch);
     const result = writer.ingestBatch(tasks, entries);
@@ -133,6 +166,7 @@ function store(msg: Exclude<Call, { close: true }>): WriterReply {
 
 async function close(id: number): Promise<void> {
   await checkpointer?.close();
+  hub?.db.close();
   db.pragma('optimize');
   db.close();
   parentPort!.postMessage({ id, ok: true } satisfies WriterReply);
@@ -144,15 +178,17 @@ parentPort!.on('message', (first: Call) => {
   clearTimeout(idle);
   if (wordsStep) clearImmediate(wordsStep);
   wordsStep = undefined;
+  // Batches that queued are stored together; a hub write or a close ends the group, after it.
   const calls = [first];
-  while (calls.length < MAX_GROUP && !('close' in calls.at(-1)!)) {
+  while (calls.length < MAX_GROUP && isBatch(calls.at(-1)!)) {
     const queued = receiveMessageOnPort(parentPort!);
     if (!queued) break;
     calls.push(queued.message as Call);
   }
   const last = calls.at(-1)!;
-  const closing = 'close' in last ? last : undefined;
-  const batches = (closing ? calls.slice(0, -1) : calls) as Array<Exclude<Call, { close: true }>>;
+  const after = isBatch(last) ? undefined : last;
+  const closing = after && 'close' in after ? after : undefined;
+  const batches = (after ? calls.slice(0, -1) : calls) as BatchCall[];
   let replies: WriterReply[];
   try {
     // A lone batch has its own transaction; a close alone opens none.
@@ -161,6 +197,7 @@ parentPort!.on('message', (first: Call) => {
     // The shared commit failed: nothing of the group is stored.
     replies = batches.map((b) => ({ id: b.id, ok: false, error: (err as Error).message }));
   }
+  if (after && 'hub' in after) replies.push(writeHub(after));
   for (const reply of replies) parentPort!.postMessage(reply);
   if (closing) return void close(closing.id);
   tellCheckpointer('committed');

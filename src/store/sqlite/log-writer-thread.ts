@@ -1,6 +1,7 @@
 import { WorkerChannel } from '../../threads/worker-channel.ts';
 import type { PackedBatch } from '../../ingest/packed-batch.ts';
 import type { StoreIngestResult } from '../log-store.ts';
+import type { CompiledStatement } from '../directory/write-behind.ts';
 
 export type WriterReply =
   | {
@@ -85,6 +86,15 @@ export class LogWriterThread {
       result: reply.result!,
       renamed: reply.renamed ?? [],
     }));
+  }
+
+  /**
+   * Runs statements on the hub's file in one transaction of the thread's own connection to it
+   * (the hub's file apart from the log's only): resolves once committed, rejects when they
+   * were not (nothing of them stored).
+   */
+  writeHub(statements: CompiledStatement[]): Promise<void> {
+    return this.call({ hub: statements }).then(() => undefined);
   }
 
   /** Closes the writer's connection (optimising it first) and ends the thread. */

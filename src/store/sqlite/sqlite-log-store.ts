@@ -281,7 +281,16 @@ export class SqliteLogStore extends ReaderBackedStore implements LogStore {
       this.logDb === this.db
         ? runner
         : new SqliteRunner(this.logDb, new WriteLock(), false, this.statements);
-    this.directory = new DirectoryStore(runner, compileOnly('sqlite'), cursors);
+    // With the log's writer thread beside a hub file of its own, a chunk of an import that only
+    // creates users has its hub rows written there while this thread goes on (inbound-cycle.ts).
+    const hubThread = this.writerThread && logFile !== opts.file ? this.writerThread : undefined;
+    this.directory = new DirectoryStore(
+      runner,
+      compileOnly('sqlite'),
+      cursors,
+      undefined,
+      hubThread && ((statements) => hubThread.writeHub(statements)),
+    );
     const secrets =
       opts.file === ':memory:' && opts.secretKeyHex === undefined
         ? SecretBox.ephemeral()
