@@ -1,6 +1,11 @@
 import { availableParallelism } from 'node:os';
 import { probeCsvFile, type CatalogCodes } from './probe-csv-file.ts';
-import { MAX_RECORD_CHARS, readCsvRecords, type ParsedRecord } from './read-csv-records.ts';
+import {
+  MAX_RECORD_CHARS,
+  readCsvBatches,
+  readCsvRecords,
+  type ParsedRecord,
+} from './read-csv-records.ts';
 import { readRowsThreaded } from './threaded-rows.ts';
 import { rowValues } from './row-values.ts';
 
@@ -190,60 +195,61 @@ export async function* readRows(
   const firstLineOfKey = new Map<string, number>();
   let headerSeen = false;
 
-  for await (const record of readCsvRecords(opts.path, delimiter)) {
-    if (!headerSeen) {
-      headerSeen = true;
-      const now = checkHeader(opts.path, record);
-      // The file was replaced or rewritten between openCsvSource and this read.
-      if (!now.ok || now.headers.join('\n') !== headers.join('\n')) {
-        yield {
-          kind: 'row_error',
-          line: record.line,
-          code: now.ok ? 'CsvMissingHeader' : now.code,
-          reason: `The header row of '${opts.path}' changed after the file was opened; open the source again.`,
-        };
-        return;
+  for await (const batch of readCsvBatches(opts.path, delimiter))
+    for (const record of batch) {
+      if (!headerSeen) {
+        headerSeen = true;
+        const now = checkHeader(opts.path, record);
+        // The file was replaced or rewritten between openCsvSource and this read.
+        if (!now.ok || now.headers.join('\n') !== headers.join('\n')) {
+          yield {
+            kind: 'row_error',
+            line: record.line,
+            code: now.ok ? 'CsvMissingHeader' : now.code,
+            reason: `The header row of '${opts.path}' changed after the file was opened; open the source again.`,
+          };
+          return;
+        }
+        continue;
       }
-      continue;
+      switch (record.kind) {
+        case 'read_failed':
+          yield {
+            kind: 'row_error',
+            line: record.line,
+            code: 'CsvUnreadable',
+            reason: `Reading '${opts.path}' stopped after line ${record.line}: ${record.message}`,
+          };
+          return;
+        case 'too_large':
+          yield {
+            kind: 'row_error',
+            line: record.line,
+            code: 'CsvMalformedRow',
+            reason: `The row starting at line ${record.line} is longer than ${MAX_RECORD_CHARS.toLocaleString('en')} characters, most likely because of a quote that is never closed; the rest of the file was not read.`,
+          };
+          return;
+        case 'malformed': {
+          const span =
+            record.lastLine > record.line
+              ? `; lines ${record.line} to ${record.lastLine} were read as this one row and skipped`
+              : '';
+          yield {
+            kind: 'row_error',
+            line: record.line,
+            code: 'CsvMalformedRow',
+            reason: `Line ${record.line}: ${record.problem}${span}.`,
+            raw: record.raw,
+          };
+          break;
+        }
+        case 'fields': {
+          const row = toRow(record, headers, opts.keyColumn, required, firstLineOfKey);
+          if (row) yield row;
+          break;
+        }
+      }
     }
-    switch (record.kind) {
-      case 'read_failed':
-        yield {
-          kind: 'row_error',
-          line: record.line,
-          code: 'CsvUnreadable',
-          reason: `Reading '${opts.path}' stopped after line ${record.line}: ${record.message}`,
-        };
-        return;
-      case 'too_large':
-        yield {
-          kind: 'row_error',
-          line: record.line,
-          code: 'CsvMalformedRow',
-          reason: `The row starting at line ${record.line} is longer than ${MAX_RECORD_CHARS.toLocaleString('en')} characters, most likely because of a quote that is never closed; the rest of the file was not read.`,
-        };
-        return;
-      case 'malformed': {
-        const span =
-          record.lastLine > record.line
-            ? `; lines ${record.line} to ${record.lastLine} were read as this one row and skipped`
-            : '';
-        yield {
-          kind: 'row_error',
-          line: record.line,
-          code: 'CsvMalformedRow',
-          reason: `Line ${record.line}: ${record.problem}${span}.`,
-          raw: record.raw,
-        };
-        break;
-      }
-      case 'fields': {
-        const row = toRow(record, headers, opts.keyColumn, required, firstLineOfKey);
-        if (row) yield row;
-        break;
-      }
-    }
-  }
 }
 
 function toRow(
