@@ -345,6 +345,24 @@ describe('openCsvSource: file-level failures', () => {
   });
 });
 
+describe('openCsvSource: a consumer that takes its time', () => {
+  it('gets every row of a file larger than what the parser holds at once', async () => {
+    // The parser fills up while the consumer is away (an import writing to the hub): it must
+    // be read again when the consumer comes back, not waited for.
+    const lines = ['id,email,name'];
+    for (let i = 1; i <= 6_000; i++) lines.push(`${i},user${i}@x.org,"User, ${i}"`);
+    const path = await tmpFile('slow.csv', `${lines.join('\n')}\n`);
+    const source = await openCsvSource({ path, keyColumn: 'id' });
+    if (!source.ok) throw new Error(source.reason);
+    let n = 0;
+    for await (const row of source.rows) {
+      if (row.kind === 'record') n++;
+      if (n % 100 === 0) await new Promise((resolve) => setTimeout(resolve, 1));
+    }
+    expect(n).toBe(6_000);
+  });
+});
+
 describe('openCsvSource: the reading thread', () => {
   it("gives the same rows, in the same order, as reading on the caller's thread", async () => {
     // Row errors of every kind among records, across the thread's batches of 1,000 rows.

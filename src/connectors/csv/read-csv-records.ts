@@ -193,9 +193,13 @@ export async function* readCsvBatches(
         if (batch.length) yield batch;
         return;
       }
-      if (batch.length) yield batch;
+      // Read again once the consumer has taken the batch: what arrived meanwhile said so then.
+      if (batch.length) {
+        yield batch;
+        continue;
+      }
       // Nothing ready: wait for the parser (read() returning nothing asks it to say when).
-      if (!ended && !failure) await new Promise<void>((resolve) => (wake = resolve));
+      await new Promise<void>((resolve) => (wake = resolve));
     }
   } finally {
     parser.destroy();
