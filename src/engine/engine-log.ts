@@ -59,7 +59,7 @@ export interface PipeLimits {
 }
 const LIMITS: PipeLimits = { sendAt: 500, holdAt: 10_000, inFlight: 4 };
 
-/** Entries held back by EngineLogPipe.hold: packed (a store with a writer thread) or as they are. */
+/** Entries held back (EngineLogPipe.holder): packed (a store with a writer thread) or as they are. */
 export type HeldEntries = { batch: PackedBatch } | { entries: EntryInput[] };
 
 /**
@@ -146,16 +146,21 @@ export class EngineLogPipe {
   }
 
   /**
-   * Entries validated and packed now, to be sent later (`release`) or never: a chunk of a
-   * cycle whose hub writes are still being committed elsewhere, whose entries must not reach
-   * the log should they fail (the chunk then runs again and logs what that run did).
+   * Entries validated and packed as they are added, to be sent later (`release`) or never: a
+   * chunk of a cycle whose hub writes are still to be committed, whose entries must not reach
+   * the log should they fail (the chunk then runs again and logs what that run did). Packed as
+   * each object is done with, no chunk of entry objects outlives a young-generation collection.
    */
-  hold(entries: EntryInput[]): HeldEntries {
-    if (!this.packed) return { entries };
+  holder(): { add(entry: EntryInput): void; take(): HeldEntries } {
+    if (!this.packed) {
+      const entries: EntryInput[] = [];
+      return { add: (e) => void entries.push(e), take: () => ({ entries }) };
+    }
     const packed = new PackedRecords();
-    const now = this.now();
-    for (const e of entries) packed.add('entry', e, now);
-    return { batch: packed.take() };
+    return {
+      add: (e) => packed.add('entry', e, this.now()),
+      take: () => ({ batch: packed.take() }),
+    };
   }
 
   /** Sends held entries, after whatever waits; resolves when sent, as `write` does. */

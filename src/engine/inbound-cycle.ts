@@ -164,7 +164,7 @@ export async function runInboundCycle(
 
   let failures = 0;
   let transientFailures = 0;
-  const count = (o: Outcome) => {
+  const count = (o: Pick<Outcome, 'status' | 'errorCode'>) => {
     if (o.status === 'failure') failures++;
     if (o.status === 'failure' && o.errorCode && lookupErrorCode(o.errorCode)?.transient)
       transientFailures++;
@@ -177,28 +177,30 @@ export async function runInboundCycle(
   const seen = new Set<string>();
   // Rows are applied to the hub a chunk per transaction: each chunk commits whole or not at all.
   let chunk: ReadRow[] = [];
-  const processChunk = (rows: ReadRow[]) => async (dir: DirectoryStore) => {
-    const lookup = new ChunkLookup(dir, job.id, matchOn);
-    // Each record is mapped once: the look-ups need its matching value, and so does processing.
-    // (Object.assign: Node 20's V8 adds a field new to a spread object on a slow path, ~1 µs.)
-    const mappedRows: MappedRow[] = rows.map((r) =>
-      r.kind === 'record' ? Object.assign({}, r, { mapped: mapper.map(r.values) }) : r,
-    );
-    const records = mappedRows.filter((r): r is MappedRecord => r.kind === 'record');
-    const matchValues = records.flatMap(({ mapped: m }) =>
-      m.outcome === 'mapped' && m.attributes[matchOn] ? [m.attributes[matchOn]] : [],
-    );
-    await lookup.prefetch(
-      records.map((r) => r.key),
-      matchValues,
-    );
-    const out: Outcome[] = [];
-    for (const row of mappedRows) out.push(await processRow(dir, lookup, ctx, row, csv));
-    return out;
-  };
-  // The chunk again with each row written as it goes, where the row at fault fails on its own.
+  const processChunk =
+    (rows: ReadRow[], each: (o: Outcome) => void) => async (dir: DirectoryStore) => {
+      const lookup = new ChunkLookup(dir, job.id, matchOn);
+      // Each record is mapped once: the look-ups need its matching value, and so does processing.
+      // (Object.assign: Node 20's V8 adds a field new to a spread object on a slow path, ~1 µs.)
+      const mappedRows: MappedRow[] = rows.map((r) =>
+        r.kind === 'record' ? Object.assign({}, r, { mapped: mapper.map(r.values) }) : r,
+      );
+      const records = mappedRows.filter((r): r is MappedRecord => r.kind === 'record');
+      const matchValues = records.flatMap(({ mapped: m }) =>
+        m.outcome === 'mapped' && m.attributes[matchOn] ? [m.attributes[matchOn]] : [],
+      );
+      await lookup.prefetch(
+        records.map((r) => r.key),
+        matchValues,
+      );
+      for (const row of mappedRows) each(await processRow(dir, lookup, ctx, row, csv));
+    };
+  // The chunk again with each row written as it goes, where the row at fault fails on its own;
+  // its entries go out once it is committed.
   const rowByRow = async (rows: ReadRow[]) => {
-    for (const o of await deps.directory.withTransaction(processChunk(rows))) await emit(o);
+    const outcomes: Outcome[] = [];
+    await deps.directory.withTransaction(processChunk(rows, (o) => void outcomes.push(o)));
+    for (const o of outcomes) await emit(o);
   };
   // A chunk's new users, change events and anchors are written together (write-behind); where
   // that is all it wrote, on the log's writer thread while this one reads the next chunk
@@ -210,21 +212,30 @@ export async function runInboundCycle(
     const rows = chunk;
     chunk = [];
     await landing;
-    let applied: { result: Outcome[]; written: Promise<void> };
+    // Each row's entry is packed as it is done (held: sent once the chunk is in the hub), and
+    // what the task counts of it kept apart, counted then.
+    const held = pipe.holder();
+    const tallies: Array<Pick<Outcome, 'status' | 'errorCode' | 'skipReason' | 'action'>> = [];
+    let written: Promise<void>;
     try {
-      applied = await deps.directory.withTransactionWrittenLater(processChunk(rows));
+      ({ written } = await deps.directory.withTransactionWrittenLater(
+        processChunk(rows, (o) => {
+          const { status, errorCode, skipReason, action } = o;
+          tallies.push({ status, errorCode, skipReason, action });
+          if (trace.keeps(o)) held.add(inboundEntry(ctx, o));
+        }),
+      ));
     } catch {
       return rowByRow(rows);
     }
-    const { result: outcomes, written } = applied;
-    const held = pipe.hold(outcomes.filter((o) => trace.keeps(o)).map((o) => inboundEntry(ctx, o)));
+    const entries = held.take();
     landing = written.then(
       () => {
-        for (const o of outcomes) {
-          count(o);
-          trace.keep(o);
+        for (const t of tallies) {
+          count(t);
+          trace.keep(t);
         }
-        return pipe.release(held);
+        return pipe.release(entries);
       },
       () => rowByRow(rows),
     );
