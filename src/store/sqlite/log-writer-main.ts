@@ -178,27 +178,30 @@ parentPort!.on('message', (first: Call) => {
   clearTimeout(idle);
   if (wordsStep) clearImmediate(wordsStep);
   wordsStep = undefined;
-  // Batches that queued are stored together; a hub write or a close ends the group, after it.
+  // What queued is taken at once. Hub writes go first: the import that sent one waits for it
+  // before it reads the hub again, while log batches only wait to be stored. Batches are stored
+  // together, up to MAX_GROUP to a transaction; a close comes last, as sent.
   const calls = [first];
-  while (calls.length < MAX_GROUP && isBatch(calls.at(-1)!)) {
+  while (!('close' in calls.at(-1)!)) {
     const queued = receiveMessageOnPort(parentPort!);
     if (!queued) break;
     calls.push(queued.message as Call);
   }
-  const last = calls.at(-1)!;
-  const after = isBatch(last) ? undefined : last;
-  const closing = after && 'close' in after ? after : undefined;
-  const batches = (after ? calls.slice(0, -1) : calls) as BatchCall[];
-  let replies: WriterReply[];
-  try {
-    // A lone batch has its own transaction; a close alone opens none.
-    replies = batches.length <= 1 ? batches.map(store) : writer.together(() => batches.map(store));
-  } catch (err) {
-    // The shared commit failed: nothing of the group is stored.
-    replies = batches.map((b) => ({ id: b.id, ok: false, error: (err as Error).message }));
+  const closing = calls.find((c): c is Extract<Call, { close: true }> => 'close' in c);
+  for (const call of calls) if ('hub' in call) parentPort!.postMessage(writeHub(call));
+  const batches = calls.filter(isBatch);
+  for (let at = 0; at < batches.length; at += MAX_GROUP) {
+    const group = batches.slice(at, at + MAX_GROUP);
+    let replies: WriterReply[];
+    try {
+      // A lone batch has its own transaction.
+      replies = group.length === 1 ? group.map(store) : writer.together(() => group.map(store));
+    } catch (err) {
+      // The shared commit failed: nothing of the group is stored.
+      replies = group.map((b) => ({ id: b.id, ok: false, error: (err as Error).message }));
+    }
+    for (const reply of replies) parentPort!.postMessage(reply);
   }
-  if (after && 'hub' in after) replies.push(writeHub(after));
-  for (const reply of replies) parentPort!.postMessage(reply);
   if (closing) return void close(closing.id);
   tellCheckpointer('committed');
   // After the answers: the callers go on while this thread indexes.
