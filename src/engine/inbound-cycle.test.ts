@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SqliteLogStore } from '../store/sqlite/sqlite-log-store.ts';
 import type { Job, System } from '../model/job.ts';
@@ -386,6 +389,46 @@ describe('matching on an attribute other than userName', () => {
     expect(task).toMatchObject({ status: 'failed', errorCode: 'ConfigurationError' });
     expect(task.reason).toMatch(/userName, email, employeeId/);
     expect((await store.directory.listUsers({}, { limit: 10 })).items).toEqual([]);
+  });
+});
+
+describe('an import of several chunks on a store with a log writer thread', () => {
+  it("writes each chunk's new users on the writer thread and logs every entry once", async () => {
+    // Chunks of 500: the hub rows of each are handed to the writer thread, the entries held
+    // until they are in the hub and sent after the next chunk's rows were handed over.
+    const dir = mkdtempSync(join(tmpdir(), 'provlog-cycle-'));
+    const fileStore = new SqliteLogStore({ file: join(dir, 'provlog.db'), writerThread: true });
+    try {
+      const rows = Array.from({ length: 1_234 }, (_, i) => rec(i + 2, `u${i}@x.com`));
+      const { task } = await runInboundCycle(
+        { directory: fileStore.directory, log: fileStore },
+        {
+          job: job(),
+          system,
+          source: source(rows),
+          triggerMethod: 'manual',
+          trigger: 'manual_operation',
+        },
+      );
+      expect(task).toMatchObject({
+        status: 'succeeded',
+        counts: { processed: 1_234, created: 1_234, failed: 0 },
+      });
+      const users = await fileStore.directory.listUsers({}, { limit: 2_000 });
+      expect(users.items).toHaveLength(1_234);
+      const entries = await fileStore.listEntries({ taskId: [task.id] }, { limit: 2_000 });
+      expect(new Set(entries.items.map((e) => e.targetIdentity?.id))).toEqual(
+        new Set(users.items.map((u) => u.id)),
+      );
+      expect(entries.items).toHaveLength(1_234);
+      expect((await fileStore.directory.changesSince(0, 2_000)).items).toHaveLength(1_234);
+      expect(await fileStore.directory.anchor(job().id, 'u1000@x.com')).toBe(
+        users.items.find((u) => u.userName === 'u1000@x.com')!.id,
+      );
+    } finally {
+      await fileStore.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
