@@ -61,9 +61,29 @@ export function describeDirectoryContract(
         'user:delete',
       ]);
       expect(feed.items[3]!.actor).toEqual({ type: 'token', id: 'admin' });
+      // A creation lists every attribute the user was created with, by name, from nothing.
+      expect(feed.items[1]!.changes).toEqual([
+        { name: 'active', oldValue: null, newValue: true },
+        { name: 'department', oldValue: null, newValue: 'R&D' },
+        { name: 'displayName', oldValue: null, newValue: 'Ada Lovelace' },
+        { name: 'organizationId', oldValue: null, newValue: org.id },
+        { name: 'userName', oldValue: null, newValue: 'ada@example.com' },
+      ]);
       expect(
         (await dir.changesSince(feed.items[2]!.seq, 100)).items.map((c) => c.operation),
       ).toEqual(['disable', 'delete']);
+      const withAttributes = await dir.createUser({
+        userName: 'grace@example.com',
+        attributes: { costCenter: 'CC-1' },
+      });
+      const created = (await dir.changesSince(feed.lastSeq, 10)).items[0]!;
+      expect(created).toMatchObject({ objectId: withAttributes.id, operation: 'create' });
+      expect(created.changes.map((c) => c.name)).toEqual([
+        'active',
+        'attributes.costCenter',
+        'displayName',
+        'userName',
+      ]);
     });
 
     it('refuses duplicates, dangling references and stale versions, changing nothing', async () => {

@@ -126,13 +126,9 @@ export class DirectoryStore {
         version: 1,
       });
       if (!opts.nameChecked) await this.assertUnique(tx, 'user', user.userName, undefined);
+      const row = Object.assign(this.userRow(user), { created_at: time });
       try {
-        await this.insertRow(
-          tx,
-          'user',
-          'hub_users',
-          Object.assign(this.userRow(user), { created_at: time }),
-        );
+        await this.insertRow(tx, 'user', 'hub_users', row);
       } catch (err) {
         // Taken after all (a writer beside this transaction): the conflict as the check would
         // report it where the transaction can still be read (SQLite), otherwise the error.
@@ -142,15 +138,8 @@ export class DirectoryStore {
           });
         throw err;
       }
-      await this.record(
-        tx,
-        'user',
-        user.id,
-        'create',
-        diffAttributes({}, publicFields(user)),
-        actor,
-        time,
-      );
+      // The change keeps the user's document as stored (changesSince lists its attributes).
+      await this.record(tx, 'user', user.id, 'create', row.doc, actor, time);
       return user;
     });
   }
@@ -617,7 +606,7 @@ export class DirectoryStore {
       objectType: r.object_type as HubObjectType,
       objectId: r.object_id,
       operation: r.operation as HubOperation,
-      changes: JSON.parse(r.changes) as HubChange['changes'],
+      changes: changeList(JSON.parse(r.changes) as unknown),
       ...(r.actor ? { actor: JSON.parse(r.actor) as HubChange['actor'] } : {}),
     }));
     return { items, lastSeq: items.at(-1)?.seq ?? afterSeq };
@@ -742,12 +731,17 @@ export class DirectoryStore {
     return next;
   }
 
+  /**
+   * Appends a change event. A creation may give the created object's stored document instead of
+   * its list of attributes, which `changesSince` then makes from it: an import creating a user
+   * per row serialises its attributes once, not twice.
+   */
   private async record(
     tx: SqlRunner,
     type: HubObjectType,
     id: string,
     op: HubOperation,
-    changes: AttributeChange[],
+    changes: AttributeChange[] | string,
     actor: Actor,
     time: number,
   ) {
@@ -756,7 +750,7 @@ export class DirectoryStore {
       object_type: type,
       object_id: id,
       operation: op,
-      changes: JSON.stringify(changes),
+      changes: typeof changes === 'string' ? changes : JSON.stringify(changes),
       actor: actor ? JSON.stringify(actor) : null,
     });
   }
@@ -974,6 +968,15 @@ class ReusedQuery implements Compilable {
 }
 // Compiled SQL per query builder (so per dialect), shared by a store's transaction-bound copies.
 const COMPILED = new WeakMap<object, Map<string, string>>();
+
+/**
+ * A stored change's list of attributes: as stored, or — for a creation stored with the created
+ * object's document (DirectoryStore.record) — every attribute of that document, old value null.
+ */
+function changeList(stored: unknown): HubChange['changes'] {
+  if (Array.isArray(stored)) return stored as HubChange['changes'];
+  return diffAttributes({}, publicFields(stored as object));
+}
 
 /** The attributes a change event compares (bookkeeping fields excluded). */
 function publicFields(o: object): Record<string, unknown> {
