@@ -111,8 +111,7 @@ export class EngineLogPipe {
    * resolves when it is sent, not stored.
    */
   async write(entries: EntryInput[], task?: TaskInput): Promise<void> {
-    while (this.flying.length >= this.maxFlying) await this.flying[0];
-    if (this.failure) throw this.failure.error;
+    await this.room();
     const now = this.now();
     let batch: EntryInput[] | PackedBatch;
     if (this.packed) {
@@ -127,11 +126,10 @@ export class EngineLogPipe {
     this.dispatch(batch, now, task);
   }
 
-  /** Sends a packed batch once the store has room for another. */
-  private async send(batch: PackedBatch): Promise<void> {
+  /** Waits until the store has room for another batch; throws once a write failed. */
+  private async room(): Promise<void> {
     while (this.flying.length >= this.maxFlying) await this.flying[0];
     if (this.failure) throw this.failure.error;
-    this.dispatch(batch, this.now());
   }
 
   private dispatch(batch: EntryInput[] | PackedBatch, now: number, task?: TaskInput): void {
@@ -170,7 +168,8 @@ export class EngineLogPipe {
       return;
     }
     if (this.waiting) await this.write([]);
-    await this.send(held.batch);
+    await this.room();
+    this.dispatch(held.batch, this.now());
   }
 
   /** Sends what waits and waits until every batch sent is stored. */
